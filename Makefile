@@ -1,0 +1,45 @@
+# graphcat: `make demo` and `make test` set up everything on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install neo4j neo4j-stop demo serve test bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Neo4j: docker compose where a Docker engine answers, the local launcher otherwise.
+neo4j: install
+	@if docker info >/dev/null 2>&1; then \
+		docker compose up -d --wait neo4j; \
+	else \
+		$(BIN)/graphcat neo4j start; \
+	fi
+
+neo4j-stop:
+	$(BIN)/graphcat neo4j stop
+
+serve: install
+	$(BIN)/graphcat serve
+
+demo: neo4j
+	$(BIN)/graphcat serve
+
+test: neo4j
+	$(BIN)/python -m pytest
+
+bench: neo4j
+	$(BIN)/python -m bench
+
+# Re-pin constraints.txt from the current environment after changing pyproject.toml.
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable --exclude graphcat > constraints.txt
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Embeddings and nearest-neighbour search for graphcat's catalog. Imports nothing from graphcat."""

@@ -1,0 +1,1 @@
+"""The HTTP face of graphcat: the starlette app, /healthz, GraphQL and the page."""

@@ -1,0 +1,73 @@
+"""The starlette application factory: wires settings, the Neo4j store and the routes."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from graphcat.errors import DatabaseUnavailable
+from graphcat.settings import Settings
+from graphcat.store import migrations
+from graphcat.store.database import Database
+
+log = logging.getLogger("graphcat.api")
+
+
+class SchemaState:
+    """Applies migrations once Neo4j answers, at start-up or at the first health check after."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.version: int | None = None
+
+    def ensure(self) -> int:
+        if self.version is None:
+            self.version = migrations.apply(self.db)
+        return self.version
+
+
+async def healthz(request: Request) -> JSONResponse:
+    db: Database = request.app.state.db
+    schema: SchemaState = request.app.state.schema
+    try:
+        info = await run_in_threadpool(db.server_info)
+        version = await run_in_threadpool(schema.ensure)
+    except DatabaseUnavailable as exc:
+        return JSONResponse({"status": "unavailable", "reason": exc.message}, status_code=503)
+    return JSONResponse(
+        {
+            "status": "ok",
+            "neo4j": {"version": info.version, "edition": info.edition, "database": db.database},
+            "schema_version": version,
+        }
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database(settings)
+        app.state.settings = settings
+        app.state.db = db
+        app.state.schema = SchemaState(db)
+        try:
+            await run_in_threadpool(app.state.schema.ensure)
+        except DatabaseUnavailable as exc:
+            # Serve anyway: /healthz says 503 until Neo4j answers, then migrations run.
+            log.warning("Neo4j unavailable at start-up, will retry: %s", exc.message)
+        try:
+            yield
+        finally:
+            db.close()
+
+    routes = [Route("/healthz", healthz)]
+    return Starlette(routes=routes, lifespan=lifespan)

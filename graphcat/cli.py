@@ -1,0 +1,86 @@
+"""The `graphcat` command: serve, migrate, and manage the local Neo4j server.
+
+Subcommands register themselves through `COMMANDS`; each module adds its own with `command()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Callable
+
+from graphcat.errors import GraphcatError
+from graphcat.settings import Settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _neo4j(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat import neo4j_launcher
+
+    if args.action == "start":
+        if not settings.neo4j_is_local:
+            print(f"GRAPHCAT_NEO4J_URI={settings.neo4j_uri} is not a local bolt:// URI; nothing to start.")
+            return 0
+        state = neo4j_launcher.start(settings)
+    elif args.action == "stop":
+        state = neo4j_launcher.stop(settings)
+    else:
+        state = neo4j_launcher.status(settings)
+    print(f"neo4j: {state.detail} (home {state.home})")
+    return 0 if (state.running or args.action == "stop") else 3
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from graphcat.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host or settings.host, port=args.port or settings.port,
+                log_level=settings.log_level)
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.store import migrations
+    from graphcat.store.database import Database
+
+    with Database(settings) as db:
+        version = migrations.apply(db)
+    print(f"schema version {version}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="graphcat", description="An AI model registry for HEP.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    neo = sub.add_parser("neo4j", help="start, stop or inspect the local Neo4j server")
+    neo.add_argument("action", choices=["start", "stop", "status"])
+    neo.set_defaults(handler=_neo4j)
+
+    serve = sub.add_parser("serve", help="serve the GraphQL API and the page")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(handler=_serve)
+
+    migrate = sub.add_parser("migrate", help="apply the schema migrations to Neo4j")
+    migrate.set_defaults(handler=_migrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("numexpr").setLevel(logging.WARNING)
+        return args.handler(args, settings)
+    except GraphcatError as exc:
+        print(f"graphcat: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""All of graphcat's configuration, in one place.
+
+Every setting is a GRAPHCAT_* environment variable (an optional `.env` file in the working
+directory is read too; the real environment wins). Nothing else in graphcat reads the
+environment. Each setting carries its default and one line of documentation; the README's
+configuration table lists them all, and tests/test_settings_documented.py fails when it does not.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from graphcat.errors import InvalidSetting
+
+
+def _setting(default: Any, doc: str) -> Any:
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    neo4j_uri: str = _setting(
+        "bolt://127.0.0.1:7687",
+        "Neo4j URI: bolt:// or neo4j:// for a local or self-hosted server, neo4j+s:// for Aura or a TLS cluster.",
+    )
+    neo4j_user: str = _setting("neo4j", "Neo4j user name.")
+    neo4j_password: str = _setting(
+        "graphcat-dev",
+        "Neo4j password; the local launcher sets it as the initial password of a new server (8+ characters).",
+    )
+    neo4j_database: str = _setting("neo4j", "Neo4j database that holds the catalog.")
+    neo4j_connect_timeout: float = _setting(
+        5.0, "Seconds to wait for a Neo4j connection before a request fails with 503."
+    )
+    neo4j_version: str = _setting(
+        "5.26.30", "Neo4j Community version the local launcher resolves from Maven Central."
+    )
+    neo4j_jar_cache: str = _setting(
+        ".graphcat/jars", "Folder (git-ignored) where the launcher caches the Neo4j jars."
+    )
+    neo4j_home: str = _setting(
+        ".graphcat/neo4j",
+        "Folder (git-ignored) of the local Neo4j server: configuration, data (kept across restarts), logs.",
+    )
+    neo4j_heap: str = _setting("1g", "Java heap of the local Neo4j server.")
+    neo4j_pagecache: str = _setting("512m", "Page cache of the local Neo4j server.")
+    neo4j_start_timeout: float = _setting(
+        180.0, "Seconds the launcher waits for the local Neo4j to answer on Bolt."
+    )
+    host: str = _setting("127.0.0.1", "Address the API and page listen on.")
+    port: int = _setting(8000, "Port the API and page listen on.")
+    log_level: str = _setting("info", "Log level: debug, info, warning or error.")
+    max_lineage_depth: int = _setting(
+        10, "Largest depth a lineage, path or impact query may walk."
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path = ".env") -> "Settings":
+        values: dict[str, str] = {}
+        env_path = Path(env_file)
+        if env_path.is_file():
+            values.update(_read_env_file(env_path))
+        values.update(os.environ if environ is None else environ)
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            key = env_name(f.name)
+            if key not in values:
+                continue
+            raw = values[key]
+            kwargs[f.name] = _cast(key, raw, type(f.default))
+        settings = cls(**kwargs)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        scheme = urlsplit(self.neo4j_uri).scheme
+        allowed = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
+        if scheme not in allowed:
+            raise InvalidSetting(
+                f"GRAPHCAT_NEO4J_URI={self.neo4j_uri!r}: scheme must be one of {sorted(allowed)}"
+            )
+        if self.max_lineage_depth < 1:
+            raise InvalidSetting("GRAPHCAT_MAX_LINEAGE_DEPTH must be at least 1")
+
+    @property
+    def neo4j_host(self) -> str:
+        return urlsplit(self.neo4j_uri).hostname or "127.0.0.1"
+
+    @property
+    def neo4j_bolt_port(self) -> int:
+        return urlsplit(self.neo4j_uri).port or 7687
+
+    @property
+    def neo4j_is_local(self) -> bool:
+        """True when the URI points at this machine, so the local launcher may manage it."""
+        scheme = urlsplit(self.neo4j_uri).scheme
+        return scheme in {"bolt", "neo4j"} and self.neo4j_host in {"127.0.0.1", "localhost"}
+
+
+def env_name(field_name: str) -> str:
+    return "GRAPHCAT_" + field_name.upper()
+
+
+def documented_settings() -> list[tuple[str, Any, str]]:
+    """(environment name, default, documentation) for every setting."""
+    return [(env_name(f.name), f.default, f.metadata["doc"]) for f in fields(Settings)]
+
+
+def _cast(key: str, raw: str, kind: type) -> Any:
+    try:
+        if kind is bool:
+            lowered = raw.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        return kind(raw)
+    except ValueError as exc:
+        raise InvalidSetting(f"{key}={raw!r} is not a valid {kind.__name__}") from exc
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for lineno, line in enumerate(path.read_text().splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if "=" not in stripped:
+            raise InvalidSetting(f"{path}:{lineno}: expected NAME=value, got {stripped!r}")
+        name, _, value = stripped.partition("=")
+        values[name.strip()] = value.strip().strip('"').strip("'")
+    return values

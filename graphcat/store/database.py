@@ -1,0 +1,156 @@
+"""The Neo4j driver's lifecycle and the one way graphcat runs a query: by name, with parameters.
+
+Only graphcat.store imports neo4j. Connection failures become DatabaseUnavailable (503,
+retryable); the driver reconnects by itself once the server is back, so graphcat recovers
+without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    ConstraintError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graphcat.errors import Conflict, DatabaseUnavailable, GraphcatError
+from graphcat.settings import Settings
+from graphcat.store import queries
+
+T = TypeVar("T")
+
+# Counts the queries run in the current context (one API request, one test), so that tests can
+# prove there is no N+1 and benchmarks can report round trips.
+query_counter: ContextVar[list[int] | None] = ContextVar("graphcat_query_counter", default=None)
+
+
+@contextmanager
+def count_queries() -> Iterator[list[int]]:
+    box = [0]
+    token = query_counter.set(box)
+    try:
+        yield box
+    finally:
+        query_counter.reset(token)
+
+
+def _count() -> None:
+    box = query_counter.get()
+    if box is not None:
+        box[0] += 1
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    name: str
+    version: str
+    edition: str
+
+
+class Tx:
+    """A write or read transaction that runs named queries."""
+
+    def __init__(self, tx: ManagedTransaction) -> None:
+        self._tx = tx
+
+    def run(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        _count()
+        result = self._tx.run(queries.get(name), params)
+        return [record.data() for record in result]
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.database = settings.neo4j_database
+        self.driver = GraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password),
+            connection_timeout=settings.neo4j_connect_timeout,
+            connection_acquisition_timeout=settings.neo4j_connect_timeout * 2,
+            max_transaction_retry_time=settings.neo4j_connect_timeout,
+            liveness_check_timeout=10.0,
+            max_connection_lifetime=600,
+            notifications_min_severity="WARNING",
+        )
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- running queries -------------------------------------------------------------------
+
+    def read(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        return self._execute(neo4j.READ_ACCESS, lambda tx: tx.run(name, **params))
+
+    def write(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        return self._execute(neo4j.WRITE_ACCESS, lambda tx: tx.run(name, **params))
+
+    def write_transaction(self, work: Callable[[Tx], T]) -> T:
+        """Run `work` in one write transaction: all of its queries commit together or not at all."""
+        return self._execute(neo4j.WRITE_ACCESS, work)
+
+    def read_transaction(self, work: Callable[[Tx], T]) -> T:
+        return self._execute(neo4j.READ_ACCESS, work)
+
+    def run_schema(self, name: str) -> None:
+        """Schema commands (constraints, indexes) run in their own auto-commit transaction."""
+        with translate_errors():
+            with self.driver.session(database=self.database) as session:
+                _count()
+                session.run(queries.get(name)).consume()
+
+    def explain(self, name: str, /, **params: Any) -> None:
+        """EXPLAIN a named query: plans it on the server without running it."""
+        with translate_errors():
+            with self.driver.session(database=self.database) as session:
+                session.run("EXPLAIN " + queries.get(name), params).consume()
+
+    def _execute(self, mode: str, work: Callable[[Tx], T]) -> T:
+        with translate_errors():
+            with self.driver.session(database=self.database, default_access_mode=mode) as session:
+                if mode == neo4j.READ_ACCESS:
+                    return session.execute_read(lambda tx: work(Tx(tx)))
+                return session.execute_write(lambda tx: work(Tx(tx)))
+
+    # -- health ------------------------------------------------------------------------------
+
+    def server_info(self) -> ServerInfo:
+        rows = self.read("health/server_components")
+        row = rows[0]
+        return ServerInfo(name=row["name"], version=row["version"], edition=row["edition"])
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn driver exceptions into graphcat errors; nothing is swallowed."""
+    try:
+        yield
+    except GraphcatError:
+        raise
+    except AuthError as exc:
+        raise DatabaseUnavailable(f"Neo4j rejected graphcat's credentials: {exc.message}") from exc
+    except (ServiceUnavailable, SessionExpired) as exc:
+        raise DatabaseUnavailable(f"Neo4j is unavailable: {exc}") from exc
+    except ConstraintError as exc:
+        raise Conflict(f"the catalog already holds this identity: {exc.message}") from exc
+    except TransientError as exc:
+        raise DatabaseUnavailable(f"Neo4j could not complete the transaction, retry: {exc.message}") from exc
+    except OSError as exc:
+        raise DatabaseUnavailable(f"Neo4j is unreachable: {exc}") from exc
