@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install neo4j neo4j-stop demo serve test bench lock clean
+.PHONY: install system-deps neo4j neo4j-stop demo serve test bench lock clean
+
+system-deps:
+	scripts/system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +16,8 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+test: system-deps
 
 # Neo4j: docker compose where a Docker engine answers, the local launcher otherwise.
 neo4j: install

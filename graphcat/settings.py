@@ -57,6 +57,15 @@ class Settings:
     max_lineage_depth: int = _setting(
         10, "Largest depth a lineage, path or impact query may walk."
     )
+    artifact_root: str = _setting(
+        ".graphcat/artifacts",
+        "Folder of the local, content-addressed artifact store (ONNX files registered with graphcat).",
+    )
+    bench_threads: int = _setting(
+        1, "onnxruntime intra-op thread count used by latency benchmarks (recorded with each result)."
+    )
+    bench_runs: int = _setting(200, "Timed runs per batch size in a latency benchmark (after warm-up).")
+    bench_warmup: int = _setting(20, "Untimed warm-up runs per batch size before a latency benchmark.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path = ".env") -> "Settings":
@@ -85,6 +94,10 @@ class Settings:
             )
         if self.max_lineage_depth < 1:
             raise InvalidSetting("GRAPHCAT_MAX_LINEAGE_DEPTH must be at least 1")
+        if self.bench_threads < 1 or self.bench_runs < 1 or self.bench_warmup < 0:
+            raise InvalidSetting(
+                "GRAPHCAT_BENCH_THREADS and GRAPHCAT_BENCH_RUNS must be at least 1, GRAPHCAT_BENCH_WARMUP at least 0"
+            )
 
     @property
     def neo4j_host(self) -> str:
