@@ -57,6 +57,28 @@ class Settings:
     max_lineage_depth: int = _setting(
         10, "Largest depth a lineage, path or impact query may walk."
     )
+    graphql_max_depth: int = _setting(
+        12, "Deepest nesting of fields a GraphQL operation may select (fragments included)."
+    )
+    graphql_max_tokens: int = _setting(
+        2000, "Most lexical tokens a GraphQL document may hold; longer documents are refused unparsed."
+    )
+    graphql_max_aliases: int = _setting(
+        30, "Most field aliases a GraphQL operation may use, counting every fragment spread."
+    )
+    graphql_max_page_size: int = _setting(
+        100, "Largest `first` a GraphQL connection accepts (and the page size when `first` is omitted)."
+    )
+    reads_require_token: bool = _setting(
+        False, "When true, GraphQL queries need a bearer API token too (mutations always do)."
+    )
+    mutation_rate_per_minute: int = _setting(
+        120, "Mutations (root mutation fields) one API token may run per minute; more get HTTP 429."
+    )
+    max_upload_bytes: int = _setting(
+        512 * 1024 * 1024, "Largest user data file (bytes) `graphcat schema` and uploads read; npz members count uncompressed."
+    )
+    max_columns: int = _setting(10000, "Most columns (features) a user data file may have.")
     artifact_root: str = _setting(
         ".graphcat/artifacts",
         "Folder of the local, content-addressed artifact store (ONNX files registered with graphcat).",
@@ -94,6 +116,14 @@ class Settings:
             )
         if self.max_lineage_depth < 1:
             raise InvalidSetting("GRAPHCAT_MAX_LINEAGE_DEPTH must be at least 1")
+        for name in ("graphql_max_depth", "graphql_max_tokens", "graphql_max_aliases",
+                     "graphql_max_page_size", "mutation_rate_per_minute"):
+            if getattr(self, name) < 1:
+                raise InvalidSetting(f"{env_name(name)} must be at least 1")
+        if self.max_upload_bytes < 1:
+            raise InvalidSetting("GRAPHCAT_MAX_UPLOAD_BYTES must be at least 1")
+        if self.max_columns < 1:
+            raise InvalidSetting("GRAPHCAT_MAX_COLUMNS must be at least 1")
         if self.bench_threads < 1 or self.bench_runs < 1 or self.bench_warmup < 0:
             raise InvalidSetting(
                 "GRAPHCAT_BENCH_THREADS and GRAPHCAT_BENCH_RUNS must be at least 1, GRAPHCAT_BENCH_WARMUP at least 0"
