@@ -1,0 +1,2 @@
+CREATE CONSTRAINT graphcat_hardware_id IF NOT EXISTS
+FOR (h:Hardware) REQUIRE h.id IS UNIQUE
