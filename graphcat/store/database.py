@@ -132,8 +132,12 @@ class Database:
     # -- health ------------------------------------------------------------------------------
 
     def server_info(self) -> ServerInfo:
-        rows = self.read("health/server_components")
-        row = rows[0]
+        # An auto-commit query, not a managed transaction: a health probe must fail fast
+        # instead of retrying for max_transaction_retry_time.
+        with translate_errors():
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                _count()
+                row = session.run(queries.get("health/server_components")).single(strict=True).data()
         return ServerInfo(name=row["name"], version=row["version"], edition=row["edition"])
 
 
