@@ -52,6 +52,17 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from graphcat.userschema import read_schema
+    from graphcat.userschema.render import render_table
+
+    schema = read_schema(args.file, settings, format=args.format, tree=args.tree)
+    print(json.dumps(schema.to_dict(), indent=2) if args.json else render_table(schema))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcat", description="An AI model registry for HEP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="apply the schema migrations to Neo4j")
     migrate.set_defaults(handler=_migrate)
+
+    schema = sub.add_parser("schema", help="print the normalised schema of a data file (CSV, Parquet, HDF5, ROOT ...)")
+    schema.add_argument("file")
+    schema.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    schema.add_argument("--format", help="override the format the extension gives (csv, parquet, hdf5, root ...)")
+    schema.add_argument("--tree", help="ROOT: the TTree or RNTuple to read (default: the one with most entries)")
+    schema.set_defaults(handler=_schema)
     return parser
 
 
