@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The graphql-http audit (tests/test_graphql_http_audit.py) runs on node; its pinned packages.
+JS_AUDIT := tests/js/node_modules/.package-lock.json
+$(JS_AUDIT): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund
+
+install: $(STAMP) $(JS_AUDIT)
 
 test: system-deps
 

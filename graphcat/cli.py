@@ -63,6 +63,34 @@ def _schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.store import tokens
+    from graphcat.store.database import Database
+
+    with Database(settings) as db:
+        if args.action == "create":
+            token, secret = tokens.create(db, args.role, args.name)
+            print(f"created API token {token.id} ({token.name}, role {token.role})")
+            print("secret (shown once, store it now):")
+            print(secret)
+        elif args.action == "list":
+            for t in tokens.list_tokens(db):
+                state = f"revoked {t.revoked_at}" if t.revoked else "active"
+                print(f"{t.id}  {t.role:<6}  {t.created_at}  {state}  {t.name}")
+        else:
+            token = tokens.revoke(db, args.id)
+            print(f"revoked API token {token.id} ({token.name}) at {token.revoked_at}")
+    return 0
+
+
+def _schema_export(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.api.export_schema import export
+
+    path = export(settings, args.output)
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcat", description="An AI model registry for HEP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +106,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="apply the schema migrations to Neo4j")
     migrate.set_defaults(handler=_migrate)
+
+    token = sub.add_parser("token", help="create, list or revoke API tokens (mutations need one)")
+    token_sub = token.add_subparsers(dest="action", required=True)
+    create = token_sub.add_parser("create", help="create a token and print its secret once")
+    create.add_argument("--role", required=True, choices=["reader", "writer", "admin"])
+    create.add_argument("--name", help="a label for the token (default: <role>-<id>)")
+    token_sub.add_parser("list", help="list tokens (never their secrets)")
+    revoke = token_sub.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id")
+    token.set_defaults(handler=_token)
+
+    export_schema = sub.add_parser("schema-export", help="write the GraphQL SDL (default: schema.graphql)")
+    export_schema.add_argument("--output", default="schema.graphql")
+    export_schema.set_defaults(handler=_schema_export)
 
     schema = sub.add_parser("schema", help="print the normalised schema of a data file (CSV, Parquet, HDF5, ROOT ...)")
     schema.add_argument("file")

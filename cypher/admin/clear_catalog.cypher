@@ -1,7 +1,8 @@
-// params: $batch. Deletes up to $batch catalog nodes (everything but graphcat's own bookkeeping)
+// params: $batch. Deletes up to $batch catalog nodes (everything but graphcat's own bookkeeping
+// and the API tokens: replacing the catalog must not lock its writers out)
 // and returns how many were deleted; callers repeat until it returns 0.
 MATCH (n)
-WHERE NOT n:GraphcatMigration AND NOT n:GraphcatSchema
+WHERE NOT n:GraphcatMigration AND NOT n:GraphcatSchema AND NOT n:ApiToken
 WITH n LIMIT $batch
 DETACH DELETE n
 RETURN count(*) AS deleted

@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from graphcat.api.graphql_app import graphql_route
+from graphcat import web
 from graphcat.errors import DatabaseUnavailable
 from graphcat.settings import Settings
 from graphcat.store import migrations
@@ -69,5 +71,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             db.close()
 
-    routes = [Route("/healthz", healthz)]
+    routes = [Route("/healthz", healthz), graphql_route(settings)]
+    routes += web.routes()  # the page at / and its assets at /static
     return Starlette(routes=routes, lifespan=lifespan)

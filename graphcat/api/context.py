@@ -1,0 +1,28 @@
+"""What every resolver of one GraphQL request can reach: settings, store, caller, loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from graphcat.api.auth import Principal
+from graphcat.settings import Settings
+from graphcat.store.database import Database
+
+
+@dataclass
+class RequestContext:
+    request: Request
+    response: Response
+    request_id: str
+    settings: Settings
+    db: Database
+    media_type: str
+    principal: Principal | None = None
+    # Box shared with graphcat.store.database.count_queries: Neo4j round trips of this request.
+    queries: list[int] = field(default_factory=lambda: [0])
+    # Per-request DataLoaders, created on first use (graphcat.api.loaders).
+    loaders: Any = None

@@ -1,0 +1,88 @@
+"""API tokens in the schema: who am I, and token management for admins."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from graphcat.api.context import RequestContext
+from graphcat.api.types.errors import InvalidInputError, NotFoundError, as_result
+from graphcat.store import tokens
+
+
+@strawberry.enum(description="What an API token may do: reader < writer < admin.")
+class TokenRole(Enum):
+    READER = "reader"
+    WRITER = "writer"
+    ADMIN = "admin"
+
+
+@strawberry.type(description="An API token (its secret is shown once, at creation, and never stored).")
+class ApiToken:
+    id: strawberry.ID
+    name: str
+    role: TokenRole
+    created_at: str
+    revoked: bool
+    revoked_at: str | None
+    instance: strawberry.Private[tokens.ApiToken]
+
+    @classmethod
+    def from_domain(cls, token: tokens.ApiToken) -> "ApiToken":
+        return cls(
+            id=strawberry.ID(token.id),
+            name=token.name,
+            role=TokenRole(token.role),
+            created_at=token.created_at,
+            revoked=token.revoked,
+            revoked_at=token.revoked_at,
+            instance=token,
+        )
+
+
+@strawberry.type(description="A new API token and its secret. Store the secret now: it is not kept.")
+class CreatedApiToken:
+    token: ApiToken
+    secret: str
+
+
+@strawberry.type(description="The caller, as its bearer token identifies it.")
+class Viewer:
+    authenticated: bool
+    token_id: strawberry.ID | None
+    role: TokenRole | None
+
+
+CreateApiTokenResult = Annotated[
+    CreatedApiToken | InvalidInputError, strawberry.union("CreateApiTokenResult")
+]
+RevokeApiTokenResult = Annotated[ApiToken | NotFoundError, strawberry.union("RevokeApiTokenResult")]
+
+
+def viewer(info: strawberry.Info[RequestContext, None]) -> Viewer:
+    principal = info.context.principal
+    if principal is None:
+        return Viewer(authenticated=False, token_id=None, role=None)
+    return Viewer(
+        authenticated=True, token_id=strawberry.ID(principal.token_id), role=TokenRole(principal.role.label)
+    )
+
+
+async def create_api_token(
+    info: strawberry.Info[RequestContext, None], role: TokenRole, name: str | None = None
+) -> CreateApiTokenResult:
+    async def work() -> CreatedApiToken:
+        token, secret = await run_in_threadpool(tokens.create, info.context.db, role.value, name)
+        return CreatedApiToken(token=ApiToken.from_domain(token), secret=secret)
+
+    return await as_result(work)
+
+
+async def revoke_api_token(info: strawberry.Info[RequestContext, None], id: strawberry.ID) -> RevokeApiTokenResult:
+    async def work() -> ApiToken:
+        return ApiToken.from_domain(await run_in_threadpool(tokens.revoke, info.context.db, str(id)))
+
+    return await as_result(work)
