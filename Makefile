@@ -20,7 +20,13 @@ JS_AUDIT := tests/js/node_modules/.package-lock.json
 $(JS_AUDIT): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund
 
-install: $(STAMP) $(JS_AUDIT)
+# The page's browser libraries (graphcat/web/package-lock.json); tests compare them with the
+# vendored copies in graphcat/web/static/vendor/.
+JS_WEB := graphcat/web/node_modules/.package-lock.json
+$(JS_WEB): graphcat/web/package.json graphcat/web/package-lock.json
+	npm ci --prefix graphcat/web --no-audit --no-fund
+
+install: $(STAMP) $(JS_AUDIT) $(JS_WEB)
 
 test: system-deps
 
