@@ -91,6 +91,12 @@ def _schema_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _catalog(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.catalog import commands
+
+    return commands.run(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcat", description="An AI model registry for HEP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--format", help="override the format the extension gives (csv, parquet, hdf5, root ...)")
     schema.add_argument("--tree", help="ROOT: the TTree or RNTuple to read (default: the one with most entries)")
     schema.set_defaults(handler=_schema)
+
+    imp = sub.add_parser("import", help="import catalog files (YAML/JSON), all-or-nothing")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--replace", action="store_true", help="empty the catalog first (in the same transaction)")
+    imp.set_defaults(handler=_catalog)
+
+    exp = sub.add_parser("export", help="export the whole catalog (YAML, or JSON for a .json file)")
+    exp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    exp.set_defaults(handler=_catalog)
+
+    demo = sub.add_parser("demo", help="demo data")
+    demo.add_argument("action", choices=["load"], help="load: import graphcat/demo/hep-catalog.yaml")
+    demo.set_defaults(handler=_catalog)
     return parser
 
 

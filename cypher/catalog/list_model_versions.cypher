@@ -1,0 +1,22 @@
+// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $include_deprecated, $sort, $descending, $skip, $limit.
+// A page of model versions matching every non-null filter (a task matches its subtasks too),
+// sorted by $sort (created_at | version | model), and the total count.
+MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion)
+WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:Task {uid: $task}) })
+  AND ($framework IS NULL OR mv.framework = $framework)
+  AND ($owner IS NULL OR EXISTS { (m)-[:OWNED_BY]->(:Owner {uid: $owner}) })
+  AND ($tag IS NULL OR $tag IN coalesce(m.tags, []))
+  AND ($trained_on IS NULL OR EXISTS { (mv)-[:TRAINED_ON]->(:DatasetVersion {uid: $trained_on}) })
+  AND ($experiment IS NULL OR EXISTS {
+        (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
+  AND ($alias IS NULL OR $alias IN coalesce(mv.aliases, []))
+  AND ($include_deprecated OR mv.deprecated_reason IS NULL)
+WITH mv, CASE $sort
+           WHEN 'created_at' THEN coalesce(mv.created_at, '')
+           WHEN 'version' THEN mv.version
+           ELSE mv.model_uid END AS key
+ORDER BY CASE WHEN $descending THEN null ELSE key END ASC,
+         CASE WHEN $descending THEN key END DESC,
+         mv.uid ASC
+WITH collect(mv) AS found
+RETURN size(found) AS total_count, [v IN found[$skip..($skip + $limit)] | properties(v)] AS items

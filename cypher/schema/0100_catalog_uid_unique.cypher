@@ -1,0 +1,2 @@
+CREATE CONSTRAINT catalog_uid_unique IF NOT EXISTS
+FOR (n:Catalog) REQUIRE n.uid IS UNIQUE

@@ -1,0 +1,42 @@
+"""The `graphcat import`, `graphcat export` and `graphcat demo load` commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+from pathlib import Path
+
+from graphcat.catalog.exporter import export_document
+from graphcat.catalog.files import write_document
+from graphcat.catalog.importer import import_files
+from graphcat.errors import InvalidInput
+from graphcat.settings import Settings
+from graphcat.store import migrations
+from graphcat.store.database import Database
+
+
+def demo_catalog_path() -> Path:
+    return Path(str(resources.files("graphcat").joinpath("demo/hep-catalog.yaml")))
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    with Database(settings) as db:
+        migrations.apply(db)
+        if args.command == "import":
+            report = import_files(db, args.files, replace=args.replace, progress=sys.stderr.isatty())
+            print(f"imported {', '.join(report.files)}: {report.summary()}")
+        elif args.command == "export":
+            out = Path(args.output) if args.output else None
+            text = write_document(export_document(db), out)
+            if out is None:
+                sys.stdout.write(text)
+            else:
+                print(f"wrote {out}", file=sys.stderr)
+        else:  # demo load
+            path = demo_catalog_path()
+            if not path.is_file():
+                raise InvalidInput(f"the demo catalog {path} is missing", path=str(path))
+            report = import_files(db, [path], progress=sys.stderr.isatty())
+            print(f"demo catalog loaded: {report.summary()}")
+    return 0

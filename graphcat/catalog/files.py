@@ -1,0 +1,104 @@
+"""Reading and writing catalog files (YAML or JSON, chosen by extension) and schema validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from graphcat.catalog.plan import Problem, Where
+from graphcat.errors import InvalidInput
+
+
+class CatalogInvalid(InvalidInput):
+    """One or more catalog files are invalid; `problems` lists each as `file: path: problem`."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"catalog rejected, nothing written ({len(problems)} {noun}):\n{lines}",
+                         path=str(problems[0].where) if problems else None)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@lru_cache(maxsize=1)
+def catalog_schema() -> dict[str, Any]:
+    text = resources.files("graphcat.catalog").joinpath("catalog.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _dates_to_text(value: Any) -> Any:
+    # YAML reads an unquoted 2019-02-22 as a date; the format keeps dates as ISO text.
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _dates_to_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates_to_text(item) for item in value]
+    return value
+
+
+def read_document(path: Path) -> tuple[Any, list[Problem]]:
+    """The parsed document, or problems naming the file when it cannot be read or parsed."""
+    where = Where(str(path), "$")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return None, [Problem(where, f"cannot read: {exc.strerror or exc}")]
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(Where(str(path), f"line {exc.lineno} column {exc.colno}"), f"invalid JSON: {exc.msg}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        loc = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
+        return None, [Problem(Where(str(path), loc), f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]
+    return _dates_to_text(data), []
+
+
+def _json_path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "$"
+
+
+def schema_problems(file: str, document: Any, schema: dict[str, Any] | None = None) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(schema or catalog_schema())
+    problems = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        problems.append(Problem(Where(file, _json_path(error.absolute_path)), _describe(error)))
+    return problems
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {[v for v in error.validator_value if v is not None]}"
+    if error.validator == "pattern":
+        return f"{error.instance!r} does not match {error.validator_value}"
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown field(s)")
+    return error.message
+
+
+def write_document(document: dict[str, Any], path: Path | None) -> str:
+    """Serialise deterministically: YAML, or JSON when the file name ends in .json."""
+    if path is not None and path.suffix.lower() == ".json":
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    if path is not None:
+        path.write_text(text, encoding="utf-8")
+    return text

@@ -1,0 +1,168 @@
+"""`graphcat import`: validate every file, then write everything in one transaction.
+
+Order of work:
+1. read + JSON Schema validation of every file (all problems collected, each `file: path: problem`);
+2. plan: rows for nodes and edges, duplicate ids, cycles, alias clashes (graphcat.catalog.plan);
+3. against the catalog: unresolved references, and immutable versions whose content changed
+   (the problem names the version and the differing fields);
+4. if any problem: CatalogInvalid, nothing written. Otherwise one write transaction with batched
+   UNWIND queries and a progress bar. Identical versions already in the catalog are left as they
+   are (counted `unchanged`); only their mutable facts (aliases, deprecation) and evaluations apply.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from tqdm import tqdm
+
+from graphcat.catalog.content import differing_fields
+from graphcat.catalog.files import CatalogInvalid, read_document, schema_problems
+from graphcat.catalog.plan import KIND_WORDS, Plan, Problem, build_plan
+from graphcat.domain import ImportReport
+from graphcat.errors import GraphcatError
+from graphcat.store import catalog as store
+from graphcat.store.database import Database, Tx
+
+BATCH = 500
+# Properties of a version that may change after registration.
+MUTABLE_VERSION_PROPS = ("deprecated_reason",)
+
+
+def import_files(db: Database, paths: Sequence[Path | str], *, replace: bool = False,
+                 progress: bool = False) -> ImportReport:
+    documents: list[tuple[str, dict[str, Any]]] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        data, read_problems = read_document(path)
+        problems.extend(read_problems)
+        if read_problems:
+            continue
+        found = schema_problems(str(path), data)
+        problems.extend(found)
+        if not found:
+            documents.append((str(path), data))
+    if problems:
+        raise CatalogInvalid(problems)
+    return import_documents(db, documents, replace=replace, progress=progress)
+
+
+def import_documents(db: Database, documents: list[tuple[str, dict[str, Any]]], *, replace: bool = False,
+                     progress: bool = False) -> ImportReport:
+    """Import already-parsed documents given as (name used in errors, document)."""
+    problems: list[Problem] = []
+    for name, doc in documents:
+        problems.extend(schema_problems(name, doc))
+    if problems:
+        raise CatalogInvalid(problems)
+    plan = build_plan(documents)
+    files = tuple(name for name, _ in documents)
+
+    def work(tx: Tx) -> ImportReport:
+        if replace:
+            _clear(tx)
+        found = store.existing(tx, set(plan.defined) | {ref.target for ref in plan.references})
+        _check_against_catalog(plan, found)
+        if plan.problems:
+            raise CatalogInvalid(plan.problems)
+        return _write(tx, plan, found, files, progress)
+
+    if replace:
+        return db.write_transaction(work)
+    # Validate against the catalog before opening the write transaction when nothing must be cleared.
+    found = store.existing(db, set(plan.defined) | {ref.target for ref in plan.references})
+    _check_against_catalog(plan, found)
+    if plan.problems:
+        raise CatalogInvalid(plan.problems)
+    return db.write_transaction(work)
+
+
+def apply_plan(db: Database, plan: Plan, files: tuple[str, ...]) -> ImportReport:
+    """Check a plan against the catalog and write it in one transaction (service-level changes)."""
+    found = store.existing(db, set(plan.defined) | {ref.target for ref in plan.references})
+    _check_against_catalog(plan, found)
+    if plan.problems:
+        raise CatalogInvalid(plan.problems)
+    return db.write_transaction(lambda tx: _write(tx, plan, store.existing(tx, plan.defined), files, False))
+
+
+def _clear(tx: Tx) -> None:
+    while tx.run("admin/clear_catalog", batch=10_000)[0]["deleted"]:
+        pass
+
+
+def _check_against_catalog(plan: Plan, found: dict[str, dict[str, Any]]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for ref in plan.references:
+        if ref.target in plan.defined or ref.target in found:
+            continue
+        kind, _, ident = ref.target.partition(":")
+        key = (str(ref.where), ref.target)
+        if key not in seen:
+            seen.add(key)
+            plan.problems.append(Problem(ref.where, f"unknown {KIND_WORDS.get(kind, kind)} {ident!r} "
+                                                    "(not defined in these files nor in the catalog)"))
+    for uid, version in plan.versions.items():
+        old = found.get(uid)
+        if old is None or old["props"].get("content_hash") == version.hash:
+            continue
+        fields = differing_fields(json.loads(old["props"].get("content_json") or "{}"), version.content)
+        plan.problems.append(Problem(version.where, f"{KIND_WORDS[uid.partition(':')[0]]} {uid.partition(':')[2]!r} "
+                                                    f"is already registered with different content (immutable); "
+                                                    f"differing fields: {', '.join(fields) or 'unknown'}"))
+    plan.problems[:] = [p for i, p in enumerate(plan.problems) if p not in plan.problems[:i]]
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), BATCH):
+        yield rows[start:start + BATCH]
+
+
+def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[str, ...], progress: bool) -> ImportReport:
+    unchanged_versions = {uid for uid in plan.versions if uid in found}
+    node_rows: list[dict[str, Any]] = []
+    created: Counter[str] = Counter()
+    updated: Counter[str] = Counter()
+    unchanged: Counter[str] = Counter()
+    for node in plan.nodes:
+        if node.version in unchanged_versions:
+            if node.uid == node.version:
+                unchanged[node.kind] += 1
+                mutable = {k: v for k, v in node.props.items() if k in MUTABLE_VERSION_PROPS}
+                if mutable:
+                    node_rows.append({**node.row(), "props": mutable})
+            continue
+        old = found.get(node.uid)
+        if old is None:
+            created[node.kind] += 1
+        elif all(old["props"].get(k) == v for k, v in node.props.items()):
+            unchanged[node.kind] += 1
+        else:
+            updated[node.kind] += 1
+        node_rows.append(node.row())
+    replace_rows = [{"uid": uid, "types": sorted(types)} for uid, types in sorted(plan.replace.items())]
+    edge_rows = [e.row() for e in plan.edges if e.version not in unchanged_versions]
+    alias_rows = [{k: a[k] for k in ("model", "version", "aliases")} for a in plan.aliases]
+
+    total = len(node_rows) + len(replace_rows) + len(edge_rows) + len(alias_rows)
+    with tqdm(total=total, desc="import", unit="row", disable=not progress) as bar:
+        for batch in _batches(node_rows):
+            store.upsert_nodes(tx, batch)
+            bar.update(len(batch))
+        for batch in _batches(replace_rows):
+            store.delete_owned_edges(tx, batch)
+            bar.update(len(batch))
+        for batch in _batches(edge_rows):
+            linked = store.merge_edges(tx, batch)
+            if linked != len(batch):
+                # Every endpoint was checked above; a mismatch means the catalog changed under us.
+                raise GraphcatError(f"linked {linked} of {len(batch)} relationships; the import was rolled back")
+            bar.update(len(batch))
+        for batch in _batches(alias_rows):
+            store.set_aliases(tx, batch)
+            bar.update(len(batch))
+    return ImportReport(files, dict(created), dict(unchanged), dict(updated))

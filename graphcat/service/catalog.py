@@ -1,0 +1,214 @@
+"""Catalog service: registration, reads by uid, listing, feature matching and batch loaders.
+
+Functions (all take the `Database` first):
+
+- register(db, document) -> ImportReport — any catalog document (docs/catalog-format.md).
+- register_model_version(db, model_id, version, *, model=None) -> ModelVersion — one version entry
+  (catalog format); `model` ({name, tasks, ...}) is needed only when the model is new. Idempotent;
+  changed content -> InvalidInput naming the differing fields.
+- register_dataset_version(db, dataset_id, version, *, dataset=None) -> DatasetVersion — likewise.
+- record_evaluation(db, model_version_uid, evaluation) -> Evaluation — {dataset, metric, value, date?, source?, notes?}.
+- set_alias(db, model_version_uid, alias) -> ModelVersion — moves the alias from the model's other versions.
+- deprecate(db, model_version_uid, reason | None) -> ModelVersion.
+Lineage between versions (FINE_TUNED_FROM, TRAINED_ON, ...) is part of a version's immutable
+content: it is declared when the version is registered; graphcat.service.lineage reads it.
+- get_by_uid(db, uid) -> domain.Node (NotFound); get_many(db, uids) -> dict[uid, Node].
+- list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None) -> Page
+  filters: task, framework, owner, tag, trained_on, experiment, alias (uids for entities), include_deprecated.
+- models_consuming_feature(db, name) -> [(ModelVersion, Feature)] — by canonical name.
+- datasets_providing_inputs(db, model_version_uid) -> [DatasetVersion].
+Batch loaders (one query per call, for DataLoaders; keys in, a list per key out):
+- versions_of(db, family_uids), datasets_trained_on(db, mv_uids) (alias datasets_for_versions),
+  inputs_of(db, version_uids), outputs_of(db, mv_uids), features_of(db, dsv_uids),
+  evaluations_of(db, mv_uids), tasks_of(db, uids), owner_of(db, uids), publications_of(db, uids),
+  related(db, uids, types, outgoing=True) — the general form.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any, Iterable, Sequence
+
+from graphcat import domain
+from graphcat.catalog.files import CatalogInvalid, catalog_schema, schema_problems
+from graphcat.catalog.importer import apply_plan, import_documents
+from graphcat.catalog.plan import Plan, Problem, Where, plan_evaluation
+from graphcat.errors import InvalidInput, NotFound
+from graphcat.store import catalog as store
+from graphcat.store.database import Database
+
+SORTS = ("model", "created_at", "version")
+MAX_PAGE = 500
+SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_VERSION_SCHEMA = catalog_schema()["properties"]["models"]["items"]["properties"]["versions"]["items"]
+EVALUATION_SCHEMA = {**_VERSION_SCHEMA["properties"]["evaluations"]["items"]}
+
+
+def register(db: Database, document: dict[str, Any], *, name: str = "<request>") -> domain.ImportReport:
+    return import_documents(db, [(name, document)])
+
+
+def _family_entry(db: Database, kind: str, ident: str, given: dict[str, Any] | None) -> dict[str, Any]:
+    if given is not None:
+        return {"id": ident, **given}
+    existing = store.nodes_by_uid(db, [domain.uid(kind, ident)]).get(domain.uid(kind, ident))
+    if existing is None:
+        raise InvalidInput(f"unknown {kind} {ident!r}; give its name (and tasks, owner...) to create it", path=kind)
+    return {"id": ident, "name": existing.name}  # type: ignore[attr-defined]
+
+
+def register_model_version(db: Database, model_id: str, version: dict[str, Any], *,
+                           model: dict[str, Any] | None = None) -> domain.ModelVersion:
+    entry = _family_entry(db, "model", model_id, model)
+    register(db, {"graphcat_catalog": 1, "models": [{**entry, "versions": [version]}]})
+    return get_by_uid(db, domain.uid("model_version", f"{model_id}@{version['version']}"))  # type: ignore[return-value]
+
+
+def register_dataset_version(db: Database, dataset_id: str, version: dict[str, Any], *,
+                             dataset: dict[str, Any] | None = None) -> domain.DatasetVersion:
+    entry = _family_entry(db, "dataset", dataset_id, dataset)
+    register(db, {"graphcat_catalog": 1, "datasets": [{**entry, "versions": [version]}]})
+    return get_by_uid(db, domain.uid("dataset_version", f"{dataset_id}@{version['version']}"))  # type: ignore[return-value]
+
+
+def _model_version(db: Database, uid: str) -> domain.ModelVersion:
+    node = get_by_uid(db, uid)
+    if not isinstance(node, domain.ModelVersion):
+        raise InvalidInput(f"{uid!r} is a {node.kind}, not a model version", path="uid")
+    return node
+
+
+def record_evaluation(db: Database, model_version_uid: str, evaluation: dict[str, Any]) -> domain.Evaluation:
+    """Add (or restate) an evaluation of a registered model version; evaluations are not immutable content."""
+    mv = _model_version(db, model_version_uid)
+    problems = [Problem(Where("<request>", "evaluation" if p.where.path == "$" else f"evaluation.{p.where.path}"), p.message)
+                for p in schema_problems("<request>", evaluation, EVALUATION_SCHEMA)]
+    if problems:
+        raise CatalogInvalid(problems)
+    plan = Plan()
+    plan_evaluation(plan, "<request>", mv.uid, mv.id, evaluation, "evaluation")
+    apply_plan(db, plan, ("<request>",))
+    return get_by_uid(db, domain.uid("evaluation", f"{mv.id}/{evaluation['dataset']}/{evaluation['metric']}"))  # type: ignore[return-value]
+
+
+def set_alias(db: Database, model_version_uid: str, alias: str) -> domain.ModelVersion:
+    """Give the version this alias (e.g. production), taking it from the model's other versions."""
+    mv = _model_version(db, model_version_uid)
+    if not SLUG.fullmatch(alias):
+        raise InvalidInput(f"alias {alias!r} must be a lowercase slug ([a-z0-9][a-z0-9._-]*)", path="alias")
+    plan = Plan()
+    plan.aliases.append({"model": mv.model_uid, "version": mv.uid, "aliases": sorted(set(mv.aliases) | {alias}),
+                         "where": Where("<request>", "alias")})
+    apply_plan(db, plan, ("<request>",))
+    return _model_version(db, model_version_uid)
+
+
+def deprecate(db: Database, model_version_uid: str, reason: str | None) -> domain.ModelVersion:
+    _model_version(db, model_version_uid)
+    if reason is not None and not reason.strip():
+        raise InvalidInput("a deprecation needs a reason", path="reason")
+    store.set_deprecation(db, model_version_uid, reason)
+    return _model_version(db, model_version_uid)
+
+
+def get_by_uid(db: Database, uid: str) -> domain.Node:
+    node = store.nodes_by_uid(db, [uid]).get(uid)
+    if node is None:
+        raise NotFound(f"no catalog node with uid {uid!r}", path="uid")
+    return node
+
+
+def get_many(db: Database, uids: Iterable[str]) -> dict[str, domain.Node]:
+    return store.nodes_by_uid(db, uids)
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        kind, _, value = text.partition(":")
+        if kind != "offset":
+            raise ValueError(text)
+        return int(value)
+    except ValueError as exc:
+        raise InvalidInput(f"invalid cursor {cursor!r}", path="after") from exc
+
+
+def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sort: str = "model",
+                        descending: bool = False, first: int = 20, after: str | None = None) -> domain.Page:
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {list(SORTS)}, got {sort!r}", path="sort")
+    if not 0 <= first <= MAX_PAGE:
+        raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", path="first")
+    filters = dict(filters or {})
+    unknown = set(filters) - {"task", "framework", "owner", "tag", "trained_on", "experiment", "alias", "include_deprecated"}
+    if unknown:
+        raise InvalidInput(f"unknown filter(s) {sorted(unknown)}", path="filters")
+    skip = decode_cursor(after) + 1 if after else 0
+    items, total = store.list_model_versions(db, filters=filters, sort=sort, descending=descending, skip=skip, limit=first)
+    end = skip + len(items) - 1
+    return domain.Page(tuple(items), total, encode_cursor(end) if items else None, end + 1 < total)
+
+
+def models_consuming_feature(db: Database, name: str) -> list[tuple[domain.ModelVersion, domain.Feature]]:
+    from graphcat.features import canonical_name
+
+    return store.models_consuming_feature(db, canonical_name(name))
+
+
+def datasets_providing_inputs(db: Database, model_version_uid: str) -> list[domain.DatasetVersion]:
+    _model_version(db, model_version_uid)
+    return store.datasets_providing_inputs(db, model_version_uid)
+
+
+# -- batch loaders -----------------------------------------------------------------------------
+
+def related(db: Database, uids: Sequence[str], types: Sequence[str], *, outgoing: bool = True) -> dict[str, list[domain.Node]]:
+    unknown = set(types) - set(domain.RELATIONSHIP_TYPES)
+    if unknown:
+        raise InvalidInput(f"unknown relationship type(s) {sorted(unknown)}", path="types")
+    found = store.neighbours(db, uids, types, outgoing=outgoing)
+    return {uid: [node for _, _, node in found.get(uid, [])] for uid in uids}
+
+
+def versions_of(db: Database, family_uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, family_uids, ["HAS_VERSION"])
+
+
+def datasets_trained_on(db: Database, mv_uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, mv_uids, ["TRAINED_ON"])
+
+
+datasets_for_versions = datasets_trained_on
+
+
+def inputs_of(db: Database, version_uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, version_uids, ["HAS_INPUT"])
+
+
+def outputs_of(db: Database, mv_uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, mv_uids, ["HAS_OUTPUT"])
+
+
+def features_of(db: Database, dsv_uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, dsv_uids, ["PROVIDES"])
+
+
+def evaluations_of(db: Database, mv_uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, mv_uids, ["EVALUATES"], outgoing=False)
+
+
+def tasks_of(db: Database, uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, uids, ["SOLVES", "FOR_TASK"])
+
+
+def owner_of(db: Database, uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, uids, ["OWNED_BY"])
+
+
+def publications_of(db: Database, uids: Sequence[str]) -> dict[str, list[domain.Node]]:
+    return related(db, uids, ["DESCRIBED_IN"])

@@ -1,0 +1,139 @@
+"""Catalog reads and writes: the named queries of cypher/catalog/ and their conversion to domain objects.
+
+Writes take a `Tx` so that a whole import is one transaction; reads take the `Database`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from graphcat import domain
+from graphcat.features import decode_shape
+from graphcat.store.database import Database, Tx
+
+
+def to_domain(props: dict[str, Any]) -> domain.Node:
+    """A catalog node's properties as the domain object of its kind."""
+    kind = props["kind"]
+    base = {"uid": props["uid"], "kind": kind, "id": props["id"], "display": props.get("display") or props["id"]}
+    get = props.get
+    if kind == "experiment":
+        return domain.Experiment(**base, name=props["name"], description=get("description"), url=get("url"))
+    if kind == "detector":
+        return domain.Detector(**base, name=props["name"], detector_kind=get("detector_kind"), description=get("description"))
+    if kind == "task":
+        return domain.Task(**base, name=props["name"], description=get("description"))
+    if kind == "owner":
+        return domain.Owner(**base, name=props["name"], owner_kind=props["owner_kind"], url=get("url"))
+    if kind == "publication":
+        return domain.Publication(**base, title=props["title"], authors=tuple(get("authors") or ()), year=get("year"),
+                                  arxiv=get("arxiv"), doi=get("doi"), url=get("url"))
+    if kind == "dataset":
+        return domain.Dataset(**base, name=props["name"], description=get("description"), tags=tuple(get("tags") or ()))
+    if kind == "model":
+        return domain.Model(**base, name=props["name"], description=get("description"), tags=tuple(get("tags") or ()))
+    if kind == "dataset_version":
+        return domain.DatasetVersion(
+            **base, dataset_uid=props["dataset_uid"], version=props["version"], created_at=get("created_at"),
+            description=get("description"), format=get("format"), location=get("location"), doi=get("doi"),
+            digest=get("digest"), size_bytes=get("size_bytes"), num_events=get("num_events"), data_type=get("data_type"),
+            conditions=domain.Conditions(**{k: get(k) for k in ("sqrt_s_tev", "pileup_mean", "run_period", "generator",
+                                                                 "tune", "detector_simulation", "kinematic_range")}),
+            content_hash=props["content_hash"])
+    if kind == "model_version":
+        return domain.ModelVersion(
+            **base, model_uid=props["model_uid"], version=props["version"], created_at=get("created_at"),
+            description=get("description"), framework=get("framework"), format=get("format"),
+            artifact=domain.Artifact(uri=get("artifact_uri"), sha256=get("artifact_sha256")), license=get("license"),
+            hyperparameters=domain.Hyperparameters(
+                learning_rate=get("hp_learning_rate"), batch_size=get("hp_batch_size"), epochs=get("hp_epochs"),
+                optimizer=get("hp_optimizer"), extra=json.loads(props["hp_extra"]) if get("hp_extra") else {}),
+            reproducibility=domain.Reproducibility(**{k: get(f"repro_{k}") for k in (
+                "code_repository", "commit", "environment", "training_config", "seed")}),
+            aliases=tuple(get("aliases") or ()), deprecated_reason=get("deprecated_reason"),
+            content_hash=props["content_hash"])
+    if kind == "feature":
+        return domain.Feature(**base, owner_uid=props["owner_uid"], role=props["role"], position=props["position"],
+                              name=props["name"], canonical=props["canonical"], dtype=props["dtype"],
+                              shape=tuple(decode_shape(props.get("shape"))), unit=get("unit"), description=get("description"))
+    if kind == "evaluation":
+        return domain.Evaluation(**base, model_version_uid=props["model_version_uid"],
+                                 dataset_version_uid=props["dataset_version_uid"], metric=props["metric"],
+                                 value=props["value"], date=get("date"), source_url=get("source_url"), notes=get("notes"))
+    raise ValueError(f"unknown catalog kind {kind!r} on node {props.get('uid')!r}")
+
+
+# -- writes (inside one transaction) ---------------------------------------------------------------
+
+def existing(db_or_tx: Database | Tx, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    rows = db_or_tx.run("catalog/existing_nodes", uids=sorted(set(uids))) if isinstance(db_or_tx, Tx) else \
+        db_or_tx.read("catalog/existing_nodes", uids=sorted(set(uids)))
+    return {row["uid"]: row for row in rows}
+
+
+def upsert_nodes(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    return tx.run("catalog/upsert_nodes", rows=rows)[0]["written"] if rows else 0
+
+
+def delete_owned_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    return tx.run("catalog/delete_owned_edges", rows=rows)[0]["deleted"] if rows else 0
+
+
+def merge_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    return tx.run("catalog/merge_edges", rows=rows)[0]["linked"] if rows else 0
+
+
+def set_aliases(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    return tx.run("catalog/set_aliases", rows=rows)[0]["touched"] if rows else 0
+
+
+def set_deprecation(db: Database, uid: str, reason: str | None) -> dict[str, Any] | None:
+    rows = db.write("catalog/set_deprecation", uid=uid, reason=reason)
+    return rows[0]["props"] if rows else None
+
+
+# -- reads -------------------------------------------------------------------------------------------
+
+def nodes_by_uid(db: Database, uids: Iterable[str]) -> dict[str, domain.Node]:
+    rows = db.read("catalog/nodes_by_uid", uids=sorted(set(uids)))
+    return {row["props"]["uid"]: to_domain(row["props"]) for row in rows}
+
+
+def neighbours(db: Database, uids: Iterable[str], types: Iterable[str], *, outgoing: bool = True,
+               ) -> dict[str, list[tuple[str, dict[str, Any], domain.Node]]]:
+    """uid -> [(relationship type, relationship properties, neighbour)] for a batch of uids, one query."""
+    keys = sorted(set(uids))
+    name = "catalog/outgoing" if outgoing else "catalog/incoming"
+    rows = db.read(name, uids=keys, types=sorted(set(types)))
+    found: dict[str, list[tuple[str, dict[str, Any], domain.Node]]] = {key: [] for key in keys}
+    for row in rows:
+        found[row["source"]].append((row["type"], row["rel"], to_domain(row["props"])))
+    return found
+
+
+def export_nodes(db: Database) -> list[dict[str, Any]]:
+    return [row["props"] for row in db.read("catalog/export_nodes")]
+
+
+def export_edges(db: Database) -> list[dict[str, Any]]:
+    return db.read("catalog/export_edges")
+
+
+def list_model_versions(db: Database, *, filters: dict[str, Any], sort: str, descending: bool, skip: int,
+                        limit: int) -> tuple[list[domain.ModelVersion], int]:
+    params = {key: filters.get(key) for key in ("task", "framework", "owner", "tag", "trained_on", "experiment", "alias")}
+    rows = db.read("catalog/list_model_versions", **params, include_deprecated=bool(filters.get("include_deprecated", True)),
+                   sort=sort, descending=descending, skip=skip, limit=limit)
+    row = rows[0]
+    return [to_domain(p) for p in row["items"]], row["total_count"]  # type: ignore[misc]
+
+
+def models_consuming_feature(db: Database, canonical: str) -> list[tuple[domain.ModelVersion, domain.Feature]]:
+    rows = db.read("catalog/models_consuming_feature", canonical=canonical)
+    return [(to_domain(r["model_version"]), to_domain(r["feature"])) for r in rows]  # type: ignore[misc]
+
+
+def datasets_providing_inputs(db: Database, model_version_uid: str) -> list[domain.DatasetVersion]:
+    rows = db.read("catalog/datasets_providing_inputs", uid=model_version_uid)
+    return [to_domain(r["props"]) for r in rows]  # type: ignore[misc]
