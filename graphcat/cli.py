@@ -91,6 +91,12 @@ def _schema_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _deploy(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.deploy import commands
+
+    return commands.run(args, settings)
+
+
 def _catalog(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.catalog import commands
 
@@ -112,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="apply the schema migrations to Neo4j")
     migrate.set_defaults(handler=_migrate)
+
+    from graphcat.deploy.cli_args import add_deploy_commands
+
+    add_deploy_commands(sub, _deploy)  # register-onnx, benchmark, fast-models, check-compat
 
     token = sub.add_parser("token", help="create, list or revoke API tokens (mutations need one)")
     token_sub = token.add_subparsers(dest="action", required=True)
