@@ -1,0 +1,165 @@
+"""Recommendation quality: recall@1, recall@5 and MRR of the full ranker and two baselines.
+
+    python -m embeddings.evaluate --catalog graphcat/demo/hep-catalog.yaml \
+        [--cases embeddings/eval/cases.yaml] [--markdown docs/recommendation-quality.md]
+
+A case is a real dataset's schema and the model versions that should come first:
+    cases:
+      - id: jetclass
+        dataset: JetClass (arXiv:2202.03772)
+        task: jet-tagging            # optional
+        columns: [{name: part_px, dtype: float32, shape: [null]}, ...]   # or bare names
+        expected: [particle-transformer-jetclass@1.0.0]
+Metrics, per case then averaged: recall@k = |expected ∩ top k| / min(k, |expected|);
+reciprocal rank = 1 / rank of the first expected model (0 when none is ranked).
+Ties are broken by model id, the same for every method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import yaml
+
+from embeddings.encoder import Encoder
+from embeddings.errors import InvalidSchema
+from embeddings.lifecycle import build_index
+from embeddings.ranker import Recommender, embedding_scores, name_overlap_scores
+from embeddings.schema import CatalogView, Column, catalog_from_dicts, columns_from_dicts
+
+DEFAULT_CASES = Path(__file__).resolve().parent / "eval" / "cases.yaml"
+METHODS = ("full", "name-overlap", "embedding")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    columns: list[Column]
+    expected: list[str]
+    task: str | None = None
+    dataset: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    method: str
+    ranking: list[str]
+
+    def rank(self) -> int | None:
+        for pos, model_id in enumerate(self.ranking, start=1):
+            if model_id in self.case.expected:
+                return pos
+        return None
+
+    def recall(self, k: int) -> float:
+        hits = len(set(self.ranking[:k]) & set(self.case.expected))
+        return hits / min(k, len(self.case.expected))
+
+    def reciprocal_rank(self) -> float:
+        rank = self.rank()
+        return 1.0 / rank if rank else 0.0
+
+
+def load_cases(data: Any, *, source: str = "cases") -> list[Case]:
+    items = data.get("cases") if isinstance(data, Mapping) else data
+    if not isinstance(items, list):
+        raise InvalidSchema("expected a list of cases (or a mapping with 'cases')", path=source)
+    cases = []
+    for i, item in enumerate(items):
+        path = f"{source}[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidSchema("a case is a mapping", path=path)
+        expected = item.get("expected") or item.get("expect") or item.get("relevant")
+        if isinstance(expected, str):
+            expected = [expected]
+        if not expected:
+            raise InvalidSchema("missing 'expected' (model@version ids)", path=path)
+        columns = item.get("columns") or item.get("features")
+        if not columns:
+            raise InvalidSchema("missing 'columns'", path=path)
+        cases.append(Case(
+            id=str(item.get("id") or item.get("name") or i),
+            columns=columns_from_dicts(columns, path=f"{path}.columns"),
+            expected=[str(e) for e in expected],
+            task=item.get("task"),
+            dataset=item.get("dataset") or item.get("source"),
+            description=item.get("description"),
+        ))
+    return cases
+
+
+def evaluate(view: CatalogView, cases: Sequence[Case], encoder: Encoder, *,
+             use_task: bool = True) -> dict[str, list[Outcome]]:
+    known = {c.id for c in view.models}
+    for case in cases:
+        missing = [e for e in case.expected if e not in known]
+        if missing:
+            raise InvalidSchema(f"expected models not in the catalog: {missing}", path=f"case {case.id}")
+    documents = [d for d in view.documents if d.kind == "model"]
+    index = build_index(documents, encoder)
+    n = len(view.models)
+    ranker = Recommender(encoder, index, {c.id: c for c in view.models}, dict(view.task_parents), candidates=n)
+    methods: dict[str, Callable[[Case], list[str]]] = {
+        "full": lambda c: [r.model_id for r in ranker.recommend(c.columns, task=c.task if use_task else None, k=n)],
+        "name-overlap": lambda c: [m for m, _ in name_overlap_scores(c.columns, view.models)],
+        "embedding": lambda c: [m for m, _ in embedding_scores(encoder, index, c.columns,
+                                                               task=c.task if use_task else None, k=n)],
+    }
+    return {name: [Outcome(case, name, fn(case)) for case in cases] for name, fn in methods.items()}
+
+
+def summary(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    n = len(outcomes) or 1
+    return {
+        "recall@1": sum(o.recall(1) for o in outcomes) / n,
+        "recall@5": sum(o.recall(5) for o in outcomes) / n,
+        "mrr": sum(o.reciprocal_rank() for o in outcomes) / n,
+    }
+
+
+def report(results: Mapping[str, list[Outcome]], *, command: str) -> str:
+    n = len(next(iter(results.values())))
+    lines = [f"{n} cases; command: `{command}`", "",
+             "| method | recall@1 | recall@5 | MRR |", "|---|---|---|---|"]
+    for name, outcomes in results.items():
+        s = summary(outcomes)
+        lines.append(f"| {name} | {s['recall@1']:.3f} | {s['recall@5']:.3f} | {s['mrr']:.3f} |")
+    wrong = [o for o in results["full"] if o.recall(1) < 1.0]
+    lines += ["", f"Cases the full ranker gets wrong at rank 1: {len(wrong)}", ""]
+    if wrong:
+        lines += ["| case | expected | rank of first expected | ranked first |", "|---|---|---|---|"]
+        for o in wrong:
+            lines.append(f"| {o.case.id} | {', '.join(o.case.expected)} | {o.rank() or '-'} | "
+                         f"{o.ranking[0] if o.ranking else '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m embeddings.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--catalog", nargs="+", required=True, help="catalog YAML/JSON file(s)")
+    parser.add_argument("--cases", default=str(DEFAULT_CASES))
+    parser.add_argument("--model", default=None, help="sentence-transformers folder (default: bundled MiniLM)")
+    parser.add_argument("--backend", choices=["torch", "onnx"], default="torch")
+    parser.add_argument("--no-task", action="store_true", help="ignore the cases' task (schema only)")
+    parser.add_argument("--verbose", action="store_true", help="print each case's top 3 per method")
+    args = parser.parse_args(argv)
+    view = catalog_from_dicts([yaml.safe_load(Path(p).read_text()) for p in args.catalog])
+    cases = load_cases(yaml.safe_load(Path(args.cases).read_text()), source=args.cases)
+    results = evaluate(view, cases, Encoder(args.model, backend=args.backend), use_task=not args.no_task)
+    command = "python -m embeddings.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.verbose:
+        for name, outcomes in results.items():
+            for o in outcomes:
+                print(f"{name:13s} {o.case.id:30s} rank={o.rank()} top3={o.ranking[:3]}")
+    print(report(results, command=command.strip()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

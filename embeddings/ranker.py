@@ -1,0 +1,184 @@
+"""Recommend models for a user's schema, and search the catalog by free text.
+
+`Recommender.recommend(columns, task=...)`:
+ 1. encode the schema text and take the `candidates` nearest model versions from the index;
+ 2. rescore each by structural compatibility (embeddings.compat), the share of the user's
+    columns it consumes, the embedding similarity and, when the user names a task, task match;
+ 3. return the best `k`, each with its explanation.
+Two baselines share the same interface for the evaluation: `name_overlap` (lower-cased column
+names equal to input names) and `embedding_only` (cosine similarity of the texts).
+
+Index keys are `model:<model>@<version>` for models, `dataset:...`, `task:...` etc. for the other
+documents (embeddings.schema.Document), so one index serves recommendation and search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from embeddings.compat import Compatibility, compatibility, prepare
+from embeddings.encoder import Encoder
+from embeddings.index import VectorIndex
+from embeddings.names import Field, collapse_indexed
+from embeddings.schema import Column, ModelCard
+from embeddings.text import schema_text
+
+MODEL_PREFIX = "model:"
+
+
+@dataclass(frozen=True)
+class Weights:
+    compat: float = 0.70  # mean pair score over the model's inputs
+    used: float = 0.10  # share of the user's columns the model consumes
+    similarity: float = 0.20  # cosine similarity of schema text and model text
+    task: float = 0.25  # added only when the user names a task
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    model_id: str
+    score: float
+    compatibility: Compatibility
+    similarity: float
+    task_match: float | None  # None when no task was asked for
+
+    def explanation(self) -> list[str]:
+        c = self.compatibility
+        lines = [f"{c.n_inputs - len(c.unsatisfied)}/{c.n_inputs} model inputs satisfied, "
+                 f"{len(c.pairs)}/{c.n_columns} of your columns used"]
+        lines += [f"{p.column} → {p.input}: {p.reason}" for p in c.pairs]
+        lines += [f"unsatisfied {name}: {why}" for name, why in c.unsatisfied]
+        if c.unused:
+            lines.append("unused columns: " + ", ".join(c.unused))
+        lines += [f"transformation: {t}" for t in c.transformations]
+        if self.task_match is not None:
+            lines.append(f"task match {self.task_match:.1f}")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.compatibility
+        return {
+            "model": self.model_id,
+            "score": round(self.score, 4),
+            "compatibility": round(c.score, 4),
+            "similarity": round(self.similarity, 4),
+            "task_match": self.task_match,
+            "pairs": [{"column": p.column, "input": p.input, "score": round(p.score, 4), "reason": p.reason,
+                       "transformations": list(p.transforms)} for p in c.pairs],
+            "unsatisfied": [{"input": n, "reason": r} for n, r in c.unsatisfied],
+            "unused": list(c.unused),
+            "transformations": list(c.transformations),
+        }
+
+
+@dataclass
+class _Prepared:
+    card: ModelCard
+    inputs: list[Field]
+
+
+@dataclass
+class Recommender:
+    encoder: Encoder
+    index: VectorIndex  # must hold a vector for "model:<id>" of every card
+    cards: dict[str, ModelCard]
+    task_parents: Mapping[str, str] = field(default_factory=dict)
+    candidates: int = 100
+    weights: Weights = field(default_factory=Weights)
+
+    def __post_init__(self) -> None:
+        self._prepared: dict[str, _Prepared] = {}
+
+    def update_card(self, card: ModelCard) -> None:
+        """Tell the ranker a card changed (its vector is upserted in the index by the caller)."""
+        self.cards[card.id] = card
+        self._prepared.pop(card.id, None)
+
+    def remove_card(self, model_id: str) -> None:
+        self.cards.pop(model_id, None)
+        self._prepared.pop(model_id, None)
+
+    def recommend(self, columns: Sequence[Column], *, task: str | None = None, k: int = 10,
+                  description: str | None = None) -> list[Recommendation]:
+        query = self.encoder.encode_one(schema_text(columns, task, description))
+        return self.recommend_vector(query, columns, task=task, k=k)
+
+    def recommend_vector(self, query: Any, columns: Sequence[Column], *, task: str | None = None,
+                         k: int = 10) -> list[Recommendation]:
+        """`recommend` with the schema text already encoded (benchmarks time the two apart)."""
+        user = prepare(columns)
+        hits = self.index.search(query, self.candidates, prefix=MODEL_PREFIX)
+        wanted = _slug(task) if task else None
+        results = []
+        for key, similarity in hits:
+            model_id = key[len(MODEL_PREFIX):]
+            prepared = self._prepare(model_id)
+            if prepared is None:  # vector of a model the ranker no longer knows: skip, never guess
+                continue
+            compat = compatibility(user, prepared.inputs)
+            task_match = task_score(wanted, prepared.card.tasks, self.task_parents) if wanted else None
+            w = self.weights
+            score = w.compat * compat.score + w.used * compat.used_fraction + w.similarity * similarity
+            if task_match is not None:
+                score += w.task * task_match
+            results.append(Recommendation(model_id, score, compat, similarity, task_match))
+        results.sort(key=lambda r: (-r.score, r.model_id))
+        return results[:k]
+
+    def search(self, text: str, *, k: int = 10, kind: str | None = None) -> list[tuple[str, float]]:
+        """Free-text search over every indexed document (`kind` = "model", "dataset", ... filters)."""
+        return self.index.search(self.encoder.encode_one(text), k, prefix=f"{kind}:" if kind else None)
+
+    def _prepare(self, model_id: str) -> _Prepared | None:
+        prepared = self._prepared.get(model_id)
+        if prepared is None:
+            card = self.cards.get(model_id)
+            if card is None:
+                return None
+            prepared = _Prepared(card, collapse_indexed(card.inputs))
+            self._prepared[model_id] = prepared
+        return prepared
+
+
+def task_score(wanted: str, tasks: Iterable[str], parents: Mapping[str, str]) -> float:
+    """1 for the task itself, 0.7 for a subtask or parent task of it, 0 otherwise."""
+    slugs = {_slug(t) for t in tasks}
+    if wanted in slugs:
+        return 1.0
+    for t in slugs:
+        if wanted in _ancestors(t, parents) or t in _ancestors(wanted, parents):
+            return 0.7
+    return 0.0
+
+
+def _ancestors(task: str, parents: Mapping[str, str]) -> set[str]:
+    seen: set[str] = set()
+    while task in parents and parents[task] not in seen:
+        task = parents[task]
+        seen.add(task)
+    return seen
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# Baselines for the evaluation ------------------------------------------------------------------
+
+def name_overlap_scores(columns: Sequence[Column], cards: Iterable[ModelCard]) -> list[tuple[str, float]]:
+    """Share of a model's input names found verbatim (case-insensitive) among the user's columns."""
+    names = {c.name.lower() for c in columns}
+    out = []
+    for card in cards:
+        inputs = {c.name.lower() for c in card.inputs}
+        out.append((card.id, len(inputs & names) / len(inputs) if inputs else 0.0))
+    out.sort(key=lambda t: (-t[1], t[0]))
+    return out
+
+
+def embedding_scores(encoder: Encoder, index: VectorIndex, columns: Sequence[Column], *,
+                     task: str | None = None, k: int = 100) -> list[tuple[str, float]]:
+    hits = index.search(encoder.encode_one(schema_text(columns, task)), k, prefix=MODEL_PREFIX)
+    return [(key[len(MODEL_PREFIX):], s) for key, s in hits]
