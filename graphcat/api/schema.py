@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from graphcat.api.auth import Role
+from graphcat.api import search as search_api
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
 from graphcat.api.types import tokens
@@ -25,6 +26,9 @@ MUTATION_ROLES: dict[str, Role] = {
 @strawberry.type(description="Reads: open to everyone unless GRAPHCAT_READS_REQUIRE_TOKEN is set.")
 class Query:
     viewer: tokens.Viewer = strawberry.field(resolver=tokens.viewer, description="Who the bearer token says the caller is.")
+    search: search_api.SearchResult = strawberry.field(
+        resolver=search_api.search, description="The search box: catalog entities whose text contains `text`, best first, with facet counts."
+    )
 
 
 @strawberry.type(description="Writes: every mutation needs a bearer API token of role writer, or admin where its description says so.")
