@@ -9,11 +9,12 @@ def feature(name: str, shape: list[int | None], dtype: str = "float32", **extra:
     return {"name": name, "dtype": dtype, "shape": shape, **extra}
 
 
-def chain_document(length: int = 7) -> dict[str, Any]:
+def chain_document(length: int = 7, *, shared: bool = True) -> dict[str, Any]:
     """raw@1 <-DERIVED_FROM- skim@1 <-TRAINED_ON- m@1 <-FINE_TUNED_FROM/...- m@2 ... m@<length-1>.
 
     Downstream of raw@1 the model versions sit at depths 2..length; an evaluation of the last
-    model on skim@1 hangs off both ends.
+    model on skim@1 hangs off both ends. shared=False leaves out the experiment, detector and task
+    it refers to (for importing next to tests/data/catalog_small.yaml, which defines them).
     """
     kinds = ["FINE_TUNED_FROM", "DISTILLED_FROM", "QUANTIZED_FROM", "CONVERTED_FROM"]
     versions = []
@@ -26,11 +27,14 @@ def chain_document(length: int = 7) -> dict[str, Any]:
             v["lineage"] = [{"type": kinds[(i - 2) % len(kinds)], "from": f"m@{i - 1}.0"}]
         versions.append(v)
     versions[-1]["evaluations"] = [{"dataset": "skim@1", "metric": "auc", "value": 0.9, "date": "2024-02-01"}]
-    return {
-        "graphcat_catalog": 1,
+    common = {
         "experiments": [{"id": "cms", "name": "CMS"}],
         "detectors": [{"id": "cms-detector", "name": "CMS detector", "experiment": "cms"}],
         "tasks": [{"id": "jet-tagging", "name": "jet tagging"}],
+    } if shared else {}
+    return {
+        "graphcat_catalog": 1,
+        **common,
         "datasets": [
             {"id": "raw", "name": "Raw", "versions": [{"version": "1", "data_type": "data",
                                                           "recorded_with": ["cms-detector"],
