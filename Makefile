@@ -45,6 +45,7 @@ serve: install
 	$(BIN)/graphcat serve
 
 demo: neo4j
+	$(BIN)/graphcat demo load
 	$(BIN)/graphcat serve
 
 test: neo4j
