@@ -24,5 +24,5 @@ class RequestContext:
     principal: Principal | None = None
     # Box shared with graphcat.store.database.count_queries: Neo4j round trips of this request.
     queries: list[int] = field(default_factory=lambda: [0])
-    # Per-request DataLoaders, created on first use (graphcat.api.loaders).
+    # Per-request DataLoaders (graphcat.api.loaders.Loaders), made in GraphQLApp.get_context.
     loaders: Any = None

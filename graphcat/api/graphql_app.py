@@ -47,6 +47,7 @@ from graphcat.api import negotiation
 from graphcat.api.auth import Principal, Role, authenticate, bearer_secret, require
 from graphcat.api.context import RequestContext
 from graphcat.api.error_policy import classify
+from graphcat.api.loaders import Loaders
 from graphcat.api.rate_limit import MutationRateLimiter, RateLimited
 from graphcat.errors import DatabaseUnavailable, GraphcatError
 from graphcat.settings import Settings
@@ -175,6 +176,7 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
             db=request.app.state.db,
             media_type=negotiation.choose(request.headers.get("accept")) or negotiation.JSON,
         )
+        context.loaders = Loaders(context.db)
         request.state.graphcat = context
         return context
 

@@ -12,7 +12,7 @@ from graphcat.api.auth import Role
 from graphcat.api import search as search_api
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
-from graphcat.api.types import tokens
+from graphcat.api.types import catalog, reads, tokens, writes
 from graphcat.settings import Settings
 
 # The role each mutation needs; graphcat.api.graphql_app checks it before anything executes
@@ -20,12 +20,28 @@ from graphcat.settings import Settings
 MUTATION_ROLES: dict[str, Role] = {
     "createApiToken": Role.ADMIN,
     "revokeApiToken": Role.ADMIN,
+    "deprecate": Role.ADMIN,
 }
 
 
 @strawberry.type(description="Reads: open to everyone unless GRAPHCAT_READS_REQUIRE_TOKEN is set.")
 class Query:
     viewer: tokens.Viewer = strawberry.field(resolver=tokens.viewer, description="Who the bearer token says the caller is.")
+    node: catalog.Node | None = strawberry.field(resolver=reads.node, description="Any entity by global id (Relay).")
+    nodes: list[catalog.Node | None] = strawberry.field(resolver=reads.nodes, description="Entities by global ids.")
+    model_versions: reads.ModelVersionConnection = strawberry.field(
+        resolver=reads.model_versions, description="Model versions matching `filter`, sorted, a page at a time."
+    )
+    lineage: reads.LineageGraph = strawberry.field(
+        resolver=reads.lineage_of,
+        description="What a node depends on (UPSTREAM), what depends on it (DOWNSTREAM) or both, up to `depth` hops.",
+    )
+    path: reads.LineageGraph = strawberry.field(
+        resolver=reads.path_between, description="The shortest lineage path between two nodes (empty when none)."
+    )
+    impact: reads.Impact = strawberry.field(
+        resolver=reads.impact_of, description="Everything downstream of a node: datasets, model versions, evaluations."
+    )
     search: search_api.SearchResult = strawberry.field(
         resolver=search_api.search, description="The search box: catalog entities whose text contains `text`, best first, with facet counts."
     )
@@ -39,6 +55,24 @@ class Mutation:
     revoke_api_token: tokens.RevokeApiTokenResult = strawberry.mutation(
         resolver=tokens.revoke_api_token, description="Revoke an API token (admin); it stops working at once."
     )
+    register_model_version: writes.RegisterModelVersionResult = strawberry.mutation(
+        resolver=writes.register_model_version,
+        description="Register a model version with its lineage (trainedOn, lineage links). Idempotent; versions are immutable.",
+    )
+    register_dataset_version: writes.RegisterDatasetVersionResult = strawberry.mutation(
+        resolver=writes.register_dataset_version, description="Register a dataset version. Idempotent; immutable."
+    )
+    register_experiment: writes.RegisterExperimentResult = strawberry.mutation(resolver=writes.register_experiment)
+    register_detector: writes.RegisterDetectorResult = strawberry.mutation(resolver=writes.register_detector)
+    record_evaluation: writes.RecordEvaluationResult = strawberry.mutation(
+        resolver=writes.record_evaluation, description="Record (or restate) a metric of a model version on a dataset version."
+    )
+    set_alias: writes.ModelVersionResult = strawberry.mutation(
+        resolver=writes.set_alias, description="Give a version an alias (e.g. production), moving it from the model's other versions."
+    )
+    deprecate: writes.ModelVersionResult = strawberry.mutation(
+        resolver=writes.deprecate, description="Deprecate a model version with a reason (admin)."
+    )
 
 
 class GraphcatSchema(strawberry.Schema):
@@ -50,4 +84,4 @@ class GraphcatSchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> GraphcatSchema:
     extensions: list[Any] = [*limit_extensions(settings), ErrorPolicy]
-    return GraphcatSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return GraphcatSchema(query=Query, mutation=Mutation, extensions=extensions, types=catalog.ALL_TYPES)

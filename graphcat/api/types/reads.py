@@ -1,0 +1,185 @@
+"""Catalog reads: node(id:), the model-version connection with filters and sorts, lineage/path/impact."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from graphcat import domain
+from graphcat.api.types.catalog import Info, ModelVersion, Node, wrap
+from graphcat.errors import InvalidInput
+from graphcat.service import catalog, lineage
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ModelVersionEdge:
+    cursor: str
+    node: ModelVersion
+
+
+@strawberry.type(description="A page of model versions (Relay cursor connection).")
+class ModelVersionConnection:
+    edges: list[ModelVersionEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.enum
+class ModelVersionSort(Enum):
+    MODEL = "model"
+    CREATED_AT = "created_at"
+    VERSION = "version"
+
+
+@strawberry.input(description="Every given filter must match; entity filters take global ids (catalog uids).")
+class ModelVersionFilter:
+    task: strawberry.ID | None = strawberry.UNSET
+    experiment: strawberry.ID | None = strawberry.UNSET
+    owner: strawberry.ID | None = strawberry.UNSET
+    trained_on: strawberry.ID | None = strawberry.UNSET
+    framework: str | None = strawberry.UNSET
+    tag: str | None = strawberry.UNSET
+    alias: str | None = strawberry.UNSET
+    include_deprecated: bool = False
+
+
+async def node(info: Info, id: strawberry.ID) -> Node | None:
+    found = await info.context.loaders.node.load(str(id))
+    return wrap(found) if found is not None else None
+
+
+async def nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    found = await info.context.loaders.node.load_many([str(i) for i in ids])
+    return [wrap(n) if n is not None else None for n in found]
+
+
+async def model_versions(
+    info: Info,
+    filter: ModelVersionFilter | None = None,
+    sort: ModelVersionSort = ModelVersionSort.MODEL,
+    descending: bool = False,
+    first: int | None = None,
+    after: str | None = None,
+) -> ModelVersionConnection:
+    limit = info.context.settings.graphql_max_page_size
+    size = limit if first is None else first
+    if not 0 <= size <= limit:
+        raise InvalidInput(f"first must be between 0 and {limit} (GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE), got {size}", path="first")
+    filters: dict[str, object] = {}
+    if filter is not None:
+        for key in ("task", "experiment", "owner", "trained_on", "framework", "tag", "alias"):
+            value = getattr(filter, key)
+            if value is not strawberry.UNSET and value is not None:
+                filters[key] = str(value)
+        filters["include_deprecated"] = filter.include_deprecated
+    skip = catalog.decode_cursor(after) + 1 if after else 0
+    page = await run_in_threadpool(
+        catalog.list_model_versions, info.context.db, filters, sort.value, descending, size, after
+    )
+    edges = [
+        ModelVersionEdge(cursor=catalog.encode_cursor(skip + i), node=ModelVersion.from_domain(mv))
+        for i, mv in enumerate(page.items)
+    ]
+    return ModelVersionConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        total_count=page.total_count,
+    )
+
+
+# -- lineage ------------------------------------------------------------------------------------
+
+
+@strawberry.enum
+class LineageDirection(Enum):
+    UPSTREAM = "upstream"
+    DOWNSTREAM = "downstream"
+    BOTH = "both"
+
+
+@strawberry.type(description="A node of a lineage drawing; `depth` is its hop count from the start.")
+class LineageNode:
+    id: strawberry.ID
+    kind: str
+    label: str
+    depth: int
+
+    @classmethod
+    def from_domain(cls, n: domain.LineageNode) -> "LineageNode":
+        return cls(id=strawberry.ID(n.uid), kind=n.kind, label=n.label, depth=n.depth)
+
+    @strawberry.field(description="The full entity behind this drawing node.")
+    async def node(self, info: Info) -> Node | None:
+        found = await info.context.loaders.node.load(str(self.id))
+        return wrap(found) if found is not None else None
+
+
+@strawberry.type(description="An edge from the dependent to what it depends on (e.g. version -TRAINED_ON-> dataset).")
+class LineageEdge:
+    type: str
+    source: strawberry.ID = strawberry.field(name="from")
+    target: strawberry.ID = strawberry.field(name="to")
+
+
+@strawberry.type(description="Nodes and edges ready to draw.")
+class LineageGraph:
+    nodes: list[LineageNode]
+    edges: list[LineageEdge]
+
+    @classmethod
+    def from_domain(cls, g: domain.Subgraph) -> "LineageGraph":
+        return cls(
+            nodes=[LineageNode.from_domain(n) for n in g.nodes],
+            edges=[LineageEdge(type=e.type, source=strawberry.ID(e.from_uid), target=strawberry.ID(e.to_uid)) for e in g.edges],
+        )
+
+
+@strawberry.type(description="What depends on a node (usually a dataset version found faulty).")
+class Impact:
+    root: strawberry.ID
+    dataset_versions: list[LineageNode]
+    model_versions: list[LineageNode]
+    evaluations: list[LineageNode]
+    graph: LineageGraph
+
+
+async def lineage_of(
+    info: Info,
+    id: strawberry.ID,
+    direction: LineageDirection = LineageDirection.UPSTREAM,
+    depth: int | None = None,
+    types: list[str] | None = None,
+) -> LineageGraph:
+    graph = await run_in_threadpool(lineage.lineage, info.context.db, str(id), direction.value, depth, types)
+    return LineageGraph.from_domain(graph)
+
+
+async def path_between(
+    info: Info,
+    from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+    to: strawberry.ID,
+    types: list[str] | None = None,
+    depth: int | None = None,
+) -> LineageGraph:
+    graph = await run_in_threadpool(lineage.path, info.context.db, str(from_), str(to), types, depth)
+    return LineageGraph.from_domain(graph)
+
+
+async def impact_of(info: Info, id: strawberry.ID, depth: int | None = None) -> Impact:
+    found = await run_in_threadpool(lineage.impact, info.context.db, str(id), depth)
+    return Impact(
+        root=strawberry.ID(found.root),
+        dataset_versions=[LineageNode.from_domain(n) for n in found.dataset_versions],
+        model_versions=[LineageNode.from_domain(n) for n in found.model_versions],
+        evaluations=[LineageNode.from_domain(n) for n in found.evaluations],
+        graph=LineageGraph.from_domain(found.subgraph),
+    )
