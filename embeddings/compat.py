@@ -130,7 +130,8 @@ def _shape_fit(user: Shape, model: Shape) -> Fit:
                 continue
             return Fit(0.0, (), f"shape {_fmt(user)} cannot feed {_fmt(model)} ({u} vs {m} along axis {axis})")
         return Fit(factor, tuple(steps), f"shape {_fmt(user)} fits {_fmt(model)}")
-    if user and model and None not in user and None not in model and prod(user) == prod(model):  # type: ignore[arg-type]
+    # Same number of values in another layout, including scalar ↔ (1,).
+    if None not in user and None not in model and prod(user) == prod(model):  # type: ignore[arg-type]
         return Fit(0.9, (f"reshape {_fmt(user)} → {_fmt(model)}",), f"same {prod(user)} values, other layout")  # type: ignore[arg-type]
     return Fit(0.0, (), f"shape {_fmt(user)} cannot feed {_fmt(model)}")
 
@@ -181,15 +182,26 @@ def prepare(columns: Sequence[Column]) -> list[Field]:
     return collapse_indexed(columns)
 
 
+SAMPLED_INPUTS = frozenset({"noise", "latent", "random_noise", "latent_noise"})
+
+
 def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compatibility:
+    # Generative models draw their noise/latent inputs themselves: not something data must provide.
+    model_inputs = [f for f in model_inputs if canonical(f.column.name).qty not in SAMPLED_INPUTS]
     n_u, n_m = len(user), len(model_inputs)
     if n_m == 0:
         return Compatibility(0.0, (), (), tuple(f.label for f in user), 0, n_u)
     scores = np.zeros((n_u, n_m))
     details: dict[tuple[int, int], tuple[tuple[str, ...], str]] = {}
     rejected: dict[int, tuple[float, str]] = {}  # best near-miss per input, for the explanation
-    for i, uf in enumerate(user):
-        for j, mf in enumerate(model_inputs):
+    # Only pairs that share a quantity or a token can match; skipping the rest keeps rescoring
+    # 100 candidates within a few milliseconds.
+    user_keys = [_keys(f.column.name) for f in user]
+    for j, mf in enumerate(model_inputs):
+        mkeys = _keys(mf.column.name)
+        for i, uf in enumerate(user):
+            if not (mkeys & user_keys[i]):
+                continue
             score, steps, reason = pair_fit(uf.column, mf.column)
             if score > 0.0:
                 scores[i, j] = score
@@ -222,6 +234,12 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compa
     unused = tuple(uf.label for i, uf in enumerate(user) if i not in used)
     total = float(sum(p.score for p in pairs)) / n_m
     return Compatibility(total, tuple(pairs), unsatisfied, unused, n_m, n_u)
+
+
+@lru_cache(maxsize=65536)
+def _keys(name: str) -> frozenset[str]:
+    c = canonical(name)
+    return frozenset({"q:" + c.qty, "n:" + name.lower()} | {"t:" + t for t in c.tokens})
 
 
 def _plain(name: str) -> str:

@@ -73,3 +73,8 @@ def test_objects_are_not_confused() -> None:
     result = _compat([Column("muon_pt")], [Column("jet_pt")])
     assert result.score == 0.0
     assert "another object" in result.unsatisfied[0][1]
+
+
+def test_noise_inputs_of_generators_are_not_required_and_scalar_fits_one_element() -> None:
+    result = _compat([Column("incident_energy")], [Column("incident_energies", shape=(1,)), Column("noise", shape=(None,))])
+    assert result.score > 0.8 and result.n_inputs == 1 and not result.unsatisfied
