@@ -26,8 +26,8 @@ export async function renderEntity(view, kind, id) {
   clear(view,
     h('article', { class: 'entity', dataset: { uid, kind } },
       header(kind, data, uid),
-      data.deprecatedReason ? h('div', { class: 'banner-deprecated', role: 'alert' },
-        h('strong', {}, 'Deprecated. '), data.deprecatedReason) : null,
+      data.deprecationReason ? h('div', { class: 'banner-deprecated', role: 'alert' },
+        h('strong', {}, 'Deprecated. '), data.deprecationReason) : null,
       h('div', { class: 'entity-layout' },
         h('div', { class: 'entity-main' }, sections),
         h('aside', { class: 'entity-side' }, lineagePanel(uid, neighbours)))));
@@ -64,7 +64,7 @@ function features(list) {
 function evaluations(list, { showModel = false } = {}) {
   return table([showModel ? 'Model version' : 'Dataset', 'Metric', 'Value', 'Date', 'Source'],
     (list || []).map((e) => [
-      showModel ? entityLink(e.modelVersion.uid, e.modelVersion.display) : entityLink(e.datasetVersion.uid, e.datasetVersion.display),
+      showModel ? entityLink(e.modelVersion.uid, e.modelVersion.display) : (e.dataset ? entityLink(e.dataset.uid, e.dataset.display) : null),
       e.metric, h('span', { class: 'num' }, formatValue(e.value)), e.date, link(e.sourceUrl) || e.notes]));
 }
 
@@ -79,19 +79,19 @@ function modelVersionSections(mv) {
     section('Overview', facts([
       ['Model', mv.model ? mv.model.name : null],
       ['Version', mv.version],
-      ['Tasks', (mv.model?.tasks || []).map((t) => t.name).join(', ')],
+      ['Tasks', (mv.tasks || []).map((t) => t.name).join(', ')],
       ['Framework', mv.framework], ['Format', mv.format], ['License', mv.license],
-      ['Created', mv.createdAt], ['Artifact', link(mv.artifact?.uri)], ['sha256', mv.artifact?.sha256],
-      ['Trained on', (mv.trainedOn || []).map((d, i) => [i ? ', ' : '', entityLink(d.uid, d.display)])],
+      ['Created', mv.createdAt], ['Artifact', link(mv.artifactUri)],
+      ['Trained on', (mv.datasets || []).map((d, i) => [i ? ', ' : '', entityLink(d.uid, d.display)])],
     ])),
-    section('Inputs', features(mv.inputs)),
-    section('Outputs', features(mv.outputs)),
+    mv.inputs ? section('Inputs', features(mv.inputs)) : null,
+    mv.outputs ? section('Outputs', features(mv.outputs)) : null,
     section('Evaluations', evaluations(mv.evaluations)),
-    section('Reproducibility', facts([
+    mv.reproducibility || mv.hyperparameters ? section('Reproducibility', facts([
       ['Code', link(rp.codeRepository)], ['Commit', rp.commit], ['Environment', rp.environment],
       ['Training config', rp.trainingConfig], ['Seed', rp.seed],
       ['Learning rate', hp.learningRate], ['Batch size', hp.batchSize], ['Epochs', hp.epochs], ['Optimizer', hp.optimizer],
-    ])),
+    ])) : null,
   ];
 }
 
@@ -102,17 +102,18 @@ function datasetVersionSections(dv) {
       ['Dataset', dv.dataset ? dv.dataset.name : null], ['Version', dv.version], ['Type', dv.dataType],
       ['Format', dv.format], ['Events', dv.numEvents?.toLocaleString()], ['Location', link(dv.location)],
       ['DOI', dv.doi], ['Created', dv.createdAt],
+      ['Detectors', (dv.detectors || []).map((d, i) => [i ? ', ' : '', entityLink(d.uid, d.display)])],
       ['√s (TeV)', c.sqrtSTev], ['Pile-up ⟨μ⟩', c.pileupMean], ['Run period', c.runPeriod], ['Generator', c.generator],
       ['Tune', c.tune], ['Detector simulation', c.detectorSimulation], ['Kinematic range', c.kinematicRange],
     ])),
-    section('Features', features(dv.features)),
-    section('Evaluations', evaluations(dv.evaluations, { showModel: true })),
+    dv.features ? section('Features', features(dv.features)) : null,
+    dv.evaluations ? section('Evaluations', evaluations(dv.evaluations, { showModel: true })) : null,
   ];
 }
 
 function detectorSections(d) {
   return [section('Overview', facts([
-    ['Name', d.name], ['Kind', d.detectorKind],
+    ['Name', d.name], ['Kind', d.kind],
     ['Experiment', d.experiment ? entityLink(d.experiment.uid, d.experiment.display) : null],
   ]))];
 }

@@ -75,7 +75,7 @@ function drawRecommendations(results, recs) {
       kindBadge('model_version'),
       h('h2', { class: 'rec-title' }, entityLink(r.modelVersion.uid, r.modelVersion.display)),
       h('span', { class: 'score', title: 'match score (0–1)' }, r.score.toFixed(2)),
-      r.modelVersion.deprecatedReason ? h('span', { class: 'tag warn' }, 'deprecated') : null),
+      r.modelVersion.deprecationReason ? h('span', { class: 'tag warn' }, 'deprecated') : null),
     r.explanation ? h('p', { class: 'muted' }, r.explanation) : null,
     h('details', { class: 'mapping', open: i === 0 },
       h('summary', {}, `Column mapping (${r.mapping.length})`),

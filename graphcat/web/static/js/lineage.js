@@ -48,7 +48,6 @@ export async function renderLineage(view, uid) {
     style: graphStyle(),
     minZoom: 0.05,
     maxZoom: 3,
-    wheelSensitivity: 0.3,
     boxSelectionEnabled: false,
     // Responsiveness with hundreds of nodes: draw a bitmap while panning/zooming, skip edges then.
     textureOnViewport: true,
@@ -82,12 +81,14 @@ export async function renderLineage(view, uid) {
     const n = cy.nodes().length;
     canvas.classList.toggle('large', n > LARGE);
     cy.elements().toggleClass('compact', n > LARGE);
-    // Dependencies point from the dependent to what it depends on: roots (nothing upstream of
-    // them in view) go at the top. A concentric layout keyed on distance is cheap for big graphs.
+    // Edges point from the dependent to what it depends on; a directed breadth-first layout
+    // walks them from the roots (nothing in view depends on them), so sources sit at the bottom. A concentric layout keyed on distance is cheap for big graphs.
+    const eles = cy.elements().filter((x) => x.style('display') !== 'none');
     const opts = n > LARGE
       ? { name: 'concentric', animate: false, minNodeSpacing: 4, concentric: (node) => -distance(node), levelWidth: () => 1 }
-      : { name: 'breadthfirst', directed: true, animate: false, spacingFactor: 1.1, roots: cy.nodes().filter((x) => x.outgoers('edge:visible').empty()) };
-    cy.layout({ ...opts, fit: true, padding: 30, eles: cy.elements(':visible') }).run();
+      : { name: 'breadthfirst', directed: true, animate: false, spacingFactor: 1.1,
+        roots: eles.nodes().filter((x) => x.incomers('edge').intersection(eles).empty()) };
+    eles.layout({ ...opts, fit: true, padding: 30 }).run();
     updateStatus();
   };
   const distances = () => {

@@ -20,57 +20,56 @@ export async function search(text, filters) {
   return data.search;
 }
 
-const FEATURE = 'position name dtype shape unit description';
-const EVALUATION = `metric value date sourceUrl notes
-  datasetVersion { uid display }
-  modelVersion { uid display }`;
-
-const ENTITY = {
-  model_version: `query ($uid: String!) { entity: modelVersionByUid(uid: $uid) {
-    uid display version description createdAt framework format license aliases deprecatedReason
-    artifact { uri sha256 }
-    model { name tasks { name } }
-    hyperparameters { learningRate batchSize epochs optimizer }
-    reproducibility { codeRepository commit environment trainingConfig seed }
-    inputs { ${FEATURE} } outputs { ${FEATURE} }
-    trainedOn { uid display }
-    evaluations { ${EVALUATION} }
-  } }`,
-  dataset_version: `query ($uid: String!) { entity: datasetVersionByUid(uid: $uid) {
-    uid display version description createdAt format location doi numEvents dataType
-    dataset { name }
+// Entities come from Relay's node(id:); catalog uids are the global ids. The views read `uid`.
+const ENTITY = `query Entity($id: ID!) { entity: node(id: $id) {
+  id
+  ... on ModelVersion {
+    display version description createdAt framework format license artifactUri aliases deprecationReason
+    model { id display name }
+    tasks { id display name }
+    datasets { id display }
+    evaluations { metric value date sourceUrl notes dataset { id display } }
+  }
+  ... on DatasetVersion {
+    display version description createdAt format location doi numEvents dataType
     conditions { sqrtSTev pileupMean runPeriod generator tune detectorSimulation kinematicRange }
-    features { ${FEATURE} }
-    evaluations { ${EVALUATION} }
-  } }`,
-  detector: `query ($uid: String!) { entity: detectorByUid(uid: $uid) {
-    uid display name description detectorKind experiment { uid display }
-  } }`,
-  experiment: `query ($uid: String!) { entity: experimentByUid(uid: $uid) {
-    uid display name description url detectors { uid display }
-  } }`,
-};
+    detectors { id display }
+  }
+  ... on Detector { display name description kind }
+  ... on Experiment { display name description url }
+} }`;
 
 export async function entity(kind, id) {
-  const data = await graphql(ENTITY[kind], { uid: `${kind}:${id}` });
-  return data.entity;
+  const data = await graphql(ENTITY, { id: `${kind}:${id}` });
+  return data.entity ? withUids(data.entity) : null;
 }
 
-const LINEAGE = `query Lineage($uid: String!, $direction: LineageDirection!, $depth: Int!, $types: [String!]) {
-  lineage(uid: $uid, direction: $direction, depth: $depth, types: $types) {
-    nodes { uid kind label }
+// The page names catalog uids `uid`; the API calls them `id` (Relay global ids).
+function withUids(value) {
+  if (Array.isArray(value)) return value.map(withUids);
+  if (!value || typeof value !== 'object') return value;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) out[k === 'id' ? 'uid' : k] = withUids(v);
+  return out;
+}
+
+const LINEAGE = `query Lineage($id: ID!, $direction: LineageDirection!, $depth: Int!, $types: [String!]) {
+  lineage(id: $id, direction: $direction, depth: $depth, types: $types) {
+    nodes { id kind label depth }
     edges { type from to }
   }
 }`;
 
-// The start node and its neighbours `depth` steps away; null when the uid is unknown.
+// The start node and its neighbours `depth` steps away (nodes {uid, kind, label}, edges
+// {type, from, to}); null when the uid is unknown (the start node is then missing).
 export async function lineage(uid, direction, depth, types) {
-  const data = await graphql(LINEAGE, { uid, direction, depth, types });
-  return data.lineage;
+  const data = await graphql(LINEAGE, { id: uid, direction, depth, types });
+  const graph = withUids(data.lineage);
+  return graph.nodes.some((n) => n.uid === uid) ? graph : null;
 }
 
 const RECOMMENDATION = `score explanation
-  modelVersion { uid display deprecatedReason }
+  modelVersion { id display deprecationReason }
   mapping { userColumn modelInput score note }`;
 
 const RECOMMEND_COLUMNS = `query ($columns: [ColumnInput!]!, $task: String, $first: Int) {
@@ -81,9 +80,9 @@ const RECOMMEND_FILE = `mutation ($file: Upload!, $task: String, $first: Int) {
 }`;
 
 export async function recommendForColumns(columns, task) {
-  return (await graphql(RECOMMEND_COLUMNS, { columns, task, first: 10 })).recommendModels;
+  return withUids((await graphql(RECOMMEND_COLUMNS, { columns, task, first: 10 })).recommendModels);
 }
 
 export async function recommendForFile(file, task) {
-  return (await graphqlUpload(RECOMMEND_FILE, { task, first: 10 }, file)).recommendModelsForFile;
+  return withUids((await graphqlUpload(RECOMMEND_FILE, { task, first: 10 }, file)).recommendModelsForFile);
 }

@@ -8,7 +8,6 @@ const FACETS = [
   ['detector', 'Detector'],
   ['framework', 'Framework'],
 ];
-const KIND_ORDER = ['model_version', 'model', 'dataset_version', 'dataset', 'detector', 'experiment', 'task', 'publication', 'owner'];
 
 export function renderSearch(view, params) {
   const state = { text: params.get('q') || '', filters: {}, results: null, active: -1, seq: 0 };
@@ -79,7 +78,8 @@ function drawResults(results, status, data, state) {
     if (!groups.has(hit.kind)) groups.set(hit.kind, []);
     groups.get(hit.kind).push(hit);
   }
-  const ordered = [...groups.keys()].sort((a, b) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b));
+  // Hits come best first, so a group's place is that of its best hit.
+  const ordered = [...groups.keys()];
   let index = 0;
   clear(results, ordered.map((kind) => h('section', { class: 'result-group', dataset: { kind } },
     h('h2', { class: 'group-title' }, kindBadge(kind), h('span', { class: 'muted' }, ` ${groups.get(kind).length}`)),
