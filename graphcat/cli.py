@@ -103,6 +103,12 @@ def _catalog(args: argparse.Namespace, settings: Settings) -> int:
     return commands.run(args, settings)
 
 
+def _bulk_import(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.catalog import bulk
+
+    return bulk.run(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcat", description="An AI model registry for HEP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="demo data")
     demo.add_argument("action", choices=["load"], help="load: import graphcat/demo/hep-catalog.yaml")
     demo.set_defaults(handler=_catalog)
+
+    bulk = sub.add_parser("bulk-import", help="import large catalogs with bounded memory (batched commits, rollback on failure)")
+    bulk.add_argument("files", nargs="*", metavar="FILE")
+    bulk.add_argument("--tx-rows", type=int, default=2_000, help="rows per committed transaction")
+    bulk.add_argument("--list", action="store_true", help="list recorded bulk imports")
+    bulk.add_argument("--rollback", metavar="ID", help="delete everything the bulk import ID created")
+    bulk.set_defaults(handler=_bulk_import)
     return parser
 
 
