@@ -159,6 +159,16 @@ def test_import_into_a_non_empty_catalog_is_all_or_nothing(db: Database, tmp_pat
     assert report.created["model_version"] == 6 and report.unchanged["model_version"] == 2
 
 
+def test_reimport_creates_no_duplicate_relationships(db: Database, tmp_path: Path) -> None:
+    import_files(db, [SMALL])
+    before = catalog_size(db)
+    import_files(db, [SMALL])
+    doc = small()
+    doc["models"][0]["tasks"] = ["jet-tagging", "b-tagging"]
+    import_files(db, [write(tmp_path, "more.yaml", doc)])
+    assert catalog_size(db) == (before[0], before[1] + 1)
+
+
 def test_mutable_entities_update_in_place(db: Database, tmp_path: Path) -> None:
     import_files(db, [SMALL])
     doc = small()

@@ -26,6 +26,7 @@ from graphcat.domain import ImportReport
 from graphcat.errors import GraphcatError
 from graphcat.store import catalog as store
 from graphcat.store.database import Database, Tx
+from graphcat.store.index_state import bump_revision
 
 BATCH = 500
 # Properties of a version that may change after registration.
@@ -157,7 +158,7 @@ def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[st
             store.delete_owned_edges(tx, batch)
             bar.update(len(batch))
         for batch in _batches(edge_rows):
-            linked = store.merge_edges(tx, batch)
+            linked = store.create_edges(tx, batch)
             if linked != len(batch):
                 # Every endpoint was checked above; a mismatch means the catalog changed under us.
                 raise GraphcatError(f"linked {linked} of {len(batch)} relationships; the import was rolled back")
@@ -165,4 +166,5 @@ def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[st
         for batch in _batches(alias_rows):
             store.set_aliases(tx, batch)
             bar.update(len(batch))
+    bump_revision(tx)  # in this transaction: the recommender's index sees the change with it
     return ImportReport(files, dict(created), dict(unchanged), dict(updated))

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 from graphcat import domain
 from graphcat.features import decode_shape
 from graphcat.store.database import Database, Tx
+from graphcat.store.index_state import bump_revision
 
 
 def to_domain(props: dict[str, Any]) -> domain.Node:
@@ -80,7 +81,13 @@ def delete_owned_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
     return tx.run("catalog/delete_owned_edges", rows=rows)[0]["deleted"] if rows else 0
 
 
+def create_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """CREATE the relationships (the importer's path: it deletes what it restates first)."""
+    return tx.run("catalog/create_edges", rows=rows)[0]["linked"] if rows else 0
+
+
 def merge_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """MERGE the relationships: for writers that may send one that already exists."""
     return tx.run("catalog/merge_edges", rows=rows)[0]["linked"] if rows else 0
 
 
@@ -89,7 +96,13 @@ def set_aliases(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 
 def set_deprecation(db: Database, uid: str, reason: str | None) -> dict[str, Any] | None:
-    rows = db.write("catalog/set_deprecation", uid=uid, reason=reason)
+    def work(tx: Tx) -> list[dict[str, Any]]:
+        found = tx.run("catalog/set_deprecation", uid=uid, reason=reason)
+        if found:
+            bump_revision(tx)
+        return found
+
+    rows = db.write_transaction(work)
     return rows[0]["props"] if rows else None
 
 
