@@ -49,7 +49,7 @@ def import_files(db: Database, paths: Sequence[Path | str], *, replace: bool = F
             documents.append((str(path), data))
     if problems:
         raise CatalogInvalid(problems)
-    return import_documents(db, documents, replace=replace, progress=progress)
+    return _import_valid(db, documents, replace=replace, progress=progress)
 
 
 def import_documents(db: Database, documents: list[tuple[str, dict[str, Any]]], *, replace: bool = False,
@@ -60,35 +60,40 @@ def import_documents(db: Database, documents: list[tuple[str, dict[str, Any]]], 
         problems.extend(schema_problems(name, doc))
     if problems:
         raise CatalogInvalid(problems)
+    return _import_valid(db, documents, replace=replace, progress=progress)
+
+
+def _lookups(plan: Plan) -> set[str]:
+    # Features exist exactly when their version does, so they are never looked up (most rows).
+    return {uid for uid in plan.defined if not uid.startswith("feature:")} | {ref.target for ref in plan.references}
+
+
+def _import_valid(db: Database, documents: list[tuple[str, dict[str, Any]]], *, replace: bool,
+                  progress: bool) -> ImportReport:
     plan = build_plan(documents)
     files = tuple(name for name, _ in documents)
 
+    if plan.problems:  # found without the catalog: no need to open a transaction
+        _check_against_catalog(plan, store.existing(db, _lookups(plan)))
+        raise CatalogInvalid(plan.problems)
+
+    return apply_plan(db, plan, files, replace=replace, progress=progress)
+
+
+def apply_plan(db: Database, plan: Plan, files: tuple[str, ...], *, replace: bool = False,
+               progress: bool = False) -> ImportReport:
+    """Check a plan against the catalog and write it, all in one write transaction."""
     def work(tx: Tx) -> ImportReport:
         if replace:
             _clear(tx)
-        found = store.existing(tx, set(plan.defined) | {ref.target for ref in plan.references})
+        # Checked inside the write transaction, so what is checked is what is written against.
+        found = store.existing(tx, _lookups(plan))
         _check_against_catalog(plan, found)
         if plan.problems:
             raise CatalogInvalid(plan.problems)
         return _write(tx, plan, found, files, progress)
 
-    if replace:
-        return db.write_transaction(work)
-    # Validate against the catalog before opening the write transaction when nothing must be cleared.
-    found = store.existing(db, set(plan.defined) | {ref.target for ref in plan.references})
-    _check_against_catalog(plan, found)
-    if plan.problems:
-        raise CatalogInvalid(plan.problems)
     return db.write_transaction(work)
-
-
-def apply_plan(db: Database, plan: Plan, files: tuple[str, ...]) -> ImportReport:
-    """Check a plan against the catalog and write it in one transaction (service-level changes)."""
-    found = store.existing(db, set(plan.defined) | {ref.target for ref in plan.references})
-    _check_against_catalog(plan, found)
-    if plan.problems:
-        raise CatalogInvalid(plan.problems)
-    return db.write_transaction(lambda tx: _write(tx, plan, store.existing(tx, plan.defined), files, False))
 
 
 def _clear(tx: Tx) -> None:
