@@ -104,7 +104,8 @@ def percentiles(fn: Callable[[int], object], n: int) -> tuple[float, float]:
     return float(np.percentile(times, 50)), float(np.percentile(times, 95))
 
 
-def run(size: int, encoder: Encoder, pool: dict[str, np.ndarray], max_encode: int, n_queries: int) -> dict[str, object]:
+def run(size: int, encoder: Encoder, pool: dict[str, np.ndarray], max_encode: int, n_queries: int,
+        pool_throughput: list[float]) -> dict[str, object]:
     gc.collect()
     rss0 = rss_mib()
     t0 = time.perf_counter()
@@ -116,8 +117,9 @@ def run(size: int, encoder: Encoder, pool: dict[str, np.ndarray], max_encode: in
     if todo:
         pool.update(zip(todo, encoder.encode(todo)))
     t_encode = time.perf_counter() - t1
-    encoded = len(dict.fromkeys(texts[:max_encode]))
-    throughput = encoded / t_encode if t_encode > 0 else float("nan")
+    if todo:  # measured on this size's new texts; later sizes re-use the first measurement
+        pool_throughput.append(len(todo) / t_encode)
+    throughput = pool_throughput[0]
     rng = np.random.default_rng(0)
     pooled = list(pool.values())
     vectors = np.empty((size, encoder.dim), dtype=np.float32)
@@ -134,7 +136,7 @@ def run(size: int, encoder: Encoder, pool: dict[str, np.ndarray], max_encode: in
     ranker = Recommender(encoder, index, {c.id: c for c in cards})
     rss1 = rss_mib()
     extrapolated = size > max_encode
-    encode_total = size / throughput if extrapolated else t_encode
+    encode_total = size / throughput
 
     queries = synthetic_queries(cards, n_queries)
     qtexts = [schema_text(q) for q in queries]
@@ -167,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     encoder = Encoder(backend=args.backend, cache_dir=Path(".graphcat") / "embeddings-cache")
     encoder.encode(["warm up"])
     pool: dict[str, np.ndarray] = {}
-    rows = [run(size, encoder, pool, args.max_encode, args.queries) for size in args.sizes]
+    throughput: list[float] = []
+    rows = [run(size, encoder, pool, args.max_encode, args.queries, throughput) for size in args.sizes]
     print(f"backend={args.backend}, {args.queries} queries per size, candidates=100, k=10; times in ms (p50 / p95)")
     header = ["models", "build s", "of which encode s", "FAISS add s", "RSS Δ MiB", "encode query",
               "FAISS top-100", "search (encode+FAISS)", "rescore 100", "recommend (all)"]

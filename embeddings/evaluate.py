@@ -10,8 +10,10 @@ A case is a real dataset's schema and the model versions that should come first:
         task: jet-tagging            # optional
         columns: [{name: part_px, dtype: float32, shape: [null]}, ...]   # or bare names
         expected: [particle-transformer-jetclass@1.0.0]
-Metrics, per case then averaged: recall@k = |expected ∩ top k| / min(k, |expected|);
-reciprocal rank = 1 / rank of the first expected model (0 when none is ranked).
+A case may list `acceptable_top1`: every version that is a correct first answer (default: the
+first expected). Metrics, per case then averaged: recall@1 = 1 when rank 1 is acceptable;
+recall@k = |expected ∩ top k| / min(k, |expected|) for k > 1; reciprocal rank = 1 / rank of the
+first expected or acceptable model (0 when none is ranked).
 Ties are broken by model id, the same for every method.
 """
 
@@ -40,6 +42,7 @@ class Case:
     id: str
     columns: list[Column]
     expected: list[str]
+    acceptable_top1: list[str]  # every correct first answer (expected[0] among them)
     task: str | None = None
     dataset: str | None = None
     description: str | None = None
@@ -52,12 +55,15 @@ class Outcome:
     ranking: list[str]
 
     def rank(self) -> int | None:
+        relevant = set(self.case.expected) | set(self.case.acceptable_top1)
         for pos, model_id in enumerate(self.ranking, start=1):
-            if model_id in self.case.expected:
+            if model_id in relevant:
                 return pos
         return None
 
     def recall(self, k: int) -> float:
+        if k == 1:
+            return 1.0 if self.ranking[:1] and self.ranking[0] in self.case.acceptable_top1 else 0.0
         hits = len(set(self.ranking[:k]) & set(self.case.expected))
         return hits / min(k, len(self.case.expected))
 
@@ -87,6 +93,7 @@ def load_cases(data: Any, *, source: str = "cases") -> list[Case]:
             id=str(item.get("id") or item.get("name") or i),
             columns=columns_from_dicts(columns, path=f"{path}.columns"),
             expected=[str(e) for e in expected],
+            acceptable_top1=[str(e) for e in (item.get("acceptable_top1") or [])] or [str(expected[0])],
             task=item.get("task"),
             dataset=item.get("dataset") or item.get("source"),
             description=item.get("description"),
@@ -98,7 +105,7 @@ def evaluate(view: CatalogView, cases: Sequence[Case], encoder: Encoder, *,
              use_task: bool = True) -> dict[str, list[Outcome]]:
     known = {c.id for c in view.models}
     for case in cases:
-        missing = [e for e in case.expected if e not in known]
+        missing = [e for e in case.expected + case.acceptable_top1 if e not in known]
         if missing:
             raise InvalidSchema(f"expected models not in the catalog: {missing}", path=f"case {case.id}")
     documents = [d for d in view.documents if d.kind == "model"]

@@ -34,6 +34,9 @@ class Weights:
     used: float = 0.10  # share of the user's columns the model consumes
     similarity: float = 0.20  # cosine similarity of schema text and model text
     task: float = 0.25  # added only when the user names a task
+    outputs: float = 0.30  # columns left over match the model's outputs: it generates/predicts them
+    deprecated: float = -0.10  # a deprecated version ranks below its successor
+    production: float = 0.02  # the version aliased "production" wins a tie between versions
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class Recommendation:
     compatibility: Compatibility
     similarity: float
     task_match: float | None  # None when no task was asked for
+    outputs: Compatibility | None = None  # unused columns against the model's outputs
+    deprecated: bool = False
 
     def explanation(self) -> list[str]:
         c = self.compatibility
@@ -53,6 +58,11 @@ class Recommendation:
         if c.unused:
             lines.append("unused columns: " + ", ".join(c.unused))
         lines += [f"transformation: {t}" for t in c.transformations]
+        if self.outputs is not None and self.outputs.pairs:
+            lines += [f"your {p.column} matches model output {p.input} ({p.reason}): the model produces this data"
+                      for p in self.outputs.pairs]
+        if self.deprecated:
+            lines.append("this version is deprecated")
         if self.task_match is not None:
             lines.append(f"task match {self.task_match:.1f}")
         return lines
@@ -70,6 +80,9 @@ class Recommendation:
             "unsatisfied": [{"input": n, "reason": r} for n, r in c.unsatisfied],
             "unused": list(c.unused),
             "transformations": list(c.transformations),
+            "outputs_matched": [{"column": p.column, "output": p.input, "reason": p.reason}
+                                for p in (self.outputs.pairs if self.outputs else ())],
+            "deprecated": self.deprecated,
         }
 
 
@@ -77,6 +90,7 @@ class Recommendation:
 class _Prepared:
     card: ModelCard
     inputs: list[Field]
+    outputs: list[Field]
 
 
 @dataclass
@@ -123,7 +137,19 @@ class Recommender:
             score = w.compat * compat.score + w.used * compat.used_fraction + w.similarity * similarity
             if task_match is not None:
                 score += w.task * task_match
-            results.append(Recommendation(model_id, score, compat, similarity, task_match))
+            produced = None
+            if prepared.outputs and compat.unused:
+                left = [f for f in user if f.label in set(compat.unused)]
+                produced = compatibility(left, prepared.outputs)
+                # An output of unspecified length ("voxels": (N,)) says less than an exact one.
+                vague = any(None in f.column.shape for f in prepared.outputs)
+                score += w.outputs * produced.score * (0.5 if vague else 1.0)
+            if prepared.card.deprecated:
+                score += w.deprecated
+            if "production" in prepared.card.aliases:
+                score += w.production
+            results.append(Recommendation(model_id, score, compat, similarity, task_match, produced,
+                                          prepared.card.deprecated))
         results.sort(key=lambda r: (-r.score, r.model_id))
         return results[:k]
 
@@ -137,7 +163,7 @@ class Recommender:
             card = self.cards.get(model_id)
             if card is None:
                 return None
-            prepared = _Prepared(card, collapse_indexed(card.inputs))
+            prepared = _Prepared(card, collapse_indexed(card.inputs), collapse_indexed(card.outputs))
             self._prepared[model_id] = prepared
         return prepared
 

@@ -72,7 +72,10 @@ class ModelCard:
     tags: tuple[str, ...] = ()
     inputs: tuple[Column, ...] = ()
     trained_on: tuple[str, ...] = ()
-    extra_text: str = ""  # e.g. the version description; only feeds the embedding text
+    extra_text: str = ""
+    outputs: tuple[Column, ...] = ()
+    deprecated: bool = False
+    aliases: tuple[str, ...] = ()  # e.g. the version description; only feeds the embedding text
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,10 @@ def catalog_from_dicts(catalogs: Iterable[Mapping[str, Any]]) -> CatalogView:
                                  for i, c in enumerate(version.get("inputs") or [])),
                     trained_on=tuple(version.get("trained_on") or ()),
                     extra_text=str(version.get("description") or ""),
+                    outputs=tuple(Column.from_dict(c, path=f"{vpath}.outputs[{i}]")
+                                  for i, c in enumerate(version.get("outputs") or [])),
+                    deprecated=bool(version.get("deprecated")),
+                    aliases=tuple(version.get("aliases") or ()),
                 )
                 view.models.append(card)
                 view.documents.append(Document(f"model:{card.id}", "model", model_card_text(card)))

@@ -109,6 +109,37 @@ def _bulk_import(args: argparse.Namespace, settings: Settings) -> int:
     return bulk.run(args, settings)
 
 
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.service import vector_index
+    from graphcat.store import migrations
+    from graphcat.store.database import Database
+
+    with Database(settings) as db:
+        migrations.apply(db)
+        index = vector_index.shared(settings)
+        if args.action == "rebuild":
+            snap = index.rebuild(db, progress=True)
+            print(f"rebuilt {index.path}: {len(snap.view.documents)} documents, fingerprint {snap.fingerprint}")
+            return 0
+        status = index.status(db)
+        print("\n".join(vector_index.iter_status_lines(status)))
+        return 0 if status.state == "fresh" else 3
+
+
+def _recommend(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.service import recommend
+    from graphcat.store import migrations
+    from graphcat.store.database import Database
+    from graphcat.userschema import read_schema
+
+    schema = read_schema(args.file, settings, format=args.format, tree=args.tree)
+    with Database(settings) as db:
+        migrations.apply(db)
+        result = recommend.recommend(db, schema, task=args.task, first=args.first)
+    print(recommend.render_table(result, source=schema.source))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcat", description="An AI model registry for HEP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +180,18 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--format", help="override the format the extension gives (csv, parquet, hdf5, root ...)")
     schema.add_argument("--tree", help="ROOT: the TTree or RNTuple to read (default: the one with most entries)")
     schema.set_defaults(handler=_schema)
+
+    index = sub.add_parser("index", help="rebuild or check the recommender's vector index")
+    index.add_argument("action", choices=["rebuild", "status"], help="status exits 3 unless the index is fresh")
+    index.set_defaults(handler=_index)
+
+    rec = sub.add_parser("recommend", help="recommend catalog models for a data file, with the column mapping")
+    rec.add_argument("file")
+    rec.add_argument("--task", help="the task wanted (a task id such as top-tagging, or free text)")
+    rec.add_argument("--first", type=int, default=5, help="how many model versions to list (default 5)")
+    rec.add_argument("--format", help="override the format the extension gives (csv, parquet, hdf5, root ...)")
+    rec.add_argument("--tree", help="ROOT: the TTree or RNTuple to read")
+    rec.set_defaults(handler=_recommend)
 
     imp = sub.add_parser("import", help="import catalog files (YAML/JSON), all-or-nothing")
     imp.add_argument("files", nargs="+", metavar="FILE")

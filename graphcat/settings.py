@@ -88,6 +88,13 @@ class Settings:
     )
     bench_runs: int = _setting(200, "Timed runs per batch size in a latency benchmark (after warm-up).")
     bench_warmup: int = _setting(20, "Untimed warm-up runs per batch size before a latency benchmark.")
+    index_dir: str = _setting(
+        ".graphcat/index",
+        "Folder of the recommender's FAISS index files (one per Neo4j URI and database), rebuilt when missing or stale.",
+    )
+    embedding_backend: str = _setting(
+        "torch", "Sentence encoder backend for the recommender and search: torch, or onnx (exported once into GRAPHCAT_INDEX_DIR)."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path = ".env") -> "Settings":
@@ -124,6 +131,8 @@ class Settings:
             raise InvalidSetting("GRAPHCAT_MAX_UPLOAD_BYTES must be at least 1")
         if self.max_columns < 1:
             raise InvalidSetting("GRAPHCAT_MAX_COLUMNS must be at least 1")
+        if self.embedding_backend not in ("torch", "onnx"):
+            raise InvalidSetting(f"GRAPHCAT_EMBEDDING_BACKEND={self.embedding_backend!r}: one of torch, onnx")
         if self.bench_threads < 1 or self.bench_runs < 1 or self.bench_warmup < 0:
             raise InvalidSetting(
                 "GRAPHCAT_BENCH_THREADS and GRAPHCAT_BENCH_RUNS must be at least 1, GRAPHCAT_BENCH_WARMUP at least 0"

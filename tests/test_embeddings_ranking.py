@@ -95,3 +95,21 @@ def test_embeddings_imports_nothing_from_graphcat() -> None:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any(n == "graphcat" or n.startswith("graphcat.") for n in names), path
+
+
+def test_generators_are_matched_on_their_outputs_and_deprecated_versions_rank_lower() -> None:
+    gen = {"graphcat_catalog": 1, "models": [
+        {"id": f"gen-{n}", "name": f"shower generator {n}", "tasks": ["fast-simulation"], "versions": [
+            {"version": "1.0.0", "inputs": [{"name": "incident_energies", "dtype": "float32", "shape": [1]}],
+             "outputs": [{"name": "showers", "dtype": "float32", "shape": [n]}]},
+            {"version": "0.9.0", "deprecated": {"reason": "superseded"},
+             "inputs": [{"name": "incident_energies", "dtype": "float32", "shape": [1]}],
+             "outputs": [{"name": "showers", "dtype": "float32", "shape": [n]}]}]}
+        for n in (368, 533)]}
+    view = catalog_from_dicts([gen])
+    encoder = Encoder()
+    ranker = Recommender(encoder, build_index(view.documents, encoder), {c.id: c for c in view.models})
+    ranking = ranker.recommend([Column(f"E_{i}") for i in range(533)] + [Column("incident_energy")], k=4)
+    assert [r.model_id for r in ranking][:2] == ["gen-533@1.0.0", "gen-533@0.9.0"]
+    assert any("matches model output showers" in line for line in ranking[0].explanation())
+    assert ranking[1].deprecated and "this version is deprecated" in ranking[1].explanation()

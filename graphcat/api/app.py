@@ -52,6 +52,18 @@ async def healthz(request: Request) -> JSONResponse:
     )
 
 
+def _ensure_index(db: Database) -> None:
+    """Load the recommender's index, rebuilding it when missing, corrupt or stale (logged)."""
+    from graphcat.service import vector_index
+
+    try:
+        status = vector_index.shared(db.settings).ensure(db)
+    except DatabaseUnavailable as exc:
+        log.warning("vector index not loaded, Neo4j went away (loaded at first use): %s", exc.message)
+        return
+    log.info("vector index %s", status)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
@@ -66,6 +78,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except DatabaseUnavailable as exc:
             # Serve anyway: /healthz says 503 until Neo4j answers, then migrations run.
             log.warning("Neo4j unavailable at start-up, will retry: %s", exc.message)
+        else:
+            await run_in_threadpool(_ensure_index, db)
         try:
             yield
         finally:

@@ -131,7 +131,10 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         settings: Settings,
         mutation_roles: Mapping[str, Role],
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True, subscription_protocols=())
+        # Multipart (the GraphQL multipart request spec) carries recommendModels' file uploads;
+        # mutations still need a bearer token, which a cross-site form cannot send.
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True, subscription_protocols=(),
+                         multipart_uploads_enabled=True)
         self.settings = settings
         self.mutation_roles = dict(mutation_roles)
         self.rate_limiter = MutationRateLimiter(settings.mutation_rate_per_minute)

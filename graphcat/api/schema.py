@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from graphcat.api.auth import Role
+from graphcat.api import recommend as recommend_api
 from graphcat.api import search as search_api
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
@@ -44,6 +45,11 @@ class Query:
     )
     search: search_api.SearchResult = strawberry.field(
         resolver=search_api.search, description="The search box: catalog entities whose text contains `text`, best first, with facet counts."
+    )
+    recommend_models: recommend_api.RecommendModelsResult = strawberry.field(
+        resolver=recommend_api.recommend_models,
+        description="Model versions that can consume your data (a column list, or a file uploaded with the GraphQL "
+                    "multipart request spec), best first, each with its column mapping.",
     )
 
 

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "import":
             report = import_files(db, args.files, replace=args.replace, progress=sys.stderr.isatty())
             print(f"imported {', '.join(report.files)}: {report.summary()}")
+            _index_follows(db)
         elif args.command == "export":
             out = Path(args.output) if args.output else None
             text = write_document(export_document(db), out)
@@ -40,4 +41,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             report = import_files(db, [path], progress=sys.stderr.isatty())
             print(f"demo catalog loaded: {report.summary()}")
+            _index_follows(db)
     return 0
+
+
+def _index_follows(db: Database) -> None:
+    """Update the recommender's saved index, when there is one (the server's start-up builds it otherwise)."""
+    from graphcat.service import vector_index
+
+    status = vector_index.after_write(db)
+    if status is not None:
+        print(f"vector index: {status}", file=sys.stderr)

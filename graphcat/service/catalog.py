@@ -46,7 +46,16 @@ EVALUATION_SCHEMA = {**_VERSION_SCHEMA["properties"]["evaluations"]["items"]}
 
 
 def register(db: Database, document: dict[str, Any], *, name: str = "<request>") -> domain.ImportReport:
-    return import_documents(db, [(name, document)])
+    report = import_documents(db, [(name, document)])
+    _index_follows(db)
+    return report
+
+
+def _index_follows(db: Database) -> None:
+    """Keep the recommender's index in step with a committed write (re-encodes only what changed)."""
+    from graphcat.service import vector_index
+
+    vector_index.after_write(db)
 
 
 def _family_entry(db: Database, kind: str, ident: str, given: dict[str, Any] | None) -> dict[str, Any]:
@@ -109,6 +118,7 @@ def deprecate(db: Database, model_version_uid: str, reason: str | None) -> domai
     if reason is not None and not reason.strip():
         raise InvalidInput("a deprecation needs a reason", path="reason")
     store.set_deprecation(db, model_version_uid, reason)
+    _index_follows(db)  # deprecated versions leave the index: they are no longer recommended
     return _model_version(db, model_version_uid)
 
 

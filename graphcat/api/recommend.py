@@ -1,0 +1,139 @@
+"""`recommendModels(columns | file, task, first)`: which catalog models can consume the caller's data.
+
+The data is described by a column list or an uploaded file (GraphQL multipart request spec:
+`operations`, `map` and the file part, as `POST /graphql` with multipart/form-data); files are
+read by graphcat.userschema, so every format `graphcat schema` reads works here. A file that
+cannot be read, or a bad column, is an `InvalidInputError` naming the problem and where it is.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.file_uploads import Upload
+
+from graphcat.api.types.catalog import Info, ModelVersion
+from graphcat.api.types.errors import InvalidInputError, as_result
+from graphcat.errors import InvalidInput
+from graphcat.service import recommend as service
+from graphcat.userschema import SchemaFeature, UserSchema, read_schema_bytes
+
+
+@strawberry.input(description="One column (per-event field) of your data.")
+class ColumnInput:
+    name: str
+    dtype: str = "float32"
+    shape: list[int | None] = strawberry.field(
+        default_factory=list, description="Per-event shape: [] scalar, [30] fixed, [null] variable length."
+    )
+    unit: str | None = None
+    description: str | None = None
+
+
+@strawberry.type(description="A model input and the column of yours that feeds it (`userColumn` null: none does).")
+class ColumnMapping:
+    model_input: str
+    user_column: str | None
+    score: float = strawberry.field(description="How well the column fits the input, 0..1.")
+    note: str = strawberry.field(description="Why it fits (name, shape, dtype), or why no column does.")
+    transformations: list[str]
+
+    @classmethod
+    def from_domain(cls, m: service.InputMatch) -> "ColumnMapping":
+        return cls(model_input=m.model_input, user_column=m.column, score=m.score, note=m.reason,
+                   transformations=list(m.transformations))
+
+
+@strawberry.type(description="A recommended model version and why.")
+class Recommendation:
+    model_version: ModelVersion
+    score: float = strawberry.field(description="The ranking score (compatibility, columns used, similarity, task).")
+    compatibility: float = strawberry.field(description="Mean fit over the model's inputs: 1 = every input fed as-is.")
+    similarity: float = strawberry.field(description="Cosine similarity of your schema's text and the model's.")
+    task_match: float | None = strawberry.field(description="1 the task asked for, 0.7 a parent or subtask, 0 other; null without a task.")
+    explanation: str = strawberry.field(description="One line: inputs satisfied and columns used.")
+    explanation_lines: list[str] = strawberry.field(description="The whole explanation, a line per fact.")
+    mapping: list[ColumnMapping] = strawberry.field(description="Every model input: fed ones first, then unsatisfied ones.")
+    unsatisfied_inputs: list[ColumnMapping]
+    unused_columns: list[str]
+    transformations: list[str] = strawberry.field(description="What to apply to your columns before feeding the model.")
+
+    @classmethod
+    def from_domain(cls, r: service.Recommendation) -> "Recommendation":
+        return cls(
+            model_version=ModelVersion.from_domain(r.model_version), score=r.score, compatibility=r.compatibility,
+            similarity=r.similarity, task_match=r.task_match, explanation=r.explanation[0] if r.explanation else "",
+            explanation_lines=list(r.explanation), mapping=[ColumnMapping.from_domain(m) for m in r.mapping],
+            unsatisfied_inputs=[ColumnMapping.from_domain(m) for m in r.unsatisfied],
+            unused_columns=list(r.unused_columns), transformations=list(r.transformations),
+        )
+
+
+@strawberry.type(description="A column as the recommender read it.")
+class RecommendColumn:
+    name: str
+    dtype: str
+    shape: list[int | None]
+
+
+@strawberry.type(description="Recommendations, best first, for the columns read.")
+class Recommendations:
+    source: str | None = strawberry.field(description="The uploaded file's name (null for a column list).")
+    columns: list[RecommendColumn]
+    items: list[Recommendation]
+    index_fingerprint: str = strawberry.field(description="The catalog state the ranking comes from.")
+
+
+RecommendModelsResult = Annotated[Recommendations | InvalidInputError, strawberry.union("RecommendModelsResult")]
+
+
+def _features(columns: list[ColumnInput]) -> list[SchemaFeature]:
+    out = []
+    for i, c in enumerate(columns):
+        try:
+            out.append(SchemaFeature(name=c.name, dtype=c.dtype, shape=tuple(c.shape), unit=c.unit,
+                                     description=c.description))
+        except InvalidInput as exc:
+            field = (exc.path or "").rpartition(".")[2] if exc.path and "." in exc.path else None
+            raise InvalidInput(exc.message, path=f"columns[{i}]" + (f".{field}" if field else "")) from exc
+    return out
+
+
+async def recommend_models(
+    info: Info,
+    columns: list[ColumnInput] | None = None,
+    file: Upload | None = None,
+    task: str | None = None,
+    first: int = 10,
+) -> RecommendModelsResult:
+    settings = info.context.settings
+
+    async def work() -> Recommendations:
+        if (columns is None) == (file is None):
+            raise InvalidInput("give either `columns` or `file`, not both and not neither", path="columns")
+        if not 1 <= first <= settings.graphql_max_page_size:
+            raise InvalidInput(f"first must be between 1 and {settings.graphql_max_page_size}", path="first")
+        source: str | None = None
+        if file is not None:
+            source = getattr(file, "filename", None) or "upload"
+            # One byte past the cap is enough to refuse an oversized file without reading all of it.
+            data = await file.read(settings.max_upload_bytes + 1)
+            try:
+                schema: UserSchema | list[SchemaFeature] = await run_in_threadpool(
+                    read_schema_bytes, data, source, settings)
+            except InvalidInput as exc:
+                raise InvalidInput(str(exc), path="file") from exc
+        else:
+            assert columns is not None
+            schema = _features(columns)
+        found = await run_in_threadpool(service.recommend, info.context.db, schema, task=task, first=first)
+        return Recommendations(
+            source=source,
+            columns=[RecommendColumn(name=c.name, dtype=c.dtype, shape=list(c.shape)) for c in found.columns],
+            items=[Recommendation.from_domain(r) for r in found.recommendations],
+            index_fingerprint=found.index_fingerprint,
+        )
+
+    return await as_result(work)  # type: ignore[return-value]

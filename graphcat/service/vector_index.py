@@ -1,0 +1,356 @@
+"""The recommender's FAISS index of the catalog, kept in step with Neo4j.
+
+What is indexed: every model version that is not deprecated (as its model card), every dataset
+version, task, detector and experiment (embeddings.schema.Document, keys `model:<id>@<v>`,
+`dataset:<id>@<v>`, `task:<id>` ...), read from Neo4j through the catalog exporter, so the texts
+are exactly those `embeddings` builds from a catalog file.
+
+Staleness, and why it is correct under concurrent writers:
+- The *fingerprint* is a digest of the encoder and of every indexed document's id and text
+  (embeddings.lifecycle.fingerprint). It is derived from the catalog's content, not kept beside
+  it, so no writer can forget to update it: whoever wrote (another graphcat process, a bulk
+  import, cypher-shell), a catalog whose documents differ has another fingerprint. It is saved in
+  the index file; at start-up (`ensure`) a missing, corrupt or stale file is rebuilt, and never
+  served as it is.
+- The *revision token* (graphcat.store.index_state) is the cheap probe used before every
+  recommendation or search: catalog writes through graphcat bump it in their own transaction.
+  The token is read *before* the documents, so a write that commits in between makes the next
+  probe differ and refresh again; the index can lag one refresh behind a concurrent write, never
+  be taken as current when it is not.
+- Writes through the service layer call `after_write(db)`, which applies the difference at once
+  (re-encoding only changed documents), so a new version is recommendable without a restart.
+
+Files (GRAPHCAT_INDEX_DIR): `catalog-<digest of URI and database>.gcvi` (embeddings.index format,
+checksummed, written atomically) and a sidecar `.docs.json` with a digest of each document's text
+under the same fingerprint, which lets a start-up after a few writes re-encode only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Literal, Sequence
+
+from embeddings.encoder import Encoder
+from embeddings.errors import EmbeddingsError, IndexCorrupt, IndexMissing
+from embeddings.index import VectorIndex
+from embeddings.lifecycle import apply_changes, build_index, fingerprint
+from embeddings.ranker import Recommendation, Recommender
+from embeddings.schema import CatalogView, Column, Document, catalog_from_dicts
+from graphcat.errors import GraphcatError
+from graphcat.settings import Settings
+from graphcat.store.database import Database
+from graphcat.store.index_state import catalog_revision
+
+log = logging.getLogger(__name__)
+
+Status = Literal["loaded", "unchanged", "updated", "updated:stale", "built:missing", "built:stale", "built:corrupt",
+                 "built:rebuild"]
+
+# Index key prefix -> catalog uid prefix.
+KEY_KINDS = {"model": "model_version", "dataset": "dataset_version", "task": "task", "detector": "detector",
+             "experiment": "experiment"}
+UID_KINDS = {v: k for k, v in KEY_KINDS.items()}
+
+
+class IndexUnavailable(GraphcatError):
+    """The encoder or the index cannot be loaded or built (e.g. the model folder is missing)."""
+
+    code = "INDEX_UNAVAILABLE"
+    status = 503
+
+
+def key_to_uid(key: str) -> str:
+    kind, _, ident = key.partition(":")
+    return f"{KEY_KINDS[kind]}:{ident}"
+
+
+def uid_to_key(uid: str) -> str:
+    kind, _, ident = uid.partition(":")
+    return f"{UID_KINDS[kind]}:{ident}"
+
+
+def index_path(settings: Settings) -> Path:
+    """One index per catalog: engineers or replicas pointing at different databases never share it."""
+    digest = hashlib.sha256(f"{settings.neo4j_uri}|{settings.neo4j_database}".encode()).hexdigest()[:12]
+    return Path(settings.index_dir) / f"catalog-{digest}.gcvi"
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The catalog as the index sees it, read in this order: revision token, then documents."""
+
+    revision: str | None
+    view: CatalogView
+    fingerprint: str
+
+    @property
+    def digests(self) -> dict[str, str]:
+        return {d.id: _text_digest(d.text) for d in self.view.documents}
+
+
+def read_catalog(db: Database, encoder: Encoder) -> Snapshot:
+    from graphcat.catalog.exporter import export_document
+
+    revision = catalog_revision(db)  # first: see the module docstring
+    document = export_document(db)
+    # Deprecated versions are not recommended, so they are not indexed either.
+    for model in document.get("models") or []:
+        model["versions"] = [v for v in model.get("versions") or [] if not v.get("deprecated")]
+    try:
+        view = catalog_from_dicts([document])
+    except EmbeddingsError as exc:
+        raise GraphcatError(f"the catalog cannot be indexed: {exc}", path=exc.path) from exc
+    return Snapshot(revision, view, fingerprint(view.documents, encoder))
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    path: Path
+    state: Literal["fresh", "stale", "missing", "corrupt"]
+    saved_fingerprint: str | None
+    current_fingerprint: str
+    documents: dict[str, int]  # per kind, in the current catalog
+    detail: str
+
+
+class CatalogIndex:
+    """The index, the ranker's model cards and the state they were built for; one per catalog per process.
+
+    Every use holds one lock: FAISS indexes must not be searched while they are updated.
+    """
+
+    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self.path = index_path(settings)
+        self.sidecar = self.path.with_suffix(".docs.json")
+        self.encoder = encoder or Encoder(backend=settings.embedding_backend,  # type: ignore[arg-type]
+                                          cache_dir=Path(settings.index_dir) / "encoder")
+        self._lock = threading.RLock()
+        self._index: VectorIndex | None = None
+        self._digests: dict[str, str] = {}
+        self._fingerprint: str | None = None
+        self._revision: str | None = None
+        self._recommender: Recommender | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def ensure(self, db: Database, *, progress: bool = False) -> Status:
+        """Load the saved index when it matches the catalog; otherwise bring it up to date, and say how."""
+        with self._lock, _embedding_errors():
+            snap = read_catalog(db, self.encoder)
+            status: Status
+            try:
+                index = VectorIndex.load(self.path, None)
+                saved = VectorIndex.read_fingerprint(self.path)
+            except IndexMissing:
+                log.info("no vector index at %s; building it for %d documents", self.path, len(snap.view.documents))
+                return self._build(snap, "built:missing", progress)
+            except IndexCorrupt as exc:
+                log.warning("vector index %s is corrupt (%s); rebuilding", self.path, exc.message)
+                return self._build(snap, "built:corrupt", progress)
+            if saved == snap.fingerprint:
+                status = "loaded"
+            else:
+                old = self._read_sidecar(saved)
+                if old is None:
+                    log.warning("vector index %s is stale (built for %s, catalog is %s); rebuilding",
+                                self.path, saved, snap.fingerprint)
+                    return self._build(snap, "built:stale", progress)
+                changed = self._apply(index, old, snap)
+                log.warning("vector index %s was stale; re-encoded %d changed documents", self.path, changed)
+                status = "updated:stale"
+            self._install(snap, index, save=status != "loaded")
+            return status
+
+    def rebuild(self, db: Database, *, progress: bool = False) -> Snapshot:
+        """Encode every document again (`graphcat index rebuild`)."""
+        with self._lock, _embedding_errors():
+            snap = read_catalog(db, self.encoder)
+            self._build(snap, "built:rebuild", progress)
+            return snap
+
+    def refresh(self, db: Database) -> Status:
+        """Bring the loaded index up to the catalog's current state, re-encoding only what changed."""
+        with self._lock, _embedding_errors():
+            if self._index is None:
+                return self.ensure(db)
+            snap = read_catalog(db, self.encoder)
+            if snap.fingerprint == self._fingerprint:
+                self._revision = snap.revision
+                return "unchanged"
+            changed = self._apply(self._index, self._digests, snap)
+            log.info("vector index updated: %d documents re-encoded", changed)
+            self._install(snap, self._index)
+            return "updated"
+
+    def status(self, db: Database) -> IndexStatus:
+        with self._lock, _embedding_errors():
+            snap = read_catalog(db, self.encoder)
+        counts: dict[str, int] = {}
+        for doc in snap.view.documents:
+            counts[doc.kind] = counts.get(doc.kind, 0) + 1
+        try:
+            saved: str | None = VectorIndex.read_fingerprint(self.path)
+        except IndexMissing:
+            return IndexStatus(self.path, "missing", None, snap.fingerprint, counts, "no index file")
+        except IndexCorrupt as exc:
+            return IndexStatus(self.path, "corrupt", None, snap.fingerprint, counts, exc.message)
+        if saved == snap.fingerprint:
+            return IndexStatus(self.path, "fresh", saved, snap.fingerprint, counts, "matches the catalog")
+        return IndexStatus(self.path, "stale", saved, snap.fingerprint, counts,
+                           "built for another catalog state; the server rebuilds it at start-up")
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def recommend(self, db: Database, columns: Sequence[Column], *, task: str | None,
+                  k: int) -> tuple[list[Recommendation], str]:
+        """The ranker's recommendations and the fingerprint of the catalog state they come from."""
+        with self._fresh(db) as (recommender, state):
+            with _embedding_errors():
+                return recommender.recommend(columns, task=task, k=k), state
+
+    def search(self, db: Database, text: str, *, k: int, kinds: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(catalog uid, cosine similarity) of the documents nearest to `text`, best first."""
+        wanted = None if kinds is None else [UID_KINDS[k] for k in kinds if k in UID_KINDS]
+        with self._fresh(db) as (recommender, _):
+            with _embedding_errors():
+                query = self.encoder.encode_one(text)
+                if wanted is None:
+                    hits = recommender.index.search(query, k)
+                else:
+                    hits = [h for kind in wanted for h in recommender.index.search(query, k, prefix=f"{kind}:")]
+                    hits.sort(key=lambda h: -h[1])
+        return [(key_to_uid(key), score) for key, score in hits[:k]]
+
+    def contains(self, uid: str) -> bool:
+        with self._lock:
+            return self._index is not None and uid_to_key(uid) in self._index
+
+    @property
+    def fingerprint_value(self) -> str | None:
+        return self._fingerprint
+
+    # -- internals ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _fresh(self, db: Database) -> Iterator[tuple[Recommender, str]]:
+        """The ranker, checked against the catalog's revision token first, held under the lock."""
+        with self._lock:
+            if self._index is None:
+                self.ensure(db)
+            elif catalog_revision(db) != self._revision:
+                self.refresh(db)
+            assert self._recommender is not None and self._fingerprint is not None
+            yield self._recommender, self._fingerprint
+
+    def _build(self, snap: Snapshot, status: Status, progress: bool) -> Status:
+        index = build_index(snap.view.documents, self.encoder, progress=progress)
+        self._install(snap, index)
+        return status
+
+    def _apply(self, index: VectorIndex, old: dict[str, str], snap: Snapshot) -> int:
+        new = snap.digests
+        upserted = [d for d in snap.view.documents if old.get(d.id) != new[d.id]]
+        removed = [key for key in old if key not in new]
+        apply_changes(index, self.encoder, upserted=upserted, removed=removed)
+        return len(upserted) + len(removed)
+
+    def _install(self, snap: Snapshot, index: VectorIndex, *, save: bool = True) -> None:
+        digests = snap.digests
+        if save or self._read_sidecar(snap.fingerprint) is None:
+            # The sidecar first: an index file is only trusted for diffs when both name one fingerprint.
+            self._write_sidecar(snap.fingerprint, digests)
+        if save:
+            index.save(self.path, snap.fingerprint)
+        self._index = index
+        self._digests = digests
+        self._fingerprint = snap.fingerprint
+        self._revision = snap.revision
+        self._recommender = Recommender(self.encoder, index, {c.id: c for c in snap.view.models},
+                                        task_parents=snap.view.task_parents)
+
+    def _write_sidecar(self, fp: str, digests: dict[str, str]) -> None:
+        self.sidecar.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.sidecar.with_name(self.sidecar.name + f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps({"fingerprint": fp, "digests": digests}))
+        os.replace(tmp, self.sidecar)
+
+    def _read_sidecar(self, fp: str) -> dict[str, str] | None:
+        """The per-document digests saved with fingerprint `fp`, or None when they do not belong to it."""
+        try:
+            data: Any = json.loads(self.sidecar.read_text())
+        except FileNotFoundError:
+            return None
+        except ValueError as exc:
+            log.warning("ignoring unreadable %s: %s", self.sidecar, exc)
+            return None
+        if not isinstance(data, dict) or data.get("fingerprint") != fp or not isinstance(data.get("digests"), dict):
+            return None
+        return {str(k): str(v) for k, v in data["digests"].items()}
+
+
+class _embedding_errors:
+    """Embeddings errors (model missing, malformed data) become graphcat errors at the boundary."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, EmbeddingsError):
+            raise IndexUnavailable(f"the recommender's index is unavailable: {exc}") from exc
+
+
+# -- one index per catalog per process ---------------------------------------------------------
+
+_SHARED: dict[tuple[str, str, str], CatalogIndex] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _key(settings: Settings) -> tuple[str, str, str]:
+    return settings.neo4j_uri, settings.neo4j_database, str(Path(settings.index_dir).resolve())
+
+
+def shared(settings: Settings) -> CatalogIndex:
+    """The process's index of the catalog `settings` name (created, not yet loaded, on first use)."""
+    with _SHARED_LOCK:
+        found = _SHARED.get(_key(settings))
+        if found is None:
+            found = _SHARED[_key(settings)] = CatalogIndex(settings)
+        return found
+
+
+def after_write(db: Database) -> Status | None:
+    """Apply a committed catalog write to the index, when this process holds one or one is saved.
+
+    The write has committed either way: a failure here is logged, and the next use finds the
+    revision token changed and tries again (the index is never served as current meanwhile).
+    """
+    settings = db.settings
+    with _SHARED_LOCK:
+        loaded = _SHARED.get(_key(settings))
+    if loaded is None and not index_path(settings).is_file():
+        return None  # nothing to keep in step: the first start-up or use builds it
+    try:
+        return shared(settings).refresh(db)
+    except GraphcatError as exc:
+        log.error("the vector index could not follow a catalog write (retried at next use): %s", exc)
+        return None
+
+
+def iter_status_lines(status: IndexStatus) -> Iterator[str]:
+    yield f"index: {status.path}"
+    yield f"state: {status.state} ({status.detail})"
+    yield f"catalog fingerprint: {status.current_fingerprint}"
+    yield f"saved fingerprint:   {status.saved_fingerprint or '-'}"
+    yield "documents: " + ", ".join(f"{kind} {n}" for kind, n in sorted(status.documents.items()))
