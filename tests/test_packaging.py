@@ -31,4 +31,6 @@ def test_wheel_contains_the_queries(tmp_path: Path) -> None:
     for query in (ROOT / "cypher").rglob("*.cypher"):
         assert f"graphcat/cypher/{query.relative_to(ROOT / 'cypher')}" in names
     assert "embeddings/__init__.py" in names
+    # The importer validates against this schema from the installed package.
+    assert "graphcat/catalog/catalog.schema.json" in names
     assert any(n.endswith("entry_points.txt") for n in names)
