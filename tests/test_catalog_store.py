@@ -180,3 +180,24 @@ def test_feature_queries_match_canonical_names_and_shapes(db: Database) -> None:
     # 1.0.0 needs pt and eta as [100]: only 1.0 provides both (as variable-length arrays).
     providing = service.datasets_providing_inputs(db, "model_version:particlenet-top@1.0.0")
     assert [d.uid for d in providing] == ["dataset_version:top-tagging@1.0"]
+
+
+def test_dataset_versions_are_queryable_by_run_conditions(db: Database) -> None:
+    service.register(db, small_document())
+    uids = lambda page: [d.uid for d in page.items]  # noqa: E731
+    both = ["dataset_version:top-tagging@1.0", "dataset_version:top-tagging@1.1"]
+    assert uids(service.list_dataset_versions(db)) == both
+    assert uids(service.list_dataset_versions(db, {"sqrt_s_tev": 14})) == both[:1]
+    assert uids(service.list_dataset_versions(db, {"sqrt_s_tev": 13})) == []
+    assert uids(service.list_dataset_versions(db, {"generator": "pythia"})) == both[:1]
+    assert uids(service.list_dataset_versions(db, {"pileup_min": 0, "pileup_max": 10})) == both[:1]
+    assert uids(service.list_dataset_versions(db, {"experiment": "experiment:atlas", "data_type": "simulation"})) == both[:1]
+    assert uids(service.list_dataset_versions(db, {"detector": "detector:cms-detector"})) == []
+    assert uids(service.list_dataset_versions(db, {"task": "task:jet-tagging", "data_type": "simulation"})) == both
+    page = service.list_dataset_versions(db, first=1)
+    assert page.total_count == 2 and page.has_next_page
+    assert uids(service.list_dataset_versions(db, first=1, after=page.end_cursor)) == both[1:]
+    with pytest.raises(InvalidInput, match="energy"):
+        service.list_dataset_versions(db, {"energy": 13})
+    with pytest.raises(InvalidInput, match="data_type"):
+        service.list_dataset_versions(db, {"data_type": "real"})

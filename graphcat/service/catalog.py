@@ -15,6 +15,8 @@ content: it is declared when the version is registered; graphcat.service.lineage
 - get_by_uid(db, uid) -> domain.Node (NotFound); get_many(db, uids) -> dict[uid, Node].
 - list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None) -> Page
   filters: task, framework, owner, tag, trained_on, experiment, alias (uids for entities), include_deprecated.
+- list_dataset_versions(db, filters=None, first=20, after=None) -> Page — by run conditions:
+  data_type, sqrt_s_tev, generator, run_period, pileup_min, pileup_max, experiment, detector, task.
 - models_consuming_feature(db, name) -> [(ModelVersion, Feature)] — by canonical name.
 - datasets_providing_inputs(db, model_version_uid) -> [DatasetVersion].
 Batch loaders (one query per call, for DataLoaders; keys in, a list per key out):
@@ -160,6 +162,24 @@ def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sor
         raise InvalidInput(f"unknown filter(s) {sorted(unknown)}", path="filters")
     skip = decode_cursor(after) + 1 if after else 0
     items, total = store.list_model_versions(db, filters=filters, sort=sort, descending=descending, skip=skip, limit=first)
+    end = skip + len(items) - 1
+    return domain.Page(tuple(items), total, encode_cursor(end) if items else None, end + 1 < total)
+
+
+def list_dataset_versions(db: Database, filters: dict[str, Any] | None = None, first: int = 20,
+                          after: str | None = None) -> domain.Page:
+    """Dataset versions by run conditions: data_type, sqrt_s_tev, generator (substring), run_period,
+    pileup_min/pileup_max, experiment, detector, task (uids); sorted by uid."""
+    if not 0 <= first <= MAX_PAGE:
+        raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", path="first")
+    filters = dict(filters or {})
+    unknown = set(filters) - set(store.DATASET_FILTERS)
+    if unknown:
+        raise InvalidInput(f"unknown filter(s) {sorted(unknown)}; known: {list(store.DATASET_FILTERS)}", path="filters")
+    if filters.get("data_type") not in (None, "data", "simulation"):
+        raise InvalidInput(f"data_type must be data or simulation, got {filters['data_type']!r}", path="filters.data_type")
+    skip = decode_cursor(after) + 1 if after else 0
+    items, total = store.list_dataset_versions(db, filters=filters, skip=skip, limit=first)
     end = skip + len(items) - 1
     return domain.Page(tuple(items), total, encode_cursor(end) if items else None, end + 1 < total)
 

@@ -142,6 +142,18 @@ def list_model_versions(db: Database, *, filters: dict[str, Any], sort: str, des
     return [to_domain(p) for p in row["items"]], row["total_count"]  # type: ignore[misc]
 
 
+DATASET_FILTERS = ("data_type", "sqrt_s_tev", "generator", "run_period", "pileup_min", "pileup_max", "experiment",
+                   "detector", "task")
+
+
+def list_dataset_versions(db: Database, *, filters: dict[str, Any], skip: int, limit: int,
+                          ) -> tuple[list[domain.DatasetVersion], int]:
+    rows = db.read("catalog/list_dataset_versions", **{key: filters.get(key) for key in DATASET_FILTERS},
+                   skip=skip, limit=limit)
+    row = rows[0]
+    return [to_domain(p) for p in row["items"]], row["total_count"]  # type: ignore[misc]
+
+
 def models_consuming_feature(db: Database, canonical: str) -> list[tuple[domain.ModelVersion, domain.Feature]]:
     rows = db.read("catalog/models_consuming_feature", canonical=canonical)
     return [(to_domain(r["model_version"]), to_domain(r["feature"])) for r in rows]  # type: ignore[misc]
