@@ -105,15 +105,21 @@ def test_stale_index_is_brought_up_to_date_at_start_up_never_served(isolated: Da
     restarted.sidecar.unlink()
     again = vector_index.CatalogIndex(isolated.settings)
     assert again.ensure(isolated) == "built:stale"
-    assert not again.contains("model_version:dijet@1.0.0")  # deprecated versions are not indexed
+    assert again.contains("model_version:dijet@1.0.0")  # deprecated versions stay, ranked lower
 
 
-def test_deprecation_through_the_service_leaves_the_recommendations(isolated: Database) -> None:
+def test_deprecation_through_the_service_ranks_the_version_lower(isolated: Database) -> None:
     columns = [SchemaFeature(n, "float32", (None,)) for n in ("part_pt", "part_eta", "part_phi")]
-    assert ids(recommend.recommend(isolated, columns, first=1)) == ["deepsets-top@1.0.0"]
+    before = recommend.recommend(isolated, columns, first=1).recommendations[0]
+    assert before.model_version.id == "deepsets-top@1.0.0"
+    index = vector_index.shared(isolated.settings)
+    state = index.fingerprint_value
     catalog.deprecate(isolated, "model_version:deepsets-top@1.0.0", "a bug in the constituent ordering")
-    assert not vector_index.shared(isolated.settings).contains("model_version:deepsets-top@1.0.0")
-    assert "deepsets-top@1.0.0" not in ids(recommend.recommend(isolated, columns, first=5))
+    assert index.fingerprint_value != state  # followed at once, though no embedded text changed
+    after = recommend.recommend(isolated, columns, first=1).recommendations[0]
+    assert after.model_version.deprecated
+    assert after.score < before.score
+    assert "this version is deprecated" in after.explanation
 
 
 def test_corrupt_index_is_rebuilt(isolated: Database) -> None:

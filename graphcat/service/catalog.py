@@ -112,6 +112,7 @@ def set_alias(db: Database, model_version_uid: str, alias: str) -> domain.ModelV
     plan.aliases.append({"model": mv.model_uid, "version": mv.uid, "aliases": sorted(set(mv.aliases) | {alias}),
                          "where": Where("<request>", "alias")})
     apply_plan(db, plan, ("<request>",))
+    _index_follows(db)  # the production alias wins ties in the ranking
     return _model_version(db, model_version_uid)
 
 
@@ -120,7 +121,7 @@ def deprecate(db: Database, model_version_uid: str, reason: str | None) -> domai
     if reason is not None and not reason.strip():
         raise InvalidInput("a deprecation needs a reason", path="reason")
     store.set_deprecation(db, model_version_uid, reason)
-    _index_follows(db)  # deprecated versions leave the index: they are no longer recommended
+    _index_follows(db)  # the ranker puts deprecated versions below their successors
     return _model_version(db, model_version_uid)
 
 

@@ -1,13 +1,13 @@
 """The recommender's FAISS index of the catalog, kept in step with Neo4j.
 
-What is indexed: every model version that is not deprecated (as its model card), every dataset
-version, task, detector and experiment (embeddings.schema.Document, keys `model:<id>@<v>`,
+What is indexed: every model version (as its model card; the ranker puts deprecated versions
+below their successors and says so), every dataset version, task, detector and experiment (embeddings.schema.Document, keys `model:<id>@<v>`,
 `dataset:<id>@<v>`, `task:<id>` ...), read from Neo4j through the catalog exporter, so the texts
 are exactly those `embeddings` builds from a catalog file.
 
 Staleness, and why it is correct under concurrent writers:
-- The *fingerprint* is a digest of the encoder and of every indexed document's id and text
-  (embeddings.lifecycle.fingerprint). It is derived from the catalog's content, not kept beside
+- The *fingerprint* is a digest of the encoder, of every indexed document's id and text
+  (embeddings.lifecycle.fingerprint) and of the versions' deprecation and aliases. It is derived from the catalog's content, not kept beside
   it, so no writer can forget to update it: whoever wrote (another graphcat process, a bulk
   import, cypher-shell), a catalog whose documents differ has another fingerprint. It is saved in
   the index file; at start-up (`ensure`) a missing, corrupt or stale file is rebuilt, and never
@@ -104,14 +104,24 @@ def read_catalog(db: Database, encoder: Encoder) -> Snapshot:
 
     revision = catalog_revision(db)  # first: see the module docstring
     document = export_document(db)
-    # Deprecated versions are not recommended, so they are not indexed either.
-    for model in document.get("models") or []:
-        model["versions"] = [v for v in model.get("versions") or [] if not v.get("deprecated")]
     try:
         view = catalog_from_dicts([document])
     except EmbeddingsError as exc:
         raise GraphcatError(f"the catalog cannot be indexed: {exc}", path=exc.path) from exc
-    return Snapshot(revision, view, fingerprint(view.documents, encoder))
+    return Snapshot(revision, view, catalog_fingerprint(view, encoder))
+
+
+def catalog_fingerprint(view: CatalogView, encoder: Encoder) -> str:
+    """The documents' fingerprint plus the ranking facts that are not in their text.
+
+    Deprecation and the production alias change a version's rank (embeddings.ranker) but not
+    its embedded text, so they are folded in: deprecating a version makes the index stale too.
+    """
+    h = hashlib.sha256(fingerprint(view.documents, encoder).encode())
+    for card in sorted(view.models, key=lambda c: c.id):
+        if card.deprecated or card.aliases:
+            h.update(f"\0{card.id}\1{int(card.deprecated)}\1{','.join(sorted(card.aliases))}".encode())
+    return "sha256:" + h.hexdigest()
 
 
 @dataclass(frozen=True)
