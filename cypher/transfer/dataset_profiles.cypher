@@ -1,0 +1,14 @@
+// params: $uids. For each existing dataset version: its properties, its dataset's name and description, the detectors it was recorded or simulated with and their experiments, and the canonical names of the features it provides.
+UNWIND $uids AS u
+MATCH (d:DatasetVersion {uid: u})
+OPTIONAL MATCH (fam:Dataset {uid: d.dataset_uid})
+CALL (d) {
+  OPTIONAL MATCH (d)-[:RECORDED_WITH|SIMULATED_WITH]->(det:Detector)
+  OPTIONAL MATCH (det)-[:PART_OF]->(x:Experiment)
+  RETURN collect(DISTINCT det.uid) AS detectors, collect(DISTINCT x.uid) AS experiments
+}
+CALL (d) {
+  OPTIONAL MATCH (d)-[:PROVIDES]->(f:Feature)
+  RETURN collect(f.canonical) AS features
+}
+RETURN properties(d) AS props, fam.name AS family_name, fam.description AS family_description, detectors, experiments, features

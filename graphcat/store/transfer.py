@@ -1,0 +1,32 @@
+"""Reads the transferability estimator needs (named queries under cypher/transfer/)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from graphcat.store.database import Database
+
+
+def model_evidence(db: Database, model_version_uid: str, metric: str) -> dict[str, Any] | None:
+    rows = db.read("transfer/model_evidence", model_version=model_version_uid, metric=metric)
+    return rows[0] if rows else None
+
+
+def dataset_profiles(db: Database, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    rows = db.read("transfer/dataset_profiles", uids=sorted(set(uids)))
+    return {row["props"]["uid"]: row for row in rows}
+
+
+def derived_hops(db: Database, target: str, others: Iterable[str]) -> dict[str, int]:
+    others = sorted(set(others) - {target})
+    if not others:
+        return {}
+    return {row["uid"]: row["hops"] for row in db.read("transfer/derived_hops", target=target, others=others)}
+
+
+def metric_evaluations(db: Database, metric: str) -> list[dict[str, Any]]:
+    return db.read("transfer/metric_evaluations", metric=metric)
+
+
+def candidate_models(db: Database, dataset_version_uid: str, metric: str) -> list[str]:
+    return [row["uid"] for row in db.read("transfer/candidate_models", dataset_version=dataset_version_uid, metric=metric)]
