@@ -3,12 +3,15 @@
 Created in the request's context on first use, so caching never outlives one request (a
 mutation's result is never served stale to the next). With them a page of model versions with
 datasets, detectors, tasks and evaluations costs three queries: the page, the versions'
-neighbourhood, and the datasets' detectors.
+neighbourhood, and the datasets' detectors. Every other nested field (features, owners,
+publications, derived-from, deployment facts...) goes through `links` or `deployment`, one
+query per relationship set for the whole page.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections import defaultdict
+from typing import Any, Sequence
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
@@ -16,9 +19,18 @@ from strawberry.dataloader import DataLoader
 from graphcat import domain
 from graphcat.service import catalog
 from graphcat.store.database import Database
-from graphcat.store.neighbourhood import VersionNeighbourhood, version_neighbourhoods
+from graphcat.store.neighbourhood import VersionNeighbourhood, links, version_deployments, version_neighbourhoods
 
 DETECTOR_EDGES = ["RECORDED_WITH", "SIMULATED_WITH"]
+
+# A `links` key: (uid, "out" or "in", relationship types joined by ","). Keys sharing a direction
+# and types are fetched together.
+LinkKey = tuple[str, str, str]
+Link = tuple[str, dict[str, Any], domain.Node]  # (relationship type, its properties, neighbour)
+
+
+def link_key(uid: str, types: Sequence[str], *, outgoing: bool = True) -> LinkKey:
+    return (uid, "out" if outgoing else "in", ",".join(sorted(types)))
 
 
 class Loaders:
@@ -28,6 +40,8 @@ class Loaders:
         self.neighbourhood: DataLoader[str, VersionNeighbourhood | None] = DataLoader(load_fn=self._neighbourhoods)
         self.detectors: DataLoader[str, list[domain.Node]] = DataLoader(load_fn=self._detectors)
         self.versions: DataLoader[str, list[domain.Node]] = DataLoader(load_fn=self._versions)
+        self.links: DataLoader[LinkKey, list[Link]] = DataLoader(load_fn=self._links)
+        self.deployment: DataLoader[str, dict[str, Any] | None] = DataLoader(load_fn=self._deployments)
 
     async def _nodes(self, uids: Sequence[str]) -> list[domain.Node | None]:
         found = await run_in_threadpool(catalog.get_many, self.db, list(uids))
@@ -48,3 +62,18 @@ class Loaders:
     async def _versions(self, uids: Sequence[str]) -> list[list[domain.Node]]:
         found = await run_in_threadpool(catalog.versions_of, self.db, list(uids))
         return [found.get(uid, []) for uid in uids]
+
+    async def _links(self, keys: Sequence[LinkKey]) -> list[list[Link]]:
+        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for uid, direction, types in keys:
+            groups[(direction, types)].append(uid)
+        found: dict[LinkKey, list[Link]] = {}
+        for (direction, types), uids in groups.items():
+            rows = await run_in_threadpool(links, self.db, uids, types.split(","), outgoing=direction == "out")
+            for uid in uids:
+                found[(uid, direction, types)] = rows.get(uid, [])
+        return [found[key] for key in keys]
+
+    async def _deployments(self, uids: Sequence[str]) -> list[dict[str, Any] | None]:
+        found = await run_in_threadpool(version_deployments, self.db, list(uids))
+        return [found.get(uid) for uid in uids]

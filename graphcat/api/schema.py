@@ -11,10 +11,9 @@ from strawberry.types import ExecutionContext
 from graphcat.api.auth import Role
 from graphcat.api import recommend as recommend_api
 from graphcat.api import search as search_api
-from graphcat.api import transferability as transfer_api
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
-from graphcat.api.types import catalog, reads, tokens, writes
+from graphcat.api.types import catalog, deployment, reads, tokens, writes
 from graphcat.settings import Settings
 
 # The role each mutation needs; graphcat.api.graphql_app checks it before anything executes
@@ -44,6 +43,10 @@ class Query:
     impact: reads.Impact = strawberry.field(
         resolver=reads.impact_of, description="Everything downstream of a node: datasets, model versions, evaluations."
     )
+    fast_models: list[deployment.FastModel] = strawberry.field(
+        resolver=deployment.fast_models,
+        description="Model versions (for `task` and its subtasks) whose newest CPU benchmark at `batch` has p99 <= `maxP99Ms`, fastest first.",
+    )
     search: search_api.SearchResult = strawberry.field(
         resolver=search_api.search, description="The search box: catalog entities whose text contains `text`, best first, with facet counts."
     )
@@ -51,14 +54,6 @@ class Query:
         resolver=recommend_api.recommend_models,
         description="Model versions that can consume your data (a column list, or a file uploaded with the GraphQL "
                     "multipart request spec), best first, each with its column mapping.",
-    )
-    transferability: transfer_api.Transferability = strawberry.field(
-        resolver=transfer_api.transferability,
-        description="Expected `metric` of a model version on a dataset version, estimated from its evaluations elsewhere, with evidence.",
-    )
-    models_for_dataset: list[transfer_api.Transferability] = strawberry.field(
-        resolver=transfer_api.models_for_dataset,
-        description="Model versions for a dataset version ranked by expected `metric` (measured or estimated); no evidence last.",
     )
 
 

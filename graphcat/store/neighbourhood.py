@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 from graphcat import domain
-from graphcat.store.catalog import to_domain
+from graphcat.store.catalog import neighbours, to_domain
 from graphcat.store.database import Database
 
 
@@ -36,3 +36,16 @@ def version_neighbourhoods(db: Database, uids: Sequence[str]) -> dict[str, Versi
         )
         for row in rows
     }
+
+
+def version_deployments(db: Database, uids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Deployment facts per model version (graphcat.service.deploy.deployment's shape, batched):
+    artifact_size_bytes, onnx_*, smoke_tests, benchmarks (with hardware), quantized_from,
+    quantized_versions. Absent uids are left out."""
+    return {row["uid"]: row for row in db.read("graphql/version_deployments", uids=list(uids))}
+
+
+def links(db: Database, uids: Sequence[str], types: Sequence[str], *, outgoing: bool,
+          ) -> dict[str, list[tuple[str, dict[str, Any], domain.Node]]]:
+    """uid -> [(relationship type, relationship properties, neighbour)] along `types`, one query."""
+    return neighbours(db, uids, types, outgoing=outgoing)

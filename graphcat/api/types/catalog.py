@@ -7,14 +7,33 @@ queries and links.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import strawberry
+from strawberry.scalars import JSON
 
 from graphcat import domain
 from graphcat.api.context import RequestContext
+from graphcat.api.loaders import Link, link_key
+from graphcat.api.types.deployment import Deployment
 
 Info = strawberry.Info[RequestContext, None]
+
+
+async def _links(info: Info, uid: str, types: Sequence[str], *, outgoing: bool = True) -> list[Link]:
+    """Neighbours along `types`, batched with every other node of the request asking the same."""
+    return await info.context.loaders.links.load(link_key(uid, types, outgoing=outgoing))  # type: ignore[no-any-return]
+
+
+async def _neighbours(info: Info, uid: str, types: Sequence[str], cls: type[Any], *, outgoing: bool = True) -> list[Any]:
+    """The neighbours of kind `cls` (a GraphQL type), wrapped."""
+    wanted = {v: k for k, v in _TYPES.items()}[cls]
+    return [cls.from_domain(n) for _, _, n in await _links(info, uid, types, outgoing=outgoing) if isinstance(n, wanted)]
+
+
+async def _one(info: Info, uid: str, types: Sequence[str], cls: type[Any], *, outgoing: bool = True) -> Any:
+    found = await _neighbours(info, uid, types, cls, outgoing=outgoing)
+    return found[0] if found else None
 
 
 @strawberry.interface(description="Anything with a global id (Relay): refetch it with `node(id:)`.")
@@ -39,6 +58,10 @@ class Experiment(Node):
     def from_domain(cls, n: domain.Experiment) -> "Experiment":
         return cls(**_base(n), name=n.name, description=n.description, url=n.url, instance=n)
 
+    @strawberry.field(description="Detectors of this experiment (PART_OF).")
+    async def detectors(self, info: Info) -> list["Detector"]:
+        return await _neighbours(info, self.instance.uid, ["PART_OF"], Detector, outgoing=False)
+
 
 @strawberry.type
 class Detector(Node):
@@ -53,6 +76,15 @@ class Detector(Node):
     def from_domain(cls, n: domain.Detector) -> "Detector":
         return cls(**_base(n), name=n.name, kind=n.detector_kind, description=n.description, instance=n)
 
+    @strawberry.field(description="The experiment this detector is part of.")
+    async def experiment(self, info: Info) -> Experiment | None:
+        return await _one(info, self.instance.uid, ["PART_OF"], Experiment)
+
+    @strawberry.field(description="Dataset versions recorded with or simulated for this detector.")
+    async def dataset_versions(self, info: Info) -> list["DatasetVersion"]:
+        return await _neighbours(info, self.instance.uid, ["RECORDED_WITH", "SIMULATED_WITH"], DatasetVersion,
+                                 outgoing=False)
+
 
 @strawberry.type
 class Task(Node):
@@ -65,6 +97,22 @@ class Task(Node):
     @classmethod
     def from_domain(cls, n: domain.Task) -> "Task":
         return cls(**_base(n), name=n.name, description=n.description, instance=n)
+
+    @strawberry.field(description="The broader task (SUBTASK_OF).")
+    async def parent(self, info: Info) -> "Task | None":
+        return await _one(info, self.instance.uid, ["SUBTASK_OF"], Task)
+
+    @strawberry.field(description="Narrower tasks.")
+    async def subtasks(self, info: Info) -> list["Task"]:
+        return await _neighbours(info, self.instance.uid, ["SUBTASK_OF"], Task, outgoing=False)
+
+    @strawberry.field(description="Models that solve this task (not its subtasks).")
+    async def models(self, info: Info) -> list["Model"]:
+        return await _neighbours(info, self.instance.uid, ["SOLVES"], Model, outgoing=False)
+
+    @strawberry.field(description="Datasets made for this task.")
+    async def datasets(self, info: Info) -> list["Dataset"]:
+        return await _neighbours(info, self.instance.uid, ["FOR_TASK"], Dataset, outgoing=False)
 
 
 @strawberry.type
@@ -79,6 +127,14 @@ class Owner(Node):
     @classmethod
     def from_domain(cls, n: domain.Owner) -> "Owner":
         return cls(**_base(n), name=n.name, kind=n.owner_kind, url=n.url, instance=n)
+
+    @strawberry.field(description="Models this person or team owns.")
+    async def models(self, info: Info) -> list["Model"]:
+        return await _neighbours(info, self.instance.uid, ["OWNED_BY"], Model, outgoing=False)
+
+    @strawberry.field(description="Datasets this person or team owns.")
+    async def datasets(self, info: Info) -> list["Dataset"]:
+        return await _neighbours(info, self.instance.uid, ["OWNED_BY"], Dataset, outgoing=False)
 
 
 @strawberry.type
@@ -98,6 +154,14 @@ class Publication(Node):
         return cls(**_base(n), title=n.title, authors=list(n.authors), year=n.year, arxiv=n.arxiv, doi=n.doi,
                    url=n.url, instance=n)
 
+    @strawberry.field(description="Models described in this publication.")
+    async def models(self, info: Info) -> list["Model"]:
+        return await _neighbours(info, self.instance.uid, ["DESCRIBED_IN"], Model, outgoing=False)
+
+    @strawberry.field(description="Datasets described in this publication.")
+    async def datasets(self, info: Info) -> list["Dataset"]:
+        return await _neighbours(info, self.instance.uid, ["DESCRIBED_IN"], Dataset, outgoing=False)
+
 
 @strawberry.type
 class Feature(Node):
@@ -113,10 +177,31 @@ class Feature(Node):
     description: str | None
     instance: strawberry.Private[domain.Feature]
 
+    @strawberry.field(description="What one event holds, read from the shape: scalar ([]), array (fixed [n]), "
+                                  "sequence (first axis variable, e.g. per-particle) or tensor (fixed, 2+ axes).")
+    def kind(self) -> str:
+        return feature_kind(self.instance.shape)
+
     @classmethod
     def from_domain(cls, n: domain.Feature) -> "Feature":
         return cls(**_base(n), name=n.name, canonical=n.canonical, role=n.role, position=n.position, dtype=n.dtype,
                    shape=list(n.shape), unit=n.unit, description=n.description, instance=n)
+
+
+def feature_kind(shape: Sequence[int | None]) -> str:
+    if not shape:
+        return "scalar"
+    if any(axis is None for axis in shape):
+        return "sequence"
+    return "array" if len(shape) == 1 else "tensor"
+
+
+async def _owner(info: Info, family_uid: str) -> "Owner | None":
+    return await _one(info, family_uid, ["OWNED_BY"], Owner)  # type: ignore[no-any-return]
+
+
+async def _publications(info: Info, family_uid: str) -> "list[Publication]":
+    return await _neighbours(info, family_uid, ["DESCRIBED_IN"], Publication)
 
 
 @strawberry.type
@@ -135,6 +220,18 @@ class Dataset(Node):
     @strawberry.field
     async def versions(self, info: Info) -> list["DatasetVersion"]:
         return [DatasetVersion.from_domain(v) for v in await info.context.loaders.versions.load(self.instance.uid)]  # type: ignore[arg-type]
+
+    @strawberry.field
+    async def owner(self, info: Info) -> Owner | None:
+        return await _owner(info, self.instance.uid)
+
+    @strawberry.field
+    async def publications(self, info: Info) -> list[Publication]:
+        return await _publications(info, self.instance.uid)
+
+    @strawberry.field(description="Tasks the dataset was made for.")
+    async def tasks(self, info: Info) -> list[Task]:
+        return await _neighbours(info, self.instance.uid, ["FOR_TASK"], Task)
 
 
 @strawberry.type
@@ -158,8 +255,10 @@ class DatasetVersion(Node):
     format: str | None
     location: str | None
     doi: str | None
+    digest: str | None = strawberry.field(description='"sha256:<hex>" of the data, when known.')
+    size_bytes: int | None
     num_events: int | None
-    data_type: str | None
+    data_type: str | None = strawberry.field(description="simulation or data (recorded collisions).")
     conditions: Conditions
     instance: strawberry.Private[domain.DatasetVersion]
 
@@ -167,7 +266,8 @@ class DatasetVersion(Node):
     def from_domain(cls, n: domain.DatasetVersion) -> "DatasetVersion":
         c = n.conditions
         return cls(**_base(n), version=n.version, created_at=n.created_at, description=n.description,
-                   format=n.format, location=n.location, doi=n.doi, num_events=n.num_events, data_type=n.data_type,
+                   format=n.format, location=n.location, doi=n.doi, digest=n.digest, size_bytes=n.size_bytes,
+                   num_events=n.num_events, data_type=n.data_type,
                    conditions=Conditions(sqrt_s_tev=c.sqrt_s_tev, pileup_mean=c.pileup_mean, run_period=c.run_period,
                                          generator=c.generator, tune=c.tune,
                                          detector_simulation=c.detector_simulation,
@@ -178,6 +278,42 @@ class DatasetVersion(Node):
     async def detectors(self, info: Info) -> list[Detector]:
         found = await info.context.loaders.detectors.load(self.instance.uid)
         return [Detector.from_domain(d) for d in found if isinstance(d, domain.Detector)]
+
+    @strawberry.field(description="The dataset this is a version of.")
+    async def dataset(self, info: Info) -> Dataset | None:
+        found = await info.context.loaders.node.load(self.instance.dataset_uid)
+        return Dataset.from_domain(found) if isinstance(found, domain.Dataset) else None
+
+    @strawberry.field(description="The columns (features) this version provides, in order.")
+    async def features(self, info: Info) -> list[Feature]:
+        found = await _neighbours(info, self.instance.uid, ["PROVIDES"], Feature)
+        return sorted(found, key=lambda f: f.position)
+
+    @strawberry.field(description="The dataset versions this one was made from (DERIVED_FROM), with how.")
+    async def derived_from(self, info: Info) -> list["Derivation"]:
+        return [Derivation(kind=rel.get("kind"), dataset_version=DatasetVersion.from_domain(n))
+                for _, rel, n in await _links(info, self.instance.uid, ["DERIVED_FROM"])
+                if isinstance(n, domain.DatasetVersion)]
+
+    @strawberry.field(description="Dataset versions made from this one.")
+    async def derivatives(self, info: Info) -> list["Derivation"]:
+        return [Derivation(kind=rel.get("kind"), dataset_version=DatasetVersion.from_domain(n))
+                for _, rel, n in await _links(info, self.instance.uid, ["DERIVED_FROM"], outgoing=False)
+                if isinstance(n, domain.DatasetVersion)]
+
+    @strawberry.field(description="Model versions trained on this version.")
+    async def trained_models(self, info: Info) -> list["ModelVersion"]:
+        return await _neighbours(info, self.instance.uid, ["TRAINED_ON"], ModelVersion, outgoing=False)
+
+    @strawberry.field(description="Evaluations measured on this version.")
+    async def evaluations(self, info: Info) -> list["Evaluation"]:
+        return await _neighbours(info, self.instance.uid, ["EVALUATED_ON"], Evaluation, outgoing=False)
+
+
+@strawberry.type(description="A DERIVED_FROM link: `kind` is skim, reprocessing, simulation, subset or conversion.")
+class Derivation:
+    kind: str | None
+    dataset_version: DatasetVersion
 
 
 @strawberry.type
@@ -201,6 +337,15 @@ class Evaluation(Node):
         found = await info.context.loaders.node.load(self.instance.dataset_version_uid)
         return DatasetVersion.from_domain(found) if isinstance(found, domain.DatasetVersion) else None
 
+    @strawberry.field(description="The model version measured.")
+    async def model_version(self, info: Info) -> "ModelVersion | None":
+        found = await info.context.loaders.node.load(self.instance.model_version_uid)
+        return ModelVersion.from_domain(found) if isinstance(found, domain.ModelVersion) else None
+
+    @strawberry.field(description="The publication the value was taken from (when the source is one, not a URL).")
+    async def source(self, info: Info) -> Publication | None:
+        return await _one(info, self.instance.uid, ["DESCRIBED_IN"], Publication)  # type: ignore[no-any-return]
+
 
 @strawberry.type
 class Model(Node):
@@ -220,6 +365,55 @@ class Model(Node):
         found = await info.context.loaders.versions.load(self.instance.uid)
         return [ModelVersion.from_domain(v) for v in found if isinstance(v, domain.ModelVersion)]
 
+    @strawberry.field
+    async def owner(self, info: Info) -> Owner | None:
+        return await _owner(info, self.instance.uid)
+
+    @strawberry.field
+    async def publications(self, info: Info) -> list[Publication]:
+        return await _publications(info, self.instance.uid)
+
+    @strawberry.field(description="Tasks the model solves.")
+    async def tasks(self, info: Info) -> list[Task]:
+        return await _neighbours(info, self.instance.uid, ["SOLVES"], Task)
+
+
+@strawberry.type(description="Training hyper-parameters: the normalised keys, everything else in `extra`.")
+class Hyperparameters:
+    learning_rate: float | None
+    batch_size: int | None
+    epochs: int | None
+    optimizer: str | None
+    extra: JSON
+
+
+@strawberry.type(description="What it takes to reproduce the training.")
+class Reproducibility:
+    code_repository: str | None
+    commit: str | None
+    environment: str | None
+    training_config: str | None
+    seed: int | None
+
+
+@strawberry.type(description="The version's file: where it is, its sha256, and its size once graphcat stored it.")
+class Artifact:
+    uri: str | None
+    sha256: str | None
+    version_id: strawberry.Private[str]
+
+    @strawberry.field(description="Bytes, known when the artifact went through the artifact store (register-onnx).")
+    async def size_bytes(self, info: Info) -> int | None:
+        facts = await info.context.loaders.deployment.load(self.version_id)
+        return facts.get("artifact_size_bytes") if facts else None
+
+
+@strawberry.type(description="A model-lineage link: this version was FINE_TUNED_FROM, DISTILLED_FROM, QUANTIZED_FROM "
+                             "or CONVERTED_FROM `modelVersion`.")
+class ModelLineageLink:
+    type: str
+    model_version: "ModelVersion"
+
 
 @strawberry.type
 class ModelVersion(Node):
@@ -232,6 +426,9 @@ class ModelVersion(Node):
     format: str | None
     license: str | None
     artifact_uri: str | None
+    artifact: Artifact
+    hyperparameters: Hyperparameters
+    reproducibility: Reproducibility
     aliases: list[str]
     deprecated: bool
     deprecation_reason: str | None
@@ -239,8 +436,15 @@ class ModelVersion(Node):
 
     @classmethod
     def from_domain(cls, n: domain.ModelVersion) -> "ModelVersion":
+        hp, rp = n.hyperparameters, n.reproducibility
         return cls(**_base(n), version=n.version, created_at=n.created_at, description=n.description,
                    framework=n.framework, format=n.format, license=n.license, artifact_uri=n.artifact.uri,
+                   artifact=Artifact(uri=n.artifact.uri, sha256=n.artifact.sha256, version_id=n.uid),
+                   hyperparameters=Hyperparameters(learning_rate=hp.learning_rate, batch_size=hp.batch_size,
+                                                   epochs=hp.epochs, optimizer=hp.optimizer, extra=dict(hp.extra)),
+                   reproducibility=Reproducibility(code_repository=rp.code_repository, commit=rp.commit,
+                                                   environment=rp.environment, training_config=rp.training_config,
+                                                   seed=rp.seed),
                    aliases=list(n.aliases), deprecated=n.deprecated, deprecation_reason=n.deprecated_reason,
                    instance=n)
 
@@ -266,6 +470,39 @@ class ModelVersion(Node):
     async def evaluations(self, info: Info) -> list[Evaluation]:
         hood = await self._neighbourhood(info)
         return [Evaluation.from_domain(e) for e in hood.evaluations] if hood else []
+
+    @strawberry.field(description="The inputs the model consumes, in order.")
+    async def inputs(self, info: Info) -> list[Feature]:
+        return sorted(await _neighbours(info, self.instance.uid, ["HAS_INPUT"], Feature), key=lambda f: f.position)
+
+    @strawberry.field(description="The outputs the model produces, in order.")
+    async def outputs(self, info: Info) -> list[Feature]:
+        return sorted(await _neighbours(info, self.instance.uid, ["HAS_OUTPUT"], Feature), key=lambda f: f.position)
+
+    @strawberry.field(description="The model's owner (a person or team).")
+    async def owner(self, info: Info) -> Owner | None:
+        return await _owner(info, self.instance.model_uid)
+
+    @strawberry.field(description="Publications describing the model.")
+    async def publications(self, info: Info) -> list[Publication]:
+        return await _publications(info, self.instance.model_uid)
+
+    @strawberry.field(description="The versions this one was fine-tuned, distilled, quantised or converted from.")
+    async def lineage_from(self, info: Info) -> list[ModelLineageLink]:
+        return [ModelLineageLink(type=rel, model_version=ModelVersion.from_domain(n))
+                for rel, _, n in await _links(info, self.instance.uid, domain.MODEL_LINEAGE_TYPES)
+                if isinstance(n, domain.ModelVersion)]
+
+    @strawberry.field(description="Versions fine-tuned, distilled, quantised or converted from this one.")
+    async def lineage_to(self, info: Info) -> list[ModelLineageLink]:
+        return [ModelLineageLink(type=rel, model_version=ModelVersion.from_domain(n))
+                for rel, _, n in await _links(info, self.instance.uid, domain.MODEL_LINEAGE_TYPES, outgoing=False)
+                if isinstance(n, domain.ModelVersion)]
+
+    @strawberry.field(description="Deployment facts: ONNX facts, smoke tests, latency benchmarks, quantisation.")
+    async def deployment(self, info: Info) -> Deployment | None:
+        facts = await info.context.loaders.deployment.load(self.instance.uid)
+        return Deployment.from_row(facts) if facts else None
 
 
 _TYPES: dict[type[domain.Node], Any] = {
