@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext
 from graphcat.api.auth import Role
 from graphcat.api import recommend as recommend_api
 from graphcat.api import search as search_api
+from graphcat.api import transferability as transfer_api
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
 from graphcat.api.types import catalog, deployment, reads, tokens, writes
@@ -54,6 +55,14 @@ class Query:
         resolver=recommend_api.recommend_models,
         description="Model versions that can consume your data (a column list, or a file uploaded with the GraphQL "
                     "multipart request spec), best first, each with its column mapping.",
+    )
+    transferability: transfer_api.Transferability = strawberry.field(
+        resolver=transfer_api.transferability,
+        description="Expected `metric` of a model version on a dataset version, estimated from its evaluations elsewhere, with evidence.",
+    )
+    models_for_dataset: list[transfer_api.Transferability] = strawberry.field(
+        resolver=transfer_api.models_for_dataset,
+        description="Model versions for a dataset version ranked by expected `metric` (measured or estimated); no evidence last.",
     )
 
 
