@@ -117,3 +117,22 @@ def test_impact_of_a_faulty_dataset(chain: Database) -> None:
     # From a detector: everything recorded with it, and so on down.
     assert len(lineage.impact(chain, "detector:cms-detector").model_versions) == 6
     assert lineage.impact(chain, mv(6)).model_versions == ()
+
+
+def test_reconverging_lineage_counts_each_node_once(db: Database) -> None:
+    # A ladder of skims three wide: every version derives from all three of the level above, so
+    # the number of paths grows as 3^depth while the answer is 3 nodes per level.
+    levels, width = 12, 3
+    versions = [{"version": "0"}]
+    for level in range(1, levels + 1):
+        parents = ["ladder@0"] if level == 1 else [f"ladder@{level - 1}.{k}" for k in range(width)]
+        versions += [{"version": f"{level}.{k}", "derived_from": [{"dataset": p, "kind": "skim"} for p in parents]}
+                     for k in range(width)]
+    service.register(db, {"graphcat_catalog": 1, "datasets": [{"id": "ladder", "name": "Ladder", "versions": versions}]})
+    found = lineage.lineage(db, "dataset_version:ladder@0", "downstream", depth=10)
+    assert len(found.nodes) == 1 + 10 * width
+    assert all(n.depth == int(n.uid.rsplit("@", 1)[1].split(".")[0]) for n in found.nodes)
+    assert len(found.edges) == width + 9 * width * width
+    assert len(lineage.impact(db, "dataset_version:ladder@0").dataset_versions) == 10 * width
+    top = lineage.lineage(db, "dataset_version:ladder@12.0", "upstream", depth=10)
+    assert {n.depth for n in top.nodes} == set(range(11)) and len(top.nodes) == 1 + 10 * width  # levels 2..11
