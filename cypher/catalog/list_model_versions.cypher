@@ -1,6 +1,8 @@
-// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $include_deprecated, $sort, $descending, $skip, $limit.
-// A page of model versions matching every non-null filter (a task matches its subtasks too),
-// sorted by $sort (created_at | version | model), and the total count.
+// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $detector, $format, $text, $include_deprecated, $sort, $descending, $skip, $limit.
+// A page of model versions matching every non-null filter (a task matches its subtasks too; $detector
+// is a detector uid the training data was recorded or simulated with; $text, lowercase, is found in
+// the version's id or description or its model's name, description or tags), sorted by $sort
+// (created_at | version | model), and the total count.
 MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion)
 WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:Task {uid: $task}) })
   AND ($framework IS NULL OR mv.framework = $framework)
@@ -10,6 +12,15 @@ WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:T
   AND ($experiment IS NULL OR EXISTS {
         (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
   AND ($alias IS NULL OR $alias IN coalesce(mv.aliases, []))
+  AND ($detector IS NULL OR EXISTS {
+        (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector {uid: $detector}) })
+  AND ($format IS NULL OR mv.format = $format)
+  AND ($text IS NULL
+       OR toLower(mv.id) CONTAINS $text
+       OR toLower(coalesce(mv.description, '')) CONTAINS $text
+       OR toLower(coalesce(m.name, '')) CONTAINS $text
+       OR toLower(coalesce(m.description, '')) CONTAINS $text
+       OR any(t IN coalesce(m.tags, []) WHERE toLower(t) CONTAINS $text))
   AND ($include_deprecated OR mv.deprecated_reason IS NULL)
 WITH mv, CASE $sort
            WHEN 'created_at' THEN coalesce(mv.created_at, '')

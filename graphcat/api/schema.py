@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from graphcat.api.auth import Role
+from graphcat.api import lineage_links
 from graphcat.api import recommend as recommend_api
 from graphcat.api import search as search_api
 from graphcat.api import transferability as transfer_api
@@ -91,6 +92,11 @@ class Mutation:
     )
     deprecate: writes.ModelVersionResult = strawberry.mutation(
         resolver=writes.deprecate, description="Deprecate a model version with a reason (admin)."
+    )
+    link_lineage: lineage_links.LinkLineageResult = strawberry.mutation(
+        resolver=lineage_links.link_lineage,
+        description="Record lineage found after registration: `from` was made from `to` (model versions, or "
+                    "DERIVED_FROM between dataset versions). Idempotent; a link closing a cycle is refused.",
     )
 
 

@@ -14,7 +14,8 @@ Lineage between versions (FINE_TUNED_FROM, TRAINED_ON, ...) is part of a version
 content: it is declared when the version is registered; graphcat.service.lineage reads it.
 - get_by_uid(db, uid) -> domain.Node (NotFound); get_many(db, uids) -> dict[uid, Node].
 - list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None) -> Page
-  filters: task, framework, owner, tag, trained_on, experiment, alias (uids for entities), include_deprecated.
+  filters: task, framework, owner, tag, trained_on, experiment, alias, detector, format, text (a substring of
+  the version id/description or model name/description/tags; uids for entities), include_deprecated.
 - list_dataset_versions(db, filters=None, first=20, after=None) -> Page — by run conditions:
   data_type, sqrt_s_tev, generator, run_period, pileup_min, pileup_max, experiment, detector, task.
 - models_consuming_feature(db, name) -> [(ModelVersion, Feature)] — by canonical name.
@@ -158,7 +159,8 @@ def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sor
     if not 0 <= first <= MAX_PAGE:
         raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", path="first")
     filters = dict(filters or {})
-    unknown = set(filters) - {"task", "framework", "owner", "tag", "trained_on", "experiment", "alias", "include_deprecated"}
+    unknown = set(filters) - {"task", "framework", "owner", "tag", "trained_on", "experiment", "alias", "detector",
+                              "format", "text", "include_deprecated"}
     if unknown:
         raise InvalidInput(f"unknown filter(s) {sorted(unknown)}", path="filters")
     skip = decode_cursor(after) + 1 if after else 0

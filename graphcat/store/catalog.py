@@ -135,7 +135,9 @@ def export_edges(db: Database) -> list[dict[str, Any]]:
 
 def list_model_versions(db: Database, *, filters: dict[str, Any], sort: str, descending: bool, skip: int,
                         limit: int) -> tuple[list[domain.ModelVersion], int]:
-    params = {key: filters.get(key) for key in ("task", "framework", "owner", "tag", "trained_on", "experiment", "alias")}
+    params = {key: filters.get(key) for key in ("task", "framework", "owner", "tag", "trained_on", "experiment", "alias",
+                                                 "detector", "format")}
+    params["text"] = " ".join(filters["text"].lower().split()) if filters.get("text") else None
     rows = db.read("catalog/list_model_versions", **params, include_deprecated=bool(filters.get("include_deprecated", True)),
                    sort=sort, descending=descending, skip=skip, limit=limit)
     row = rows[0]

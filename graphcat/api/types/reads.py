@@ -49,6 +49,11 @@ class ModelVersionFilter:
     framework: str | None = strawberry.UNSET
     tag: str | None = strawberry.UNSET
     alias: str | None = strawberry.UNSET
+    detector: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A detector the training data was recorded or simulated with.")
+    format: str | None = strawberry.UNSET
+    text: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Case-insensitive text in the version id or description, or its model's name, description or tags.")
     include_deprecated: bool = False
 
 
@@ -76,7 +81,7 @@ async def model_versions(
         raise InvalidInput(f"first must be between 0 and {limit} (GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE), got {size}", path="first")
     filters: dict[str, object] = {}
     if filter is not None:
-        for key in ("task", "experiment", "owner", "trained_on", "framework", "tag", "alias"):
+        for key in ("task", "experiment", "owner", "trained_on", "framework", "tag", "alias", "detector", "format", "text"):
             value = getattr(filter, key)
             if value is not strawberry.UNSET and value is not None:
                 filters[key] = str(value)
