@@ -18,6 +18,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from embeddings.names import Canon, Field, canonical, collapse_indexed
+from embeddings.packing import component_columns, packing
 from embeddings.schema import Column, Shape
 
 MIN_NAME_SCORE = 0.5  # below this two names are not the same quantity
@@ -52,6 +53,8 @@ class Compatibility:
     unused: tuple[str, ...]  # user columns no input consumes
     n_inputs: int
     n_columns: int
+    n_used: int = 0  # user columns consumed (a stacked pair consumes several)
+    conflicts: int = 0  # inputs a column of the same quantity misses by a fixed size (30 vs 150 particles)
 
     @property
     def transformations(self) -> tuple[str, ...]:
@@ -63,7 +66,7 @@ class Compatibility:
 
     @property
     def used_fraction(self) -> float:
-        return len(self.pairs) / self.n_columns if self.n_columns else 0.0
+        return self.n_used / self.n_columns if self.n_columns else 0.0
 
 
 def name_fit(user: str, model: str) -> Fit:
@@ -186,60 +189,188 @@ SAMPLED_INPUTS = frozenset({"noise", "latent", "random_noise", "latent_noise"})
 
 
 def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compatibility:
+    """Best assignment of the user's columns to the model's inputs, packed columns considered.
+
+    A packed user column (embeddings.packing) may be used whole or split into its components; a
+    packed model input may be fed whole or stacked from several columns. Each choice is scored
+    and the best one kept (on a tie, the one with fewer splits/stacks), so a (N, 4) column still
+    feeds a (N, 4) input as-is when the model has one.
+    """
     # Generative models draw their noise/latent inputs themselves: not something data must provide.
     model_inputs = [f for f in model_inputs if canonical(f.column.name).qty not in SAMPLED_INPUTS]
-    n_u, n_m = len(user), len(model_inputs)
+    user_packs = [i for i, f in enumerate(user) if packing(f.column) is not None]
+    model_packs = [j for j, f in enumerate(model_inputs) if packing(f.column) is not None]
+    if not user_packs and not model_packs:  # the common case pays nothing for packing
+        return _assign(_rows(user, ()), _targets(model_inputs, ()), len(user), model_inputs)
+    packs = [("u", i) for i in user_packs] + [("m", j) for j in model_packs]
+    if len(packs) <= MAX_PACK_CHOICES:
+        choices = [tuple(p for bit, p in enumerate(packs) if mask >> bit & 1) for mask in range(1 << len(packs))]
+    else:  # many packed columns: all whole or all unpacked, not every combination
+        choices = [(), tuple(packs)]
+    best: Compatibility | None = None
+    for chosen in sorted(choices, key=len):
+        split = tuple(i for side, i in chosen if side == "u")
+        stacked = tuple(j for side, j in chosen if side == "m")
+        result = _assign(_rows(user, split), _targets(model_inputs, stacked), len(user), model_inputs)
+        # On equal scores keep the reading that reveals more conflicts (a split 30-particle array
+        # against a 150-particle output), else the one with fewer splits (tried first).
+        if best is None or result.score > best.score + 1e-9 or (
+                abs(result.score - best.score) <= 1e-9 and result.conflicts > best.conflicts):
+            best = result
+    assert best is not None
+    return best
+
+
+MAX_PACK_CHOICES = 4  # 2**4 assignments at most per model; real schemas have one or two packed columns
+SPLIT_FACTOR = 0.95  # taking a component out of an array is a step the user must do
+ASSUMED_ORDER_FACTOR = 0.8  # component order inferred from "four-momentum", not stated
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One assignable user column: a whole field or one component of a packed field."""
+
+    field: Field
+    origin: int  # index of the user's field it comes from
+    source: str  # that field's label
+    label: str  # what the explanation calls it
+    note: str  # "" or how it was obtained ("split constituents[..., 1] (px)")
+    factor: float
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One assignable model input: a whole input or one component of a packed input."""
+
+    field: Field
+    origin: int  # index of the model input it belongs to
+    component: int | None  # position on the packed input's last axis, None for a whole input
+    label: str
+    factor: float
+
+
+def _rows(user: Sequence[Field], split: tuple[int, ...]) -> list[_Row]:
+    rows: list[_Row] = []
+    for i, f in enumerate(user):
+        pack = packing(f.column) if i in split else None
+        if pack is None:
+            rows.append(_Row(f, i, f.label, f.label, "", 1.0))
+            continue
+        factor = SPLIT_FACTOR * (ASSUMED_ORDER_FACTOR if pack.assumed else 1.0)
+        for k, col in enumerate(component_columns(f.column, pack)):
+            label = f"{f.label}[..., {k}]"
+            note = f"split column {label} ({pack.names[k]}{', order assumed: ' + pack.describe() if pack.assumed else ''})"
+            rows.append(_Row(Field(col, (label,)), i, f.label, label, note, factor))
+    return rows
+
+
+def _targets(model_inputs: Sequence[Field], stacked: tuple[int, ...]) -> list[_Target]:
+    targets: list[_Target] = []
+    for j, f in enumerate(model_inputs):
+        pack = packing(f.column) if j in stacked else None
+        if pack is None:
+            targets.append(_Target(f, j, None, f.label, 1.0))
+            continue
+        factor = ASSUMED_ORDER_FACTOR if pack.assumed else 1.0
+        for k, col in enumerate(component_columns(f.column, pack)):
+            label = f"{f.label}[..., {k}]"
+            targets.append(_Target(Field(col, (label,)), j, k, label, factor))
+    return targets
+
+
+def _assign(rows: list[_Row], targets: list[_Target], n_user: int, model_inputs: Sequence[Field]) -> Compatibility:
+    n_r, n_t, n_m = len(rows), len(targets), len(model_inputs)
     if n_m == 0:
-        return Compatibility(0.0, (), (), tuple(f.label for f in user), 0, n_u)
-    scores = np.zeros((n_u, n_m))
+        return Compatibility(0.0, (), (), tuple(dict.fromkeys(r.source for r in rows)), 0, n_user)
+    scores = np.zeros((n_r, n_t))
     details: dict[tuple[int, int], tuple[tuple[str, ...], str]] = {}
-    rejected: dict[int, tuple[float, str]] = {}  # best near-miss per input, for the explanation
+    rejected: dict[int, tuple[float, str]] = {}  # best near-miss per target, for the explanation
+    clashes: set[int] = set()  # targets a column of the same quantity misses by a fixed size (30 vs 150)
     # Only pairs that share a quantity or a token can match; skipping the rest keeps rescoring
     # 100 candidates within a few milliseconds.
-    user_keys = [_keys(f.column.name) for f in user]
-    for j, mf in enumerate(model_inputs):
-        mkeys = _keys(mf.column.name)
-        for i, uf in enumerate(user):
-            if not (mkeys & user_keys[i]):
+    row_keys = [_keys(r.field.column.name) for r in rows]
+    for j, t in enumerate(targets):
+        mcol = t.field.column
+        mkeys = _keys(mcol.name)
+        for i, r in enumerate(rows):
+            if not (mkeys & row_keys[i]):
                 continue
-            score, steps, reason = pair_fit(uf.column, mf.column)
+            ucol = r.field.column
+            score, steps, reason = pair_fit(ucol, mcol)
             if score > 0.0:
-                scores[i, j] = score
+                scores[i, j] = score * r.factor * t.factor
                 details[(i, j)] = (steps, reason)
             else:
-                closeness = name_fit(uf.column.name, mf.column.name).factor
+                closeness = name_fit(ucol.name, mcol.name).factor
                 if closeness < MIN_NAME_SCORE:  # same quantity of another object is still worth saying
-                    same_qty = canonical(uf.column.name).qty == canonical(mf.column.name).qty
+                    same_qty = canonical(ucol.name).qty == canonical(mcol.name).qty
                     closeness = 0.1 if same_qty else 0.0
                 if closeness > 0.0 and closeness > rejected.get(j, (0.0, ""))[0]:
-                    rejected[j] = (closeness, f"{uf.label}: {reason}")
-    pairs: list[Pair] = []
-    fed: set[int] = set()
-    used: set[int] = set()
-    if n_u:
-        rows, cols = linear_sum_assignment(scores, maximize=True)
-        for i, j in zip(rows, cols):
+                    rejected[j] = (closeness, f"{r.label}: {reason}")
+                if closeness >= MIN_NAME_SCORE and _fixed_clash(ucol.shape, mcol.shape):
+                    clashes.add(j)
+    fed: dict[int, tuple[int, float, str, tuple[str, ...]]] = {}  # target -> (row, score, reason, steps)
+    if n_r:
+        assigned_rows, assigned_cols = linear_sum_assignment(scores, maximize=True)
+        for i, j in zip(assigned_rows, assigned_cols):
             if scores[i, j] <= 0.0:
                 continue
             steps, reason = details[(i, j)]
-            pairs.append(Pair(user[i].label, model_inputs[j].label, float(scores[i, j]), reason, steps))
-            fed.add(j)
-            used.add(i)
-    position = {f.label: j for j, f in enumerate(model_inputs)}
-    pairs.sort(key=lambda p: position[p.input])
-    unsatisfied = tuple(
-        (mf.label, rejected[j][1] if j in rejected else "no column with this quantity")
-        for j, mf in enumerate(model_inputs) if j not in fed
-    )
-    unused = tuple(uf.label for i, uf in enumerate(user) if i not in used)
+            r = rows[i]
+            if r.note:
+                steps = (f"{r.label} → {targets[j].label}",) + steps
+                reason = f"{r.note}; {reason}"
+            fed[int(j)] = (int(i), float(scores[i, j]), reason, steps)
+    pairs: list[Pair] = []
+    unsatisfied: list[tuple[str, str]] = []
+    used: set[int] = set()
+    by_input: dict[int, list[int]] = {}
+    for j, t in enumerate(targets):
+        by_input.setdefault(t.origin, []).append(j)
+    for m, members in sorted(by_input.items()):
+        whole = model_inputs[m].label
+        if targets[members[0]].component is None:  # an input fed as it is (or not at all)
+            j = members[0]
+            if j in fed:
+                i, score, reason, steps = fed[j]
+                pairs.append(Pair(rows[i].label, whole, score, reason, steps))
+                used.add(rows[i].origin)
+            else:
+                unsatisfied.append((whole, rejected[j][1] if j in rejected else "no column with this quantity"))
+            continue
+        # A packed input stacked from several columns: satisfied in proportion to its components.
+        got = [j for j in members if j in fed]
+        for j in members:
+            if j not in fed:
+                why = rejected[j][1] if j in rejected else "no column with this quantity"
+                unsatisfied.append((f"{targets[j].label} ({targets[j].field.column.name})", why))
+        if not got:
+            continue
+        sources = [rows[fed[j][0]].label for j in got]
+        used.update(rows[fed[j][0]].origin for j in got)
+        parts = ", ".join(f"{rows[fed[j][0]].label} → {targets[j].label} ({targets[j].field.column.name})" for j in got)
+        steps = (f"stack ({', '.join(sources)}) → {whole} along the last axis",)
+        steps += tuple(s for j in got for s in fed[j][3])
+        score = sum(fed[j][1] for j in got) / len(members)
+        pairs.append(Pair(" + ".join(sources), whole, score, f"stack {len(got)}/{len(members)} components: {parts}",
+                          tuple(dict.fromkeys(steps))))
+    unused_labels = tuple(dict.fromkeys(r.source for r in rows if r.origin not in used))
     total = float(sum(p.score for p in pairs)) / n_m
-    return Compatibility(total, tuple(pairs), unsatisfied, unused, n_m, n_u)
+    # A column of the right quantity that cannot feed its input (150 vs 30 particles) is evidence
+    # against the model, which "no column with this quantity" is not.
+    conflicts = len({targets[j].origin for j in clashes if j not in fed})
+    return Compatibility(total, tuple(pairs), tuple(unsatisfied), unused_labels, n_m, n_user, len(used), conflicts)
 
 
 @lru_cache(maxsize=65536)
 def _keys(name: str) -> frozenset[str]:
     c = canonical(name)
     return frozenset({"q:" + c.qty, "n:" + name.lower()} | {"t:" + t for t in c.tokens})
+
+
+def _fixed_clash(user: Shape, model: Shape) -> bool:
+    """Both sizes fixed and different along an axis: the data is of another kind, not just shorter."""
+    return (len(user) == len(model) > 0 and None not in user and None not in model and user != model)
 
 
 def _plain(name: str) -> str:

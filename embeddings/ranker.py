@@ -52,7 +52,7 @@ class Recommendation:
     def explanation(self) -> list[str]:
         c = self.compatibility
         lines = [f"{c.n_inputs - len(c.unsatisfied)}/{c.n_inputs} model inputs satisfied, "
-                 f"{len(c.pairs)}/{c.n_columns} of your columns used"]
+                 f"{c.n_used}/{c.n_columns} of your columns used"]
         lines += [f"{p.column} → {p.input}: {p.reason}" for p in c.pairs]
         lines += [f"unsatisfied {name}: {why}" for name, why in c.unsatisfied]
         if c.unused:
@@ -144,6 +144,10 @@ class Recommender:
                 # An output of unspecified length ("voxels": (N,)) says less than an exact one.
                 vague = any(None in f.column.shape for f in prepared.outputs)
                 score += w.outputs * produced.score * (0.5 if vague else 1.0)
+                # Your data names what the model generates but in another shape (30 particles, the
+                # model makes 150): the model produces something else than your data.
+                if produced.n_inputs:
+                    score -= w.outputs * produced.conflicts / produced.n_inputs
             if prepared.card.deprecated:
                 score += w.deprecated
             if "production" in prepared.card.aliases:

@@ -1,0 +1,109 @@
+"""Packed columns: one array whose last axis holds several quantities, e.g. four-momenta (N, 4).
+
+A user's `constituents` of shape (200, 4) described as "(E, px, py, pz)" can feed four per-object
+model inputs `part_energy, part_px, part_py, part_pz` (split: `constituents[..., 1] → part_px`),
+and separate `px, py, pz, E` columns can feed a model's packed (N, 4) input (stack). The
+components come from the column's own words, never from a guess about the dataset:
+- a parenthesised list in the description or name with exactly as many items as the last axis
+  ("(pt [GeV], rapidity y, azimuth phi, PDG id)"; when several lists fit, the one whose items
+  read most as physical quantities wins — "19 objects (MET, 4 e, 4 mu, 10 jets) x (pT, eta, phi,
+  class)" takes the second);
+- otherwise, a last axis of 4 whose name or description says four-momentum / four-vector / p4 /
+  Lorentz vector: components (E, px, py, pz), flagged as an assumed order the user must check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from embeddings.names import OBJECTS, QUANTITIES, canonical, tokens
+from embeddings.schema import Column
+
+_LIST = re.compile(r"\(([^()]*,[^()]*)\)")
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+_FOUR_MOMENTUM = re.compile(
+    r"four[\s_-]?(?:momentum|momenta|vectors?)|\b4[\s_-]?(?:momentum|momenta|vectors?)\b|\bp4s?\b|lorentz|"
+    r"four[\s_-]?vec|\bfourvec", re.IGNORECASE)
+_KNOWN = frozenset(QUANTITIES.values()) | {"mask", "y", "class"}
+ASSUMED_FOUR_MOMENTUM = ("E", "px", "py", "pz")
+MAX_COMPONENTS = 8  # a wider last axis is a feature vector, not a handful of named quantities
+
+
+@dataclass(frozen=True)
+class Packing:
+    """The components of a packed column's last axis, in order."""
+
+    names: tuple[str, ...]
+    units: tuple[str | None, ...]
+    assumed: bool  # True: order taken from the four-momentum convention, not stated by the column
+
+    def describe(self) -> str:
+        return "(" + ", ".join(self.names) + ")" + (" (order assumed)" if self.assumed else "")
+
+
+def packing(column: Column) -> Packing | None:
+    """How `column`'s last axis unpacks into named quantities, or None when it does not say."""
+    return _packing(column.name, column.shape, column.description or "", column.unit)
+
+
+@lru_cache(maxsize=16384)
+def _packing(name: str, shape: tuple[int | None, ...], description: str, unit: str | None) -> Packing | None:
+    if not shape or shape[-1] is None or not 2 <= shape[-1] <= MAX_COMPONENTS:
+        return None
+    width = shape[-1]
+    best: tuple[int, int, list[str]] | None = None
+    for pos, text in enumerate((name, description)):
+        for match in _LIST.finditer(text):
+            items = [i.strip() for i in match.group(1).split(",")]
+            if len(items) != width or not all(items) or any(len(i.split()) > 4 for i in items):
+                continue
+            known = sum(1 for i in items if _component_name(i) and canonical(_component_name(i)).qty in _KNOWN)
+            rank = (known, pos * 1000 + match.start())  # more quantities first, then the later list
+            if known and (best is None or rank > best[:2]):
+                best = (rank[0], rank[1], items)
+    if best is not None:
+        items = best[2]
+        units = tuple((_BRACKETS.search(i).group(1).strip() or None) if _BRACKETS.search(i) else None
+                      for i in items)
+        return Packing(tuple(_component_name(i) for i in items), units, False)
+    words = " ".join(tokens(name))  # `jet_p4`, `fourMomentum` → "jet p4", "four momentum"
+    if width == 4 and any(_FOUR_MOMENTUM.search(t) for t in (name, words, description)):
+        return Packing(ASSUMED_FOUR_MOMENTUM, (unit,) * 4, True)
+    return None
+
+
+def _component_name(item: str) -> str:
+    """`pt [GeV]` → `pt`; `rapidity y` → `rapidity y` (synonyms read as one quantity by names)."""
+    text = _BRACKETS.sub(" ", item)
+    words = [t for t in tokens(text) if t]
+    # Repeated synonyms (`azimuth phi`) name one quantity; keep the words once, in order.
+    seen: dict[str, None] = {}
+    for w in words:
+        seen.setdefault(QUANTITIES.get(w, w), None)
+    return "_".join(seen) if seen else ""
+
+
+def component_columns(column: Column, pack: Packing) -> list[Column]:
+    """One column per component: the packed shape without its last axis, the packed dtype.
+
+    The packed column's name says which objects it holds (`Particles`, `jet_features`,
+    `constituents`): its components are quantities of that object, so `Jet_pt` cannot be stacked
+    into `Particles` and `constituents[..., 1]` reads as a particle px."""
+    obj = _object_of(column.name)
+    out = []
+    for name, unit in zip(pack.names, pack.units):
+        if obj and canonical(name).obj is None:
+            name = f"{obj}_{name}"
+        out.append(Column(name, column.dtype, tuple(column.shape[:-1]), unit, column.description))
+    return out
+
+
+@lru_cache(maxsize=16384)
+def _object_of(name: str) -> str | None:
+    canon = canonical(name)
+    if canon.obj:
+        return canon.obj
+    words = tokens(name)
+    return OBJECTS.get(words[0]) if words else None
