@@ -220,3 +220,21 @@ def test_cli_import_export_and_errors(db: Database, tmp_path: Path, capsys: pyte
     assert "nothing written" in err and f"{bad}: models[0].versions[0].inputs[1].dtype" in err
     assert main(["export"]) == 0
     assert capsys.readouterr().out == out.read_text()
+
+
+def test_reparenting_a_stored_task_into_a_cycle_is_rejected(db: Database, tmp_path: Path) -> None:
+    import_files(db, [write(tmp_path, "tasks.yaml", {"graphcat_catalog": 1, "tasks": [
+        {"id": "jet-tagging", "name": "jet tagging"},
+        {"id": "b-tagging", "name": "b-tagging", "parent": "jet-tagging"},
+        {"id": "c-tagging", "name": "c-tagging", "parent": "b-tagging"}]})])
+    path = write(tmp_path, "loop.yaml", {"graphcat_catalog": 1, "tasks": [
+        {"id": "jet-tagging", "name": "jet tagging", "parent": "c-tagging"}]})
+    problems = rejected(db, path)
+    assert problems == [f"{path}: tasks[0].parent: SUBTASK_OF makes a cycle: "
+                        "jet-tagging -> c-tagging -> b-tagging -> jet-tagging"]
+    # Re-parenting that also restates the stored child's parent is fine.
+    ok = write(tmp_path, "ok.yaml", {"graphcat_catalog": 1, "tasks": [
+        {"id": "jet-tagging", "name": "jet tagging", "parent": "c-tagging"},
+        {"id": "b-tagging", "name": "b-tagging", "parent": None}]})
+    assert import_files(db, [ok]).updated == {"task": 2}
+    assert export_document(db)["tasks"][2] == {"id": "jet-tagging", "name": "jet tagging", "parent": "c-tagging"}

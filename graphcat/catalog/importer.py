@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from graphcat.catalog.content import differing_fields
 from graphcat.catalog.files import CatalogInvalid, read_document, schema_problems
-from graphcat.catalog.plan import KIND_WORDS, Plan, Problem, build_plan
+from graphcat.catalog.plan import KIND_WORDS, Plan, Problem, build_plan, check_task_cycles
 from graphcat.domain import ImportReport
 from graphcat.errors import GraphcatError
 from graphcat.store import catalog as store
@@ -89,6 +89,7 @@ def apply_plan(db: Database, plan: Plan, files: tuple[str, ...], *, replace: boo
         # Checked inside the write transaction, so what is checked is what is written against.
         found = store.existing(tx, _lookups(plan))
         _check_against_catalog(plan, found)
+        check_task_cycles(plan, store.task_parents(tx))
         if plan.problems:
             raise CatalogInvalid(plan.problems)
         return _write(tx, plan, found, files, progress)
@@ -123,6 +124,10 @@ def _check_against_catalog(plan: Plan, found: dict[str, dict[str, Any]]) -> None
     plan.problems[:] = [p for i, p in enumerate(plan.problems) if p not in plan.problems[:i]]
 
 
+def _links(old: dict[str, Any], types: set[str]) -> set[tuple[str, str]]:
+    return {(t, target) for t, target in old.get("links") or [] if t in types}
+
+
 def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), BATCH):
         yield rows[start:start + BATCH]
@@ -130,6 +135,10 @@ def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[str, ...], progress: bool) -> ImportReport:
     unchanged_versions = {uid for uid in plan.versions if uid in found}
+    restated: dict[str, set[tuple[str, str]]] = {}
+    for edge in plan.edges:
+        if edge.type in plan.replace.get(edge.source, ()):
+            restated.setdefault(edge.source, set()).add((edge.type, edge.target))
     node_rows: list[dict[str, Any]] = []
     created: Counter[str] = Counter()
     updated: Counter[str] = Counter()
@@ -145,7 +154,8 @@ def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[st
         old = found.get(node.uid)
         if old is None:
             created[node.kind] += 1
-        elif all(old["props"].get(k) == v for k, v in node.props.items()):
+        elif all(old["props"].get(k) == v for k, v in node.props.items()) and \
+                _links(old, plan.replace.get(node.uid, set())) == restated.get(node.uid, set()):
             unchanged[node.kind] += 1
         else:
             updated[node.kind] += 1

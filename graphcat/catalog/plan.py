@@ -300,28 +300,61 @@ def plan_evaluation(plan: Plan, file: str, mv_uid: str, mv_ident: str, evaluatio
 _ACYCLIC = {"SUBTASK_OF", "DERIVED_FROM", *MODEL_LINEAGE_TYPES}
 
 
-def _check_cycles(plan: Plan) -> None:
+def _check_cycles(plan: Plan, catalog_edges: list[EdgeRow] | None = None) -> None:
+    """Cycles among the plan's acyclic relationships, plus `catalog_edges` already in the graph
+    (problems are only reported on the plan's own edges: the file is what must change)."""
     graph: dict[str, list[EdgeRow]] = {}
-    for e in plan.edges:
+    for e in [*plan.edges, *(catalog_edges or [])]:
         if e.type in _ACYCLIC:
             graph.setdefault(e.source, []).append(e)
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    on_stack: list[str] = []
+    via: list[EdgeRow] = []  # via[i] is the edge from on_stack[i] to on_stack[i + 1]
 
-    def visit(node: str, stack: list[str]) -> None:
+    def visit(node: str) -> None:
         state[node] = 1
-        stack.append(node)
+        on_stack.append(node)
         for e in graph.get(node, []):
             if state.get(e.target) == 1:
-                cycle = stack[stack.index(e.target):] + [e.target]
-                plan.problems.append(Problem(e.where, f"{e.type} makes a cycle: {' -> '.join(c.partition(':')[2] for c in cycle)}"))
+                edges = via[on_stack.index(e.target):] + [e]
+                own = [x for x in edges if x.where.file != CATALOG]
+                if own:  # report at the file's first edge of the cycle, starting the cycle there
+                    k = edges.index(own[0])
+                    ring = edges[k:] + edges[:k]
+                    names = [ring[0].source] + [x.target for x in ring]
+                    plan.problems.append(Problem(own[0].where, f"{own[0].type} makes a cycle: "
+                                                               f"{' -> '.join(c.partition(':')[2] for c in names)}"))
             elif e.target not in state:
-                visit(e.target, stack)
-        stack.pop()
+                via.append(e)
+                visit(e.target)
+                via.pop()
+        on_stack.pop()
         state[node] = 2
 
     for node in sorted(graph):
         if node not in state:
-            visit(node, [])
+            visit(node)
+
+
+CATALOG = "<catalog>"  # the file name of relationships read back from the graph
+
+
+def check_task_cycles(plan: Plan, parents: list[tuple[str, str]]) -> None:
+    """SUBTASK_OF cycles through tasks already in the catalog (a file may re-parent a stored task).
+
+    `parents` are the stored (task, parent) pairs; those of tasks whose parent the plan restates
+    are replaced by the plan's.
+    """
+    restated = {uid for uid, types in plan.replace.items() if "SUBTASK_OF" in types}
+    stored = [EdgeRow(t, "SUBTASK_OF", p, {}, Where(CATALOG, t)) for t, p in parents if t not in restated]
+    plan_edges = [e for e in plan.edges if e.type == "SUBTASK_OF"]
+    if not plan_edges or not stored:
+        return
+    only_tasks = Plan(edges=plan_edges)
+    _check_cycles(only_tasks, stored)
+    for problem in only_tasks.problems:
+        if problem not in plan.problems:
+            plan.problems.append(problem)
 
 
 def _check_aliases(plan: Plan) -> None:

@@ -67,10 +67,23 @@ def to_domain(props: dict[str, Any]) -> domain.Node:
 
 # -- writes (inside one transaction) ---------------------------------------------------------------
 
+# Relationships that an import may restate on entities that already exist (mutable facts).
+RESTATED_TYPES = ("PART_OF", "SUBTASK_OF", "SOLVES", "FOR_TASK", "OWNED_BY", "DESCRIBED_IN", "EVALUATES", "EVALUATED_ON")
+
+
 def existing(db_or_tx: Database | Tx, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    rows = db_or_tx.run("catalog/existing_nodes", uids=sorted(set(uids))) if isinstance(db_or_tx, Tx) else \
-        db_or_tx.read("catalog/existing_nodes", uids=sorted(set(uids)))
+    """uid -> {uid, props, links: [[type, target uid]] of RESTATED_TYPES} for the uids in the catalog."""
+    params = {"uids": sorted(set(uids)), "types": list(RESTATED_TYPES)}
+    if isinstance(db_or_tx, Tx):
+        rows = db_or_tx.run("catalog/existing_nodes", **params)
+    else:
+        rows = db_or_tx.read("catalog/existing_nodes", **params)
     return {row["uid"]: row for row in rows}
+
+
+def task_parents(tx: Tx) -> list[tuple[str, str]]:
+    """Every stored (task, parent task) pair: the taxonomy is small, and cycles need all of it."""
+    return [(row["task"], row["parent"]) for row in tx.run("catalog/task_parents")]
 
 
 def upsert_nodes(tx: Tx, rows: list[dict[str, Any]]) -> int:
