@@ -201,3 +201,13 @@ def test_dataset_versions_are_queryable_by_run_conditions(db: Database) -> None:
         service.list_dataset_versions(db, {"energy": 13})
     with pytest.raises(InvalidInput, match="data_type"):
         service.list_dataset_versions(db, {"data_type": "real"})
+
+
+def test_merge_edges_links_once(db: Database) -> None:
+    from graphcat.store import catalog as store
+
+    service.register(db, small_document())
+    row = {"from": "model:particlenet-top", "type": "DESCRIBED_IN", "to": "publication:arxiv-1902.08570", "props": {}}
+    assert db.write_transaction(lambda tx: store.merge_edges(tx, [row, row])) == 2
+    pubs = service.publications_of(db, ["model:particlenet-top"])["model:particlenet-top"]
+    assert [p.uid for p in pubs] == ["publication:arxiv-1902.08570"]  # merged into the existing one
