@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps neo4j neo4j-stop demo serve test bench lock clean
+.PHONY: install system-deps neo4j neo4j-stop demo serve test bench study lock clean
 
 system-deps:
 	scripts/system-deps
@@ -53,6 +53,19 @@ test: neo4j
 
 bench: neo4j
 	$(BIN)/python -m bench
+
+# The Pythia 8 generalisation study (docs/transferability.md). The `study` extra (pythia8mc,
+# fastjet, matplotlib) is not needed by make test. pythia8mc comes as a binary wheel from PyPI when
+# one exists for this Python; otherwise it is built once into WHEELS and reused from there.
+# STUDY_ARGS= (empty) reuses the shipped sample instead of regenerating it (same seeds, same jets).
+WHEELS := $(HOME)/.cache/graphcat/wheels
+STUDY_ARGS ?= --generate
+study: neo4j
+	mkdir -p $(WHEELS)
+	$(BIN)/python -m pip install -q -c constraints.txt --find-links $(WHEELS) --only-binary pythia8mc pythia8mc \
+		|| $(BIN)/python -m pip wheel --no-deps -c constraints.txt -w $(WHEELS) pythia8mc
+	$(BIN)/python -m pip install -q -c constraints.txt --find-links $(WHEELS) -e '.[test,study]'
+	$(BIN)/python -m graphcat.study $(STUDY_ARGS)
 
 # Re-pin constraints.txt from the current environment after changing pyproject.toml.
 lock:

@@ -1,0 +1,13 @@
+"""A real generalisation study: W→qq vs QCD jet tagging with Pythia 8 and FastJet.
+
+Jets are generated under a base configuration and shifted ones (graphcat.study.configs), two small
+taggers are trained on the base (a jet-substructure MLP and a Deep Sets / Particle Flow Network),
+exported to ONNX, registered in the catalog and evaluated on every configuration. The catalog then
+holds what graphcat.service.transferability needs to estimate, for a pair without an evaluation,
+how well a model will do, and graphcat.study.loco measures how good those estimates are.
+
+Modules: configs (what is generated), generate (Pythia + FastJet; needs the `study` extra),
+jets (numpy substructure and smearing), sample (the shipped npz sample), models (torch, ONNX),
+metrics (AUC, rejection, rank correlation), catalog (catalog documents), loco (the estimator's
+leave-one-configuration-out test), report (docs/transferability.md), run (`python -m graphcat.study`).
+"""

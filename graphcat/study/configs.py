@@ -1,0 +1,149 @@
+"""The study's configurations: a base W→qq vs QCD jet sample and shifted variants of it.
+
+Each configuration is everything needed to regenerate its sample exactly (Pythia settings, seeds,
+jet selection, smearing) and to describe it in the catalog (conditions, lineage). The shifted ones
+move one knob at a time: centre-of-mass energy, jet pT range (two steps), the tune, multi-parton
+interactions, the Lund fragmentation parameter aLund, and detector-like Gaussian smearing of the
+constituents (two strengths). The smeared samples are made from the base sample's test jets, so
+they are DERIVED_FROM it in the catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+JET_R = 0.8
+JET_ETA_MAX = 2.0
+MAX_CONSTITUENTS = 30  # per-particle arrays keep the hardest 30 constituents, zero-padded
+MATCH_DR = 0.6  # a signal jet lies within this ΔR of a hadronically decaying W
+GENERATOR = "Pythia 8.317"
+TUNES = {14: "Monash 2013", 21: "ATLAS A14 (NNPDF2.3LO)"}
+
+
+@dataclass(frozen=True)
+class Smearing:
+    """Detector-like smearing of constituents: relative pT resolution, angular resolution, threshold."""
+
+    pt_resolution: float
+    angle_resolution: float
+    pt_threshold_gev: float
+
+    def describe(self) -> str:
+        return (f"Gaussian constituent smearing: sigma(pT)/pT={self.pt_resolution:g}, "
+                f"sigma(eta)=sigma(phi)={self.angle_resolution:g}, pT > {self.pt_threshold_gev:g} GeV")
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    id: str
+    title: str
+    sqrt_s_tev: float = 13.0
+    pt_min: float = 300.0
+    pt_max: float = 400.0
+    tune_pp: int = 14
+    extra_settings: tuple[str, ...] = ()  # Pythia settings beyond the tune (MPI, fragmentation)
+    smearing: Smearing | None = None
+    derived_from: str | None = None  # smeared samples come from this configuration's test jets
+    jets_per_class: int = 1200
+    seed_signal: int = 0
+    seed_background: int = 0
+    seed_smearing: int = 0
+
+    @property
+    def generated(self) -> bool:
+        return self.derived_from is None
+
+    @property
+    def tune_name(self) -> str:
+        name = TUNES[self.tune_pp]
+        return "; ".join((name, *self.extra_settings))
+
+    def kinematic_range(self) -> str:
+        return f"{self.pt_min:g} < pT < {self.pt_max:g} GeV, |eta| < {JET_ETA_MAX:g}"
+
+    def pt_hat_range(self) -> tuple[float, float]:
+        # Hard-process pT window around the jet window: jets lose some pT out of the cone and
+        # recoil, so the window is widened below and above.
+        return self.pt_min - 40.0, self.pt_max + 60.0
+
+    def pythia_settings(self, process: str, seed: int) -> list[str]:
+        """The exact settings handed to Pythia for the signal ("signal") or background process."""
+        lo, hi = self.pt_hat_range()
+        common = [
+            f"Beams:eCM = {self.sqrt_s_tev * 1000:g}",
+            f"Tune:pp = {self.tune_pp}",
+            f"PhaseSpace:pTHatMin = {lo:g}",
+            f"PhaseSpace:pTHatMax = {hi:g}",
+            "Random:setSeed = on",
+            f"Random:seed = {seed}",
+            "Next:numberCount = 0",
+            "Print:quiet = on",
+            *self.extra_settings,
+        ]
+        if process == "signal":
+            return [*common, "WeakDoubleBoson:ffbar2WW = on", "24:onMode = off", "24:onIfAny = 1 2 3 4 5"]
+        return [*common, "HardQCD:all = on"]
+
+    def conditions(self) -> dict[str, object]:
+        """The catalog conditions of this configuration's dataset version."""
+        return {
+            "sqrt_s_tev": self.sqrt_s_tev,
+            "pileup_mean": 0,
+            "generator": GENERATOR,
+            "tune": self.tune_name,
+            "detector_simulation": self.smearing.describe() if self.smearing else "none (generator level)",
+            "kinematic_range": self.kinematic_range(),
+        }
+
+    def describe(self) -> str:
+        parts = [
+            f"W->qq (pp->WW, hadronic W) vs QCD dijet jets from {GENERATOR} at sqrt(s) = {self.sqrt_s_tev:g} TeV,",
+            f"tune {self.tune_name}, anti-kT R={JET_R:g} jets (FastJet) with {self.kinematic_range()}.",
+        ]
+        if self.smearing:
+            parts.append(f"{self.smearing.describe()}, applied to the test jets of {self.derived_from}.")
+        else:
+            parts.append("Generator-level stable visible particles, no pile-up.")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Study:
+    configs: tuple[StudyConfig, ...]
+    base_id: str = "base"
+    train_fraction: float = 0.7  # of the base jets; the rest is the base test set
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def by_id(self, ident: str) -> StudyConfig:
+        for c in self.configs:
+            if c.id == ident:
+                return c
+        raise KeyError(ident)
+
+    @property
+    def base(self) -> StudyConfig:
+        return self.by_id(self.base_id)
+
+
+def default_study() -> Study:
+    """The configurations `make study` generates (sizes fit a 2-core machine: minutes)."""
+    small = Smearing(pt_resolution=0.05, angle_resolution=0.01, pt_threshold_gev=0.5)
+    large = Smearing(pt_resolution=0.20, angle_resolution=0.04, pt_threshold_gev=2.0)
+    return Study(configs=(
+        StudyConfig("base", "Base: 13 TeV, Monash, pT 300-400 GeV", jets_per_class=3000,
+                    seed_signal=1001, seed_background=1002),
+        StudyConfig("sqrts8", "sqrt(s) = 8 TeV", sqrt_s_tev=8.0, seed_signal=2001, seed_background=2002),
+        StudyConfig("pt400", "jet pT 400-500 GeV", pt_min=400.0, pt_max=500.0,
+                    seed_signal=3001, seed_background=3002),
+        StudyConfig("pt500", "jet pT 500-600 GeV", pt_min=500.0, pt_max=600.0,
+                    seed_signal=4001, seed_background=4002),
+        StudyConfig("tune-a14", "ATLAS A14 tune", tune_pp=21, seed_signal=5001, seed_background=5002),
+        StudyConfig("mpi-off", "multi-parton interactions off", extra_settings=("PartonLevel:MPI = off",),
+                    seed_signal=6001, seed_background=6002),
+        StudyConfig("alund03", "Lund fragmentation aLund = 0.3 (Monash 0.68)",
+                    extra_settings=("StringZ:aLund = 0.3",), seed_signal=7001, seed_background=7002),
+        StudyConfig("smear-small", "small detector-like smearing", smearing=small, derived_from="base",
+                    seed_smearing=8001),
+        StudyConfig("smear-large", "large detector-like smearing", smearing=large, derived_from="base",
+                    seed_smearing=9001),
+    ))

@@ -1,0 +1,131 @@
+"""The study end to end: generate (optional), train, export, evaluate, register, validate, report.
+
+`python -m graphcat.study [--generate] [--sample DIR] [--epochs N] [--report docs/transferability.md]`
+(`make study` runs it with --generate when the sample is missing). Without --generate it reuses the
+sample in DIR (default: the shipped one, graphcat/study/data). Tests run `run_study` reduced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from graphcat.deploy.artifacts import ArtifactStore
+from graphcat.service import catalog as catalog_service
+from graphcat.service.dataset_distance import TextEncoder
+from graphcat.settings import Settings
+from graphcat.store.database import Database
+from graphcat.study import catalog as study_catalog
+from graphcat.study import loco, metrics, models, sample
+from graphcat.study.configs import Study, default_study
+
+METRICS = ("auc", metrics.REJECTION_METRIC)
+Log = Callable[[str], None]
+
+
+@dataclass
+class StudyResult:
+    measured: dict[str, dict[str, dict[str, float]]]  # model version uid -> config -> metric -> value
+    rows: list[loco.Row]
+    summaries: list[loco.Summary]
+    document: dict[str, object]
+    train_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def generate_sample(study: Study, folder: Path, log: Log = print) -> dict[str, object]:
+    """Run Pythia + FastJet for every configuration and write the npz files and sample.json."""
+    from graphcat.study import generate
+
+    started = time.perf_counter()
+    manifest: dict[str, object] = {"generated_at": dt.date.today().isoformat(), "versions": generate.versions(),
+                                   "configs": {}}
+    test_constituents: dict[str, generate.Constituents] = {}
+    for cfg in study.configs:
+        log(f"configuration {cfg.id}: {cfg.title}")
+        entry: dict[str, object] = {"title": cfg.title, "conditions": cfg.conditions()}
+        if cfg.generated:
+            sig, sig_info = generate.generate_process(cfg, "signal", cfg.seed_signal, cfg.jets_per_class, log)
+            bkg, bkg_info = generate.generate_process(cfg, "background", cfg.seed_background, cfg.jets_per_class, log)
+            jets = generate.Constituents.concat([sig, bkg])
+            entry.update({"signal": sig_info, "background": bkg_info, "jets_per_class": cfg.jets_per_class})
+        else:
+            assert cfg.derived_from is not None and cfg.smearing is not None
+            jets = generate.smeared(test_constituents[cfg.derived_from], cfg)
+            entry.update({"derived_from": cfg.derived_from, "smearing": cfg.smearing.__dict__,
+                          "smearing_seed": cfg.seed_smearing})
+        arrays = generate.features(jets)
+        if cfg.id == study.base_id:
+            # A shuffled train/test split, fixed by the seed recorded beside it.
+            rng = np.random.default_rng(cfg.seed_signal + cfg.seed_background)
+            order = rng.permutation(len(jets))
+            split = np.ones(len(jets), dtype=np.int8)
+            split[order[: int(study.train_fraction * len(jets))]] = 0
+            arrays["split"] = split
+            entry["split"] = {"train_fraction": study.train_fraction, "seed": cfg.seed_signal + cfg.seed_background}
+            test_constituents[cfg.id] = jets.take(np.flatnonzero(split == 1))
+        path = sample.save(folder, cfg.id, arrays)
+        entry.update({"file": path.name, "digest": sample.digest(path), "size_bytes": path.stat().st_size,
+                      "jets": int(len(jets))})
+        manifest["configs"][cfg.id] = entry  # type: ignore[index]
+    manifest["seconds"] = round(time.perf_counter() - started, 1)
+    (folder / "sample.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def run_study(db: Database, settings: Settings, *, study: Study | None = None, folder: Path = sample.SHIPPED,
+              epochs: int = 30, jets_per_class: int | None = None, encoder: TextEncoder | None = None,
+              onnx_dir: Path | None = None, log: Log = print) -> StudyResult:
+    """Train both taggers on the base, evaluate every configuration, register all, validate the estimator.
+
+    jets_per_class limits every configuration to that many jets per class (a reduced study)."""
+    study = study or default_study()
+    manifest = sample.read_manifest(folder)
+    created_at = str(manifest.get("generated_at") or dt.date.today().isoformat())
+    onnx_dir = onnx_dir or Path(settings.artifact_root).parent / "study"
+    store = ArtifactStore(settings.artifact_root)
+
+    def limited(jets: sample.JetSet) -> sample.JetSet:
+        return jets.head_per_class(jets_per_class) if jets_per_class else jets
+
+    sets = {cfg.id: limited(sample.load(cfg.id, folder, split="test" if cfg.id == study.base_id else None))
+            for cfg in study.configs}
+    train_set = limited(sample.load(study.base_id, folder, split="train"))
+    trained: list[study_catalog.TrainedModel] = []
+    measured: dict[str, dict[str, dict[str, float]]] = {}
+    by_kind: dict[str, dict[str, dict[str, float]]] = {}
+    seconds: dict[str, float] = {}
+    for seed, kind in enumerate(models.KINDS, start=1):
+        started = time.perf_counter()
+        t = models.train(kind, train_set, epochs=epochs, seed=seed)
+        seconds[kind] = round(time.perf_counter() - started, 1)
+        path = models.export_onnx(t, onnx_dir / f"{study_catalog.MODEL_IDS[kind]}.onnx")
+        art = store.put(path)
+        trained.append(study_catalog.TrainedModel(kind, art.uri, art.sha256, t.epochs, t.learning_rate, t.batch_size,
+                                                  t.seed, t.train_jets))
+        results: dict[str, dict[str, float]] = {}
+        for cfg_id, jets in sets.items():
+            scores = models.onnx_scores(art.path, kind, jets)
+            results[cfg_id] = {"auc": metrics.auc(jets.label, scores),
+                               metrics.REJECTION_METRIC: metrics.background_rejection(jets.label, scores)}
+        by_kind[kind] = results
+        measured[study_catalog.model_version_uid(kind, art.sha256)] = results
+        log(f"{kind}: trained in {seconds[kind]} s; AUC " +
+            ", ".join(f"{c}={r['auc']:.3f}" for c, r in results.items()))
+
+    samples = {cfg_id: study_catalog.SampleFile(entry["digest"], entry["size_bytes"], len(sets[cfg_id]),
+                                                f"graphcat/study/data/{entry['file']}")
+               for cfg_id, entry in manifest["configs"].items()}
+    doc = study_catalog.document(study, samples, trained, by_kind, created_at)
+    report = catalog_service.register(db, doc, name="graphcat-study")
+    log(f"registered: {report.summary()}")
+
+    configs = {cfg.id: study_catalog.dataset_version_uid(cfg.id) for cfg in study.configs}
+    rows = loco.leave_one_out(db, list(measured), configs, study.base_id, measured, list(METRICS), encoder)
+    summaries = [loco.summarise(rows, metric) for metric in METRICS]
+    return StudyResult(measured, rows, summaries, doc, seconds)
