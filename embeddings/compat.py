@@ -9,7 +9,7 @@ transformation the user must apply; which inputs stay unsatisfied and why; which
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from math import prod
 from typing import Sequence
@@ -18,7 +18,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from embeddings.names import Canon, Field, canonical, collapse_indexed
-from embeddings.packing import component_columns, packing
+from embeddings.packing import MAX_COMPONENTS, component_columns, packing
 from embeddings.schema import Column, Shape
 
 MIN_NAME_SCORE = 0.5  # below this two names are not the same quantity
@@ -170,6 +170,8 @@ def pair_fit(user: Column, model: Column) -> tuple[float, tuple[str, ...], str]:
         return 0.0, (), name.reason
     shape = shape_fit(user.shape, model.shape)
     if shape.factor == 0.0:
+        shape = _leading_objects_fit(user, model, shape)
+    if shape.factor == 0.0:
         return 0.0, (), f"{name.reason}, but {shape.reason}"
     dtype = dtype_fit(user.dtype, model.dtype)
     if dtype.factor == 0.0:
@@ -178,6 +180,29 @@ def pair_fit(user: Column, model: Column) -> tuple[float, tuple[str, ...], str]:
     score = name.factor * shape.factor * dtype.factor * unit.factor
     reason = "; ".join(r for r in (name.reason, shape.reason, dtype.reason, unit.reason) if r)
     return score, name.transforms + shape.transforms + dtype.transforms + unit.transforms, reason
+
+
+# Objects that come as ordered lists per jet/event: a model reading the leading N of them can be fed
+# a longer list cut to its first N (ParticleNet takes 100 of the top-tagging dataset's 200).
+LIST_OBJECTS = frozenset({"particle", "track", "jet", "subjet", "muon", "electron", "photon", "lepton", "tau", "sv"})
+TRUNCATE_FACTOR = 0.8
+
+
+def _leading_objects_fit(user: Column, model: Column, failed: Fit) -> Fit:
+    """A longer fixed list of objects feeds a model that names its input a list of those objects.
+
+    Only along the first axis, only from more to fewer (padding 30 particles up to 150 would show
+    the model jets unlike its training data), and only when the model's input name says it is a
+    per-object list (`part_energy`, `track_pt`): calorimeter voxels or generated clouds never are."""
+    u, m = user.shape, model.shape
+    if not (len(u) == len(m) >= 1 and u[0] is not None and m[0] is not None and u[0] > m[0]
+            and u[1:] == m[1:]):
+        return failed
+    obj = canonical(model.name).obj
+    if obj not in LIST_OBJECTS:
+        return failed
+    return Fit(TRUNCATE_FACTOR, (f"keep the leading {m[0]} of {u[0]} {obj}s of {user.name} (your list must be ordered, "
+                                 f"e.g. by pT)",), f"shape {_fmt(u)} cut to {_fmt(m)}")
 
 
 def prepare(columns: Sequence[Column]) -> list[Field]:
@@ -198,7 +223,7 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compa
     """
     # Generative models draw their noise/latent inputs themselves: not something data must provide.
     model_inputs = [f for f in model_inputs if canonical(f.column.name).qty not in SAMPLED_INPUTS]
-    user_packs = [i for i, f in enumerate(user) if packing(f.column) is not None]
+    user_packs = [i for i, f in enumerate(user) if packing(f.column) is not None or _short_run(f)]
     model_packs = [j for j, f in enumerate(model_inputs) if packing(f.column) is not None]
     if not user_packs and not model_packs:  # the common case pays nothing for packing
         return _assign(_rows(user, ()), _targets(model_inputs, ()), len(user), model_inputs)
@@ -252,6 +277,11 @@ class _Target:
 def _rows(user: Sequence[Field], split: tuple[int, ...]) -> list[_Row]:
     rows: list[_Row] = []
     for i, f in enumerate(user):
+        if i in split and _short_run(f):
+            # `mj1, mj2` were read as one array `mj` (2,); a model wanting `mj1` alone takes that column.
+            rows.extend(_Row(Field(replace(f.column, name=name, shape=f.column.shape[1:]), (name,)), i, f.label,
+                             name, "", 1.0) for name in f.sources)
+            continue
         pack = packing(f.column) if i in split else None
         if pack is None:
             rows.append(_Row(f, i, f.label, f.label, "", 1.0))
@@ -262,6 +292,11 @@ def _rows(user: Sequence[Field], split: tuple[int, ...]) -> list[_Row]:
             note = f"split column {label} ({pack.names[k]}{', order assumed: ' + pack.describe() if pack.assumed else ''})"
             rows.append(_Row(Field(col, (label,)), i, f.label, label, note, factor))
     return rows
+
+
+def _short_run(f: Field) -> bool:
+    """A few indexed columns collapsed into one array (`jet1_pt..jet4_pt`), which may be used apart."""
+    return 2 <= len(f.sources) <= MAX_COMPONENTS and f.column.shape[:1] == (len(f.sources),)
 
 
 def _targets(model_inputs: Sequence[Field], stacked: tuple[int, ...]) -> list[_Target]:

@@ -134,7 +134,7 @@ class Recommender:
             compat = compatibility(user, prepared.inputs)
             task_match = task_score(wanted, prepared.card.tasks, self.task_parents) if wanted else None
             w = self.weights
-            score = w.compat * compat.score + w.used * compat.used_fraction + w.similarity * similarity
+            score = _structure(compat, w) + w.similarity * similarity
             if task_match is not None:
                 score += w.task * task_match
             produced = None
@@ -212,3 +212,14 @@ def embedding_scores(encoder: Encoder, index: VectorIndex, columns: Sequence[Col
                      task: str | None = None, k: int = 100) -> list[tuple[str, float]]:
     hits = index.search(encoder.encode_one(schema_text(columns, task)), k, prefix=MODEL_PREFIX)
     return [(key[len(MODEL_PREFIX):], s) for key, s in hits]
+
+
+
+def _structure(compat: Compatibility, w: Weights) -> float:
+    """Harmonic mean of "the model's inputs are satisfied" and "the user's columns are used".
+
+    A model with two inputs that takes 2 of the user's 11 columns fits only a corner of the data;
+    one that takes 6 of them (and half its inputs) explains more of it. The harmonic mean needs both;
+    a plain weighted sum let small models win on the first alone."""
+    a, b = compat.score, compat.used_fraction
+    return (w.compat + w.used) * (2 * a * b / (a + b) if a + b else 0.0)

@@ -98,3 +98,24 @@ def test_fixed_size_clash_is_counted_as_a_conflict() -> None:
     assert _compat(user, outputs150).conflicts == 3 and _compat(user, outputs30).conflicts == 0
     # A variable-length array is shorter or longer, not of another kind: no conflict.
     assert _compat([Column("etarel", shape=(None,))], outputs150[:1]).conflicts == 0
+
+
+def test_a_longer_ordered_object_list_is_cut_to_the_models_leading_objects() -> None:
+    user = [Column(n, shape=(200,)) for n in ("part_px", "part_energy")]
+    result = _compat(user, [Column("part_px", shape=(128,)), Column("part_energy", shape=(128,))])
+    assert len(result.pairs) == 2 and 0.7 < result.score < 0.9
+    assert any("leading 128 of 200 particles" in t for t in result.transformations)
+    # Never padded up (30 particles into a 150-particle model), never for unnamed arrays (voxels).
+    assert _compat([Column("part_px", shape=(30,))], [Column("part_px", shape=(150,))]).score == 0.0
+    assert _compat([Column("energy", shape=(6480,))], [Column("energy", shape=(368,))]).score == 0.0
+
+
+def test_indexed_columns_collapsed_into_an_array_can_still_feed_one_input_each() -> None:
+    # `mj1, mj2` read as one array `mj` (2,); a model that wants `mj1` alone still gets it.
+    user = [Column("mj1"), Column("mj2"), Column("label")]
+    result = _compat(user, [Column("mj1"), Column("mjj")])
+    assert [(p.column, p.input) for p in result.pairs] == [("mj1", "mj1")]
+    assert result.n_used == 1 and result.unused == ("label",)
+    # A model that wants the whole array takes it whole.
+    whole = _compat(user, [Column("mj", shape=(2,))])
+    assert [(p.column, p.input) for p in whole.pairs] == [("mj1..mj2", "mj")]
