@@ -95,6 +95,9 @@ class Settings:
     embedding_backend: str = _setting(
         "torch", "Sentence encoder backend for the recommender and search: torch, or onnx (exported once into GRAPHCAT_INDEX_DIR)."
     )
+    search_min_similarity: float = _setting(
+        0.30, "Cosine similarity below which the search box drops an embedding match (measured on the demo catalog by bench/search_cutoff.py)."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path = ".env") -> "Settings":

@@ -1,6 +1,6 @@
 """`search(text, kinds, filters, first)`: the search box's query, with facet counts.
 
-Wraps graphcat.service.search; hits carry the catalog uid so a client can open the entity.
+Wraps graphcat.service.search (full text and embeddings, fused by reciprocal rank); hits carry the catalog uid so a client can open the entity.
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ class SearchHit:
     label: str
     description: str | None
     tags: list[str]
-    score: float = strawberry.field(description="Where the text matched: 1 the whole name ... 0.2 the description.")
+    score: float = strawberry.field(description=(
+        "Reciprocal rank fusion (k = 60) of the full-text and the embedding ranking: the sum of "
+        "1 / (60 + rank) over the rankings that found it; 0 when no text was given."))
+    sources: list[str] = strawberry.field(description=(
+        'The rankings that found it: "fulltext" (Neo4j full-text index), "embedding" (meaning).'))
     tasks: list[str]
     experiments: list[str]
     detectors: list[str]
@@ -30,7 +34,7 @@ class SearchHit:
     @classmethod
     def from_domain(cls, hit: service.Hit) -> "SearchHit":
         return cls(uid=hit.uid, kind=hit.kind, id=hit.id, label=hit.label, description=hit.description,
-                   tags=list(hit.tags), score=hit.score, tasks=list(hit.facets["task"]),
+                   tags=list(hit.tags), score=hit.score, sources=list(hit.sources), tasks=list(hit.facets["task"]),
                    experiments=list(hit.facets["experiment"]), detectors=list(hit.facets["detector"]),
                    frameworks=list(hit.facets["framework"]))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from graphcat.catalog.content import prune
 from graphcat.catalog.plan import hyperparameters_from_props
+from graphcat.domain import MODEL_LINEAGE_TYPES
 from graphcat.features import decode_shape
 from graphcat.store import catalog as store
 from graphcat.store.database import Database
@@ -54,9 +55,14 @@ def export_document(db: Database) -> dict[str, Any]:
         entry["recorded_with"] = targets(u, "RECORDED_WITH")
         entry["simulated_with"] = targets(u, "SIMULATED_WITH")
         entry["derived_from"] = sorted(({"dataset": _ident(t), "kind": props.get("kind")}
-                                        for ty, t, props in out[u] if ty == "DERIVED_FROM"),
+                                        for ty, t, props in out[u] if ty == "DERIVED_FROM" and "linked_at" not in props),
                                        key=lambda d: (d["dataset"], str(d["kind"])))
         entry["features"] = features(u, "PROVIDES")
+        # Linked after registration (graphcat.service.lineage_links): mutable, outside the content.
+        entry["linked_derived_from"] = sorted(({"dataset": _ident(t), "kind": props.get("kind"),
+                                                "linked_at": props.get("linked_at")}
+                                               for ty, t, props in out[u] if ty == "DERIVED_FROM" and "linked_at" in props),
+                                              key=lambda d: d["dataset"])
         return entry
 
     def evaluations(uid: str) -> list[dict[str, Any]]:
@@ -81,9 +87,12 @@ def export_document(db: Database) -> dict[str, Any]:
         entry["reproducibility"] = {k: p.get(f"repro_{k}") for k in ("code_repository", "commit", "environment",
                                                                      "training_config", "seed")}
         entry["trained_on"] = targets(u, "TRAINED_ON")
-        entry["lineage"] = sorted(({"type": ty, "from": _ident(t)} for ty, t, _ in out[u]
-                                   if ty in ("FINE_TUNED_FROM", "DISTILLED_FROM", "QUANTIZED_FROM", "CONVERTED_FROM")),
+        entry["lineage"] = sorted(({"type": ty, "from": _ident(t)} for ty, t, props in out[u]
+                                   if ty in MODEL_LINEAGE_TYPES and "linked_at" not in props),
                                   key=lambda d: (d["type"], d["from"]))
+        entry["linked_lineage"] = sorted(({"type": ty, "from": _ident(t), "linked_at": props.get("linked_at")}
+                                          for ty, t, props in out[u] if ty in MODEL_LINEAGE_TYPES and "linked_at" in props),
+                                         key=lambda d: (d["type"], d["from"]))
         entry["aliases"] = sorted(p.get("aliases") or [])
         entry["deprecated"] = {"reason": p["deprecated_reason"]} if p.get("deprecated_reason") else None
         entry["evaluations"] = evaluations(u)
