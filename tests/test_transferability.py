@@ -205,3 +205,18 @@ def test_graphql_answers_estimate_ranking_and_not_enough_evidence(cat: Database)
         body = client.post("/graphql", json={"query": only, "variables": {
             "mv": "model_version:missing@1", "ds": dsv("jets-c")}}).json()
         assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_peers_are_the_model_versions_of_the_same_task(cat: Database) -> None:
+    before = transferability(cat, "model_version:lonely@1.0.0", dsv("jets-c"))
+    unrelated = _model("unrelated", {"jets-a": 0.95, "jets-b": 0.55, "jets-d": 0.60})
+    unrelated["tasks"] = ["q-g-tagging"]
+    catalog.register(cat, {"graphcat_catalog": 1, "tasks": [{"id": "q-g-tagging", "name": "quark/gluon"}],
+                           "models": [unrelated]})
+    after = transferability(cat, "model_version:lonely@1.0.0", dsv("jets-c"))
+    assert after.value == pytest.approx(before.value) and after.drift_by_axis == before.drift_by_axis
+    # ...while a peer of the same task with the same drops does move the estimate.
+    peer = _model("peer", {"jets-a": 0.95, "jets-b": 0.55, "jets-d": 0.60})
+    catalog.register(cat, {"graphcat_catalog": 1, "models": [peer]})
+    moved = transferability(cat, "model_version:lonely@1.0.0", dsv("jets-c"))
+    assert moved.value is not None and before.value is not None and moved.value < before.value

@@ -8,15 +8,15 @@ The model, in full (every number below is a module constant):
 2. Drift: away from its training data a model loses performance roughly in proportion to how far
    it moves on each axis. With the evaluations on the training dataset versions as anchor (v0),
    each other evaluation gives a drop v0 - v_i and the axis distances of D_i from the training
-   data. Per-axis drift slopes are fitted by ridge regression in two levels: pooled over every
-   model version evaluated on the metric (shrunk towards one common slope fitted on the total
-   distance), then for this model version (shrunk towards the pooled slopes). An axis nothing
-   has moved along keeps the common slope. RIDGE sets the shrinkage (in units of one evaluation
-   one distance unit away).
-3. Each evidence i predicts p_i = v_i - drift(T) + drift(D_i) for the target T, where drift(X) sums
-   slope_axis * distance_axis(X, train) over the axes; the
-   estimate is their weighted mean with weights exp(-d(T, D_i) / BANDWIDTH), multiplied by
-   (1 + 1/h) when D_i is h DERIVED_FROM hops from T (shared events, shared processing).
+   data. Per-axis drift slopes are fitted by ridge regression in two levels: pooled over its peers
+   (the model versions solving one of its tasks, itself included; shrunk towards one common slope
+   fitted on the total distance), then for this model version (shrunk towards the pooled slopes).
+   An axis nothing has moved along keeps the common slope. RIDGE sets the shrinkage (in units of
+   one evaluation one distance unit away).
+3. Each evidence i predicts p_i = v_i - drift(T) + drift(D_i) for the target T, where drift(X)
+   sums slope_axis * distance_axis(X, train) over the axes; the estimate is their weighted mean
+   with weights exp(-d(T, D_i) / BANDWIDTH), multiplied by (1 + 1/h) when D_i is h DERIVED_FROM
+   hops from T (shared events, shared processing).
 4. Interval: Z times the root of (weighted spread of the p_i)^2 + (residual spread of the drift
    fit)^2 + (common slope * distance to the nearest evidence / 2)^2, at least MIN_HALF_WIDTH, clipped to
    the metric's range. Its coverage is measured, not assumed (docs/transferability.md).
@@ -116,13 +116,15 @@ class Estimator:
     """One estimator per request: caches profiles, embeddings and the pooled drift per metric."""
 
     def __init__(self, db: Database, encoder: TextEncoder | None = None, *,
-                 hidden: Iterable[str] = ()) -> None:
+                 hidden: Iterable[str] = (), hidden_pairs: Iterable[tuple[str, str]] = ()) -> None:
         self.db = db
         self.comparator = Comparator(encoder)
         # Dataset versions whose evaluations are ignored (leave-one-out validation).
         self.hidden = frozenset(hidden)
+        # (model version, dataset version) evaluations ignored (leave-one-pair-out validation).
+        self.hidden_pairs = frozenset(hidden_pairs)
         self._profiles: dict[str, Profile] = {}
-        self._pooled: dict[str, Drift] = {}
+        self._pooled: dict[tuple[str, str], Drift] = {}
 
     # -- data -------------------------------------------------------------------------------
 
@@ -158,10 +160,13 @@ class Estimator:
                 out.append((self.axis_vector(e["dataset"], trained), v0 - _to_scale(metric, e["value"])))
         return out
 
-    def pooled_drift(self, metric: str) -> "Drift":
-        """Per-axis drift pooled over every model version's evaluations of the metric."""
-        if metric not in self._pooled:
-            rows = [r for r in store.metric_evaluations(self.db, metric) if r["dataset"] not in self.hidden]
+    def pooled_drift(self, metric: str, model_version_uid: str) -> "Drift":
+        """Per-axis drift pooled over the evaluations of the metric by the model version's peers
+        (model versions solving one of its tasks, itself included)."""
+        key = (metric, model_version_uid)
+        if key not in self._pooled:
+            rows = [r for r in store.metric_evaluations(self.db, metric, model_version_uid)
+                    if r["dataset"] not in self.hidden and (r["model_version"], r["dataset"]) not in self.hidden_pairs]
             by_model: dict[str, list[dict[str, Any]]] = {}
             for r in rows:
                 by_model.setdefault(r["model_version"], []).append(r)
@@ -172,8 +177,8 @@ class Estimator:
                 trained = [t for t in evals[0]["trained_on"] if t in self._profiles]
                 data.extend(self.drops(evals, trained, metric))
             scalar = _fit_scalar(data)
-            self._pooled[metric] = _fit_drift(data, {}, scalar, f"pooled over {len(by_model)} model version(s)")
-        return self._pooled[metric]
+            self._pooled[key] = _fit_drift(data, {}, scalar, f"pooled over {len(by_model)} model version(s) of its task")
+        return self._pooled[key]
 
     # -- the estimate -----------------------------------------------------------------------
 
@@ -187,7 +192,8 @@ class Estimator:
             raise NotFound(f"no dataset version {dataset_version_uid!r}", path="dataset")
         measured = next((e["value"] for e in ev["evaluations"] if e["dataset"] == dataset_version_uid), None)
         base = dict(model_version_uid=model_version_uid, dataset_version_uid=dataset_version_uid, metric=metric,
-                    measured=measured if dataset_version_uid not in self.hidden else None)
+                    measured=measured if dataset_version_uid not in self.hidden
+                    and (model_version_uid, dataset_version_uid) not in self.hidden_pairs else None)
 
         coverage = None
         inputs = set(ev["inputs"])
@@ -211,9 +217,9 @@ class Estimator:
         hops = store.derived_hops(self.db, dataset_version_uid, [e["dataset"] for e in evals])
         trained = [t for t in ev["trained_on"] if t in profiles]
 
-        # Drift per axis: this model version's own drops, shrunk towards every model version's.
+        # Drift per axis: this model version's own drops, shrunk towards its peers' (same task).
         own = self.drops(evals, trained, metric)
-        pooled = self.pooled_drift(metric)
+        pooled = self.pooled_drift(metric, model_version_uid)
         if not trained or not any(e["dataset"] in trained for e in evals):
             drift = Drift({}, 0.0, pooled.spread, "none: no evaluation on the training data to anchor a drift")
         elif own:

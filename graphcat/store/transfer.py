@@ -24,8 +24,9 @@ def derived_hops(db: Database, target: str, others: Iterable[str]) -> dict[str, 
     return {row["uid"]: row["hops"] for row in db.read("transfer/derived_hops", target=target, others=others)}
 
 
-def metric_evaluations(db: Database, metric: str) -> list[dict[str, Any]]:
-    return db.read("transfer/metric_evaluations", metric=metric)
+def metric_evaluations(db: Database, metric: str, model_version_uid: str) -> list[dict[str, Any]]:
+    """Evaluations of the metric by model versions sharing a task with the given one (its peers)."""
+    return db.read("transfer/metric_evaluations", metric=metric, model_version=model_version_uid)
 
 
 def candidate_models(db: Database, dataset_version_uid: str, metric: str) -> list[str]:

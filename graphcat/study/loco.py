@@ -47,14 +47,19 @@ class Summary:
 
 def leave_one_out(db: Database, model_uids: list[str], configs: dict[str, str], base_config: str,
                   measured: dict[str, dict[str, dict[str, float]]], metric_names: list[str],
-                  encoder: TextEncoder | None = None) -> list[Row]:
-    """configs maps config id -> dataset version uid; measured[model_uid][config][metric]."""
+                  encoder: TextEncoder | None = None, *, pairs: bool = False) -> list[Row]:
+    """configs maps config id -> dataset version uid; measured[model_uid][config][metric].
+
+    pairs=False hides the whole configuration (a new dataset nobody has evaluated on); pairs=True
+    hides only the estimated (model, configuration) evaluation, so the other models' results on
+    that configuration remain evidence (a dataset some models were already evaluated on)."""
     rows: list[Row] = []
     for config_id, dsv in configs.items():
         if config_id == base_config:
             continue
-        estimator = Estimator(db, encoder, hidden={dsv})
         for mv in model_uids:
+            estimator = (Estimator(db, encoder, hidden_pairs={(mv, dsv)}) if pairs
+                         else Estimator(db, encoder, hidden={dsv}))
             for metric in metric_names:
                 est = estimator.estimate(mv, dsv, metric)
                 rows.append(Row(mv, config_id, metric, measured[mv][config_id][metric], est.value, est.low, est.high,

@@ -60,18 +60,17 @@ def write(result: StudyResult, study: Study, manifest: dict[str, object], path: 
     lines += ["", "The base column is the base configuration's test split (the models never saw it); "
               f"background rejection is 1/eps_B at 50% signal efficiency.", "",
               "## Leave one configuration out", "",
-              "| metric | pairs | Spearman (estimator) | Spearman (baseline) | Spearman within each model | MAE (estimator) "
-              "| MAE (baseline) | interval coverage | not enough evidence |", "|---|---|---|---|---|---|---|---|---|"]
-    for s in result.summaries:
-        unit = " (log)" if s.metric == REJECTION_METRIC else ""
-        lines.append(f"| {s.metric}{unit} | {s.n} | {s.spearman:.2f} | {s.spearman_baseline:.2f} | "
-                     f"{s.spearman_within_model:.2f} | {s.mae:.4f} | "
-                     f"{s.mae_baseline:.4f} | {s.coverage:.0%} | {s.not_enough_evidence} |")
+              "Every evaluation on the held-out configuration is hidden, for every model: a new dataset."]
+    lines += _summary_table(result.summaries)
     lines += ["", _verdict(result, manifest)]
+    lines += ["", "Leaving out one (model, configuration) pair instead, so that the other model's result on that "
+              "configuration stays in the catalog as evidence (a dataset some models were already evaluated on):", ""]
+    lines += _summary_table(result.pair_summaries)
     lines += ["", "Baseline: \"the same as on its training dataset\" (the base test split). Rejection errors are "
               "compared on a log scale. Spearman is over all (model, held-out configuration) pairs, where part of "
               "the correlation is the difference between the models (the baseline gets that part too); the within-model "
               "column ranks the configurations for each model alone (the baseline, constant per model, has none).", "",
+              "Each estimate with its configuration left out:", "",
               "| held-out configuration | model | metric | measured | estimated | interval | baseline |",
               "|---|---|---|---|---|---|---|"]
     for r in result.rows:
@@ -97,6 +96,18 @@ def write(result: StudyResult, study: Study, manifest: dict[str, object], path: 
               "to retrain and re-measure on the shipped sample.", ""]
     path.write_text("\n".join(lines))
     return path
+
+
+def _summary_table(summaries: list[loco.Summary]) -> list[str]:
+    lines = ["", "| metric | pairs | Spearman (estimator) | Spearman (baseline) | Spearman within each model "
+             "| MAE (estimator) | MAE (baseline) | interval coverage | not enough evidence |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for s in summaries:
+        unit = " (log)" if s.metric == REJECTION_METRIC else ""
+        lines.append(f"| {s.metric}{unit} | {s.n} | {s.spearman:.2f} | {s.spearman_baseline:.2f} | "
+                     f"{s.spearman_within_model:.2f} | {s.mae:.4f} | {s.mae_baseline:.4f} | {s.coverage:.0%} | "
+                     f"{s.not_enough_evidence} |")
+    return lines
 
 
 def _auc_standard_error(auc: float, n_pos: int, n_neg: int) -> float:

@@ -35,6 +35,8 @@ class StudyResult:
     rows: list[loco.Row]
     summaries: list[loco.Summary]
     document: dict[str, object]
+    pair_rows: list[loco.Row] = field(default_factory=list)
+    pair_summaries: list[loco.Summary] = field(default_factory=list)
     train_seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -128,4 +130,7 @@ def run_study(db: Database, settings: Settings, *, study: Study | None = None, f
     configs = {cfg.id: study_catalog.dataset_version_uid(cfg.id) for cfg in study.configs}
     rows = loco.leave_one_out(db, list(measured), configs, study.base_id, measured, list(METRICS), encoder)
     summaries = [loco.summarise(rows, metric) for metric in METRICS]
-    return StudyResult(measured, rows, summaries, doc, seconds)
+    pair_rows = loco.leave_one_out(db, list(measured), configs, study.base_id, measured, list(METRICS), encoder,
+                                   pairs=True)
+    pair_summaries = [loco.summarise(pair_rows, metric) for metric in METRICS]
+    return StudyResult(measured, rows, summaries, doc, pair_rows, pair_summaries, seconds)
