@@ -238,3 +238,27 @@ def test_reparenting_a_stored_task_into_a_cycle_is_rejected(db: Database, tmp_pa
         {"id": "b-tagging", "name": "b-tagging", "parent": None}]})
     assert import_files(db, [ok]).updated == {"task": 2}
     assert export_document(db)["tasks"][2] == {"id": "jet-tagging", "name": "jet tagging", "parent": "c-tagging"}
+
+
+def test_lineage_linked_after_registration_round_trips(db: Database, tmp_path: Path) -> None:
+    from graphcat.service.lineage_links import link_lineage
+
+    import_files(db, [SMALL])
+    extra = {"graphcat_catalog": 1, "models": [{"id": "student", "name": "Student", "versions": [
+        {"version": "1", "inputs": [feature("pt", [None])]}]}]}
+    import_files(db, [write(tmp_path, "student.yaml", extra)])
+    link_lineage(db, "model_version:student@1", "model_version:particlenet-top@1.0.0", "DISTILLED_FROM")
+    link_lineage(db, "dataset_version:top-tagging@1.1", "dataset_version:top-tagging@1.0", "DERIVED_FROM")
+    exported = export_document(db)
+    student = exported["models"][1]["versions"][0]
+    assert "lineage" not in student and student["linked_lineage"][0]["from"] == "particlenet-top@1.0.0"
+    first = write_document(exported, tmp_path / "first.yaml")
+    # Re-importing the export into the same catalog is a no-op: links are not version content,
+    # and the links it restates are merged, not doubled.
+    before = catalog_size(db)
+    report = import_files(db, [tmp_path / "first.yaml"])
+    assert report.created == {} and report.unchanged["model_version"] == 3
+    assert catalog_size(db) == before
+    import_files(db, [tmp_path / "first.yaml"], replace=True)
+    assert write_document(export_document(db), None) == first
+    assert catalog_size(db) == before

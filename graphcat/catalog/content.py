@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 # Mutable facts of a version: never part of its content.
-MUTABLE_VERSION_KEYS = ("aliases", "deprecated", "evaluations")
+# linked_*: lineage recorded after registration (graphcat.service.lineage_links).
+MUTABLE_VERSION_KEYS = ("aliases", "deprecated", "evaluations", "linked_lineage", "linked_derived_from")
 # Lists whose order carries no meaning; sorted before hashing and on export.
 _SET_LIKE = ("trained_on", "recorded_with", "simulated_with", "aliases", "tags")
 _SORTED_OBJECT_LISTS = {"derived_from": ("dataset", "kind"), "lineage": ("type", "from")}

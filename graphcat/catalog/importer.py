@@ -163,8 +163,9 @@ def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[st
     replace_rows = [{"uid": uid, "types": sorted(types)} for uid, types in sorted(plan.replace.items())]
     edge_rows = [e.row() for e in plan.edges if e.version not in unchanged_versions]
     alias_rows = [{k: a[k] for k in ("model", "version", "aliases")} for a in plan.aliases]
+    linked_rows = [e.row() for e in plan.linked]  # may exist already: MERGE
 
-    total = len(node_rows) + len(replace_rows) + len(edge_rows) + len(alias_rows)
+    total = len(node_rows) + len(replace_rows) + len(edge_rows) + len(alias_rows) + len(linked_rows)
     with tqdm(total=total, desc="import", unit="row", disable=not progress) as bar:
         for batch in _batches(node_rows):
             store.upsert_nodes(tx, batch)
@@ -177,6 +178,9 @@ def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[st
             if linked != len(batch):
                 # Every endpoint was checked above; a mismatch means the catalog changed under us.
                 raise GraphcatError(f"linked {linked} of {len(batch)} relationships; the import was rolled back")
+            bar.update(len(batch))
+        for batch in _batches(linked_rows):
+            store.merge_edges(tx, batch)
             bar.update(len(batch))
         for batch in _batches(alias_rows):
             store.set_aliases(tx, batch)

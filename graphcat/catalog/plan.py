@@ -98,6 +98,7 @@ class Plan:
     references: list[Reference] = field(default_factory=list)
     versions: dict[str, VersionContent] = field(default_factory=dict)
     aliases: list[dict[str, Any]] = field(default_factory=list)  # {model, version, aliases}
+    linked: list[EdgeRow] = field(default_factory=list)  # lineage linked after registration: MERGEd
     problems: list[Problem] = field(default_factory=list)
     defined: dict[str, Where] = field(default_factory=dict)
 
@@ -244,6 +245,10 @@ class _Builder:
             self.plan.edge(u, "DERIVED_FROM", uid("dataset_version", d["dataset"]), self.at(f"{path}.derived_from[{k}].dataset"),
                            version=u, props={"kind": d["kind"]})
         self.features(u, ident, v.get("features") or [], "provides", "PROVIDES", f"{path}.features")
+        for k, d in enumerate(v.get("linked_derived_from") or []):
+            props = {"linked_at": d.get("linked_at")} | ({"kind": d["kind"]} if d.get("kind") else {})
+            self.linked(u, "DERIVED_FROM", uid("dataset_version", d["dataset"]), props,
+                        self.at(f"{path}.linked_derived_from[{k}].dataset"))
 
     def model_version(self, model_id: str, v: dict[str, Any], path: str) -> None:
         hp, problems = normalise_hyperparameters(v.get("hyperparameters") or {})
@@ -266,6 +271,9 @@ class _Builder:
             self.plan.edge(u, "TRAINED_ON", uid("dataset_version", d), self.at(f"{path}.trained_on[{k}]"), version=u)
         for k, link in enumerate(v.get("lineage") or []):
             self.plan.edge(u, link["type"], uid("model_version", link["from"]), self.at(f"{path}.lineage[{k}].from"), version=u)
+        for k, link in enumerate(v.get("linked_lineage") or []):
+            self.linked(u, link["type"], uid("model_version", link["from"]), {"linked_at": link.get("linked_at")},
+                        self.at(f"{path}.linked_lineage[{k}].from"))
         # Mutable facts: aliases and deprecation, applied even when the version already exists.
         if "aliases" in v:
             self.plan.aliases.append({"model": uid("model", model_id), "version": u, "aliases": sorted(v["aliases"]),
@@ -274,6 +282,10 @@ class _Builder:
             row.props["deprecated_reason"] = (v["deprecated"] or {}).get("reason")
         for k, ev in enumerate(v.get("evaluations") or []):
             self.evaluation(u, ident, ev, f"{path}.evaluations[{k}]")
+
+    def linked(self, source: str, type_: str, target: str, props: dict[str, Any], where: Where) -> None:
+        self.plan.linked.append(EdgeRow(source, type_, target, props, where))
+        self.plan.references.append(Reference(target, where))
 
     def evaluation(self, mv_uid: str, mv_ident: str, ev: dict[str, Any], path: str) -> None:
         ident = f"{mv_ident}/{ev['dataset']}/{ev['metric']}"
@@ -304,7 +316,7 @@ def _check_cycles(plan: Plan, catalog_edges: list[EdgeRow] | None = None) -> Non
     """Cycles among the plan's acyclic relationships, plus `catalog_edges` already in the graph
     (problems are only reported on the plan's own edges: the file is what must change)."""
     graph: dict[str, list[EdgeRow]] = {}
-    for e in [*plan.edges, *(catalog_edges or [])]:
+    for e in [*plan.edges, *plan.linked, *(catalog_edges or [])]:
         if e.type in _ACYCLIC:
             graph.setdefault(e.source, []).append(e)
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
