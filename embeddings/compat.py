@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from math import prod
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -163,6 +163,7 @@ def unit_fit(user: str | None, model: str | None) -> Fit:
     return Fit(0.95, (f"convert {user}→{model}",), f"unit {user} vs {model}")
 
 
+@lru_cache(maxsize=262144)
 def pair_fit(user: Column, model: Column) -> tuple[float, tuple[str, ...], str]:
     """Score, transformations and reason for feeding `user` into `model` (score 0 = impossible)."""
     name = name_fit(user.name, model.name)
@@ -205,9 +206,29 @@ def _leading_objects_fit(user: Column, model: Column, failed: Fit) -> Fit:
                                  f"e.g. by pT)",), f"shape {_fmt(u)} cut to {_fmt(m)}")
 
 
-def prepare(columns: Sequence[Column]) -> list[Field]:
+class Prepared(list):  # type: ignore[type-arg]
+    """A schema's fields (a list of `Field`) with the per-schema work of `compatibility` cached.
+
+    Rescoring 100 candidates compares one user schema with 100 models: the user's assignable rows
+    and their key index are built once, not 100 times; a model's are built once per process."""
+
+    def __init__(self, fields: Sequence[Field] = ()) -> None:
+        super().__init__(fields)
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+
+def prepare(columns: Sequence[Column]) -> Prepared:
     """Collapse index runs once per schema; pass the result to `compatibility` for many models."""
-    return collapse_indexed(columns)
+    return Prepared(collapse_indexed(columns))
+
+
+def _prepared(fields: Sequence[Field]) -> Prepared:
+    return fields if isinstance(fields, Prepared) else Prepared(fields)
 
 
 SAMPLED_INPUTS = frozenset({"noise", "latent", "random_noise", "latent_noise"})
@@ -221,12 +242,23 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compa
     and the best one kept (on a tie, the one with fewer splits/stacks), so a (N, 4) column still
     feeds a (N, 4) input as-is when the model has one.
     """
+    users = _prepared(user)
     # Generative models draw their noise/latent inputs themselves: not something data must provide.
-    model_inputs = [f for f in model_inputs if canonical(f.column.name).qty not in SAMPLED_INPUTS]
-    user_packs = [i for i, f in enumerate(user) if packing(f.column) is not None or _short_run(f)]
-    model_packs = [j for j, f in enumerate(model_inputs) if packing(f.column) is not None]
+    required: Prepared = _prepared(model_inputs).memo("required", lambda: Prepared(
+        [f for f in model_inputs if canonical(f.column.name).qty not in SAMPLED_INPUTS]))
+    model_inputs = required
+    user_packs = users.memo("packs", lambda: [i for i, f in enumerate(users)
+                                               if packing(f.column) is not None or _short_run(f)])
+    model_packs = required.memo("packs", lambda: [j for j, f in enumerate(required) if packing(f.column) is not None])
+
+    def rows(split: tuple[int, ...]) -> _RowSet:
+        return users.memo(("rows", split), lambda: _RowSet(_rows(users, split)))
+
+    def targets(stacked: tuple[int, ...]) -> list[_Target]:
+        return required.memo(("targets", stacked), lambda: _targets(required, stacked))
+
     if not user_packs and not model_packs:  # the common case pays nothing for packing
-        return _assign(_rows(user, ()), _targets(model_inputs, ()), len(user), model_inputs)
+        return _assign(rows(()), targets(()), len(users), required)
     packs = [("u", i) for i in user_packs] + [("m", j) for j in model_packs]
     if len(packs) <= MAX_PACK_CHOICES:
         choices = [tuple(p for bit, p in enumerate(packs) if mask >> bit & 1) for mask in range(1 << len(packs))]
@@ -236,7 +268,7 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compa
     for chosen in sorted(choices, key=len):
         split = tuple(i for side, i in chosen if side == "u")
         stacked = tuple(j for side, j in chosen if side == "m")
-        result = _assign(_rows(user, split), _targets(model_inputs, stacked), len(user), model_inputs)
+        result = _assign(rows(split), targets(stacked), len(users), required)
         # On equal scores keep the reading that reveals more conflicts (a split 30-particle array
         # against a 150-particle output), else the one with fewer splits (tried first).
         if best is None or result.score > best.score + 1e-9 or (
@@ -313,7 +345,25 @@ def _targets(model_inputs: Sequence[Field], stacked: tuple[int, ...]) -> list[_T
     return targets
 
 
-def _assign(rows: list[_Row], targets: list[_Target], n_user: int, model_inputs: Sequence[Field]) -> Compatibility:
+class _RowSet:
+    """A user's assignable rows and, per name key, the rows that carry it (the pair pre-filter)."""
+
+    def __init__(self, rows: list[_Row]) -> None:
+        self.rows = rows
+        self.by_key: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            for key in _keys(r.field.column.name):
+                self.by_key.setdefault(key, []).append(i)
+
+    def candidates(self, name: str) -> list[int]:
+        found: set[int] = set()
+        for key in _keys(name):
+            found.update(self.by_key.get(key, ()))
+        return sorted(found)
+
+
+def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: Sequence[Field]) -> Compatibility:
+    rows = rowset.rows
     n_r, n_t, n_m = len(rows), len(targets), len(model_inputs)
     if n_m == 0:
         return Compatibility(0.0, (), (), tuple(dict.fromkeys(r.source for r in rows)), 0, n_user)
@@ -323,13 +373,10 @@ def _assign(rows: list[_Row], targets: list[_Target], n_user: int, model_inputs:
     clashes: set[int] = set()  # targets a column of the same quantity misses by a fixed size (30 vs 150)
     # Only pairs that share a quantity or a token can match; skipping the rest keeps rescoring
     # 100 candidates within a few milliseconds.
-    row_keys = [_keys(r.field.column.name) for r in rows]
     for j, t in enumerate(targets):
         mcol = t.field.column
-        mkeys = _keys(mcol.name)
-        for i, r in enumerate(rows):
-            if not (mkeys & row_keys[i]):
-                continue
+        for i in rowset.candidates(mcol.name):
+            r = rows[i]
             ucol = r.field.column
             score, steps, reason = pair_fit(ucol, mcol)
             if score > 0.0:

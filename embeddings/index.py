@@ -17,8 +17,9 @@ import hashlib
 import json
 import os
 import struct
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import faiss
 import numpy as np
@@ -38,7 +39,9 @@ class VectorIndex:
         self.dim = dim
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._keys: dict[int, str] = {}
-        self._selectors: dict[str, tuple[faiss.IDSelector, int]] = {}  # prefix -> (selector, count)
+        # prefix -> (flat index of that prefix's vectors, their int ids) or None when the prefix
+        # covers the whole index; built on the first search, dropped on every change.
+        self._subsets: dict[str, tuple[faiss.IndexFlatIP, np.ndarray] | None] = {}
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -62,7 +65,7 @@ class VectorIndex:
             other = self._keys.get(i)
             if other is not None and other != k:
                 raise InvalidSchema(f"id hash collision between {other!r} and {k!r}", path=k)
-        self._selectors.clear()
+        self._subsets.clear()
         present = [i for i in ints.tolist() if i in self._keys]
         if present:
             self._index.remove_ids(np.array(present, dtype=np.int64))
@@ -75,7 +78,7 @@ class VectorIndex:
         ints = [faiss_id(k) for k in keys if k in self]
         if not ints:
             return 0
-        self._selectors.clear()
+        self._subsets.clear()
         removed = int(self._index.remove_ids(np.array(ints, dtype=np.int64)))
         for i in ints:
             del self._keys[i]
@@ -96,15 +99,18 @@ class VectorIndex:
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         if queries.ndim != 2 or queries.shape[1] != self.dim:
             raise InvalidSchema(f"query shape {queries.shape} does not match dimension {self.dim}", path="query")
-        params = None
-        population = len(self)
-        if prefix is not None:
-            selector, population = self._selector(prefix)
-            params = faiss.SearchParameters(sel=selector)
-        k = min(k, population)
+        subset = self._subset(prefix) if prefix is not None else None
+        k = min(k, len(self) if subset is None else len(subset[1]))
         if k <= 0:
             return [[] for _ in range(len(queries))]
-        scores, ints = self._index.search(queries, k, params=params)
+        with _threads(1 if len(queries) < BATCH_QUERIES else None):
+            if subset is None:
+                scores, ints = self._index.search(queries, k)
+            else:
+                # A plain flat search over the prefix's own vectors: an ID selector on the whole
+                # index checks every id one by one and cannot use the vectorised scan.
+                scores, rows = subset[0].search(queries, k)
+                ints = np.where(rows >= 0, subset[1][np.clip(rows, 0, None)], -1)
         return [[(self._keys[int(i)], float(s)) for s, i in zip(srow, irow) if i != -1]
                 for srow, irow in zip(scores, ints)]
 
@@ -145,12 +151,24 @@ class VectorIndex:
         """The fingerprint a saved index was built for (checks the checksum too)."""
         return str(_read_verified(Path(path))[0]["fingerprint"])
 
-    def _selector(self, prefix: str) -> tuple[faiss.IDSelector, int]:
-        # Built once per prefix and dropped on every change, so a query pays nothing for the filter.
-        if prefix not in self._selectors:
-            ints = np.array([i for i, k in self._keys.items() if k.startswith(prefix)], dtype=np.int64)
-            self._selectors[prefix] = (faiss.IDSelectorBatch(ints), len(ints))
-        return self._selectors[prefix]
+    def _subset(self, prefix: str) -> tuple[faiss.IndexFlatIP, np.ndarray] | None:
+        """The vectors whose id starts with `prefix` as their own flat index (None: all of them).
+
+        Costs a copy of those vectors (dim x 4 bytes each) for as long as the index is unchanged;
+        a catalog is mostly models, so the copy is skipped when the prefix covers every id."""
+        if prefix not in self._subsets:
+            order = faiss.vector_to_array(self._index.id_map)
+            wanted = np.array([i for i, k in self._keys.items() if k.startswith(prefix)], dtype=np.int64)
+            if len(wanted) == len(order):
+                self._subsets[prefix] = None
+            else:
+                rows = np.flatnonzero(np.isin(order, wanted))
+                flat = faiss.IndexFlatIP(self.dim)
+                if len(rows):
+                    inner = faiss.downcast_index(self._index.index)
+                    flat.add(inner.reconstruct_n(0, inner.ntotal)[rows])
+                self._subsets[prefix] = (flat, order[rows].astype(np.int64))
+        return self._subsets[prefix]
 
     def _ordered_ints(self) -> list[int]:
         return [int(i) for i in faiss.vector_to_array(self._index.id_map)]
@@ -161,6 +179,27 @@ class VectorIndex:
             raise InvalidSchema(f"expected vectors of shape ({len(keys)}, {self.dim}), got {vectors.shape}",
                                 path="vectors")
         return vectors
+
+
+BATCH_QUERIES = 16  # fewer queries than this are searched on one thread
+
+
+@contextmanager
+def _threads(n: int | None) -> Iterator[None]:
+    """Run FAISS on `n` OpenMP threads for one call (None: leave as is).
+
+    One query over 100k vectors is a few ms of one core; splitting it across OpenMP threads on a
+    busy 2-core machine made it 5x slower (threads wait for each other's time slices: 105 ms vs
+    17 ms p50 at load 14, bench notes in docs/benchmarks.md)."""
+    if n is None:
+        yield
+        return
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def _read_verified(source: Path) -> tuple[dict[str, Any], bytes]:

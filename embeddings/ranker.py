@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from embeddings.compat import Compatibility, compatibility, prepare
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
-from embeddings.names import Field, collapse_indexed
+from embeddings.names import Field
 from embeddings.schema import Column, ModelCard
 from embeddings.text import schema_text
 
@@ -167,7 +167,7 @@ class Recommender:
             card = self.cards.get(model_id)
             if card is None:
                 return None
-            prepared = _Prepared(card, collapse_indexed(card.inputs), collapse_indexed(card.outputs))
+            prepared = _Prepared(card, prepare(card.inputs), prepare(card.outputs))
             self._prepared[model_id] = prepared
         return prepared
 
