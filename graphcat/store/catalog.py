@@ -72,9 +72,16 @@ RESTATED_TYPES = ("PART_OF", "SUBTASK_OF", "SOLVES", "FOR_TASK", "OWNED_BY", "DE
 
 
 def existing(db_or_tx: Database | Tx, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """uid -> {uid, props, links: [[type, target uid]] of RESTATED_TYPES} for the uids in the catalog."""
+    """uid -> {uid, props, links: [[type, target uid]] of RESTATED_TYPES} for the uids in the catalog.
+
+    Inside a write transaction it first takes the catalog's write lock (like SELECT ... FOR UPDATE):
+    what it returns cannot change before that transaction ends. Without it, N clients registering
+    the same version at once all saw it absent and all wrote it: one node, but its relationships
+    created N times (tests/test_reliability_concurrency.py).
+    """
     params = {"uids": sorted(set(uids)), "types": list(RESTATED_TYPES)}
     if isinstance(db_or_tx, Tx):
+        db_or_tx.run("catalog/lock_writes")
         rows = db_or_tx.run("catalog/existing_nodes", **params)
     else:
         rows = db_or_tx.read("catalog/existing_nodes", **params)
