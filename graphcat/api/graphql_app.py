@@ -183,6 +183,15 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         request.state.graphcat = context
         return context
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except RecursionError as exc:
+            # `[[[[...` nested past Python's recursion limit: the client's fault, not a 500.
+            raise HTTPException(400, "The request body nests JSON too deeply.") from exc
+        except UnicodeDecodeError as exc:  # not a JSONDecodeError, so strawberry would answer 500
+            raise HTTPException(400, f"The request body is not UTF-8: {exc.reason} at byte {exc.start}.") from exc
+
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, (str, type(None))):

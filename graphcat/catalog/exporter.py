@@ -28,6 +28,11 @@ def export_document(db: Database) -> dict[str, Any]:
     out: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     incoming: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     for edge in store.export_edges(db):
+        # Nodes and relationships are two reads; a write committed in between can add a
+        # relationship to a node the first read did not see. Leaving it out gives the catalog as
+        # of the first read, instead of a KeyError under concurrent writers.
+        if edge["source"] not in nodes or edge["target"] not in nodes:
+            continue
         out[edge["source"]].append((edge["type"], edge["target"], edge["props"]))
         incoming[edge["target"]].append((edge["type"], edge["source"], edge["props"]))
 

@@ -58,6 +58,8 @@ def read_document(path: Path) -> tuple[Any, list[Problem]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return None, [Problem(where, f"cannot read: {exc.strerror or exc}")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(where, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
@@ -69,6 +71,8 @@ def read_document(path: Path) -> tuple[Any, list[Problem]]:
         mark = getattr(exc, "problem_mark", None)
         loc = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
         return None, [Problem(Where(str(path), loc), f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]
+    except RecursionError:
+        return None, [Problem(where, "nested too deeply to be a catalog")]
     return _dates_to_text(data), []
 
 
