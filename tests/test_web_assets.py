@@ -14,7 +14,9 @@ from graphcat.settings import Settings
 
 WEB = Path(__file__).resolve().parents[1] / "graphcat" / "web"
 STATIC = WEB / "static"
-IMPORT = re.compile(r"""(?:import|from)\s*(?:[\w{}\s,*]+from\s*)?['"]([^'"]+)['"]""")
+# Module specifiers of import/export statements (at a line start: a label such as 'Derived from'
+# inside the code is not an import).
+IMPORT = re.compile(r"""^\s*(?:import\s+|export\s+[{*])(?:[\w{}\s,*]+?\s*from\s*)?['"]([^'"]+)['"]""", re.MULTILINE)
 
 
 def test_vendored_files_equal_the_pinned_npm_packages() -> None:

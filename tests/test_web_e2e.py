@@ -1,23 +1,36 @@
 """End-to-end: Debian's Chromium (headless, driven by Playwright) against the live app on the real
-Neo4j, loaded with a small catalog and a 520-model lineage. Screenshots go to test-artifacts/.
+Neo4j, loaded with a small catalog, a registered and benchmarked ONNX model and a 520-skim
+lineage. Screenshots go to test-artifacts/.
 
 A missing Chromium fails these tests (scripts/system-deps installs it for `make test`).
+
+The live app is built once per module. Its start-up encodes every model version for the
+recommender's index (graphcat.service.vector_index), so the catalog here keeps model versions
+few and the index lives in the module's own folder (a shared folder would be rebuilt whenever
+another test module changed the catalog); the server counts as up when uvicorn says it started
+and /healthz answers, however long the encoding took.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import threading
 import time
 import urllib.request
 from pathlib import Path
 from typing import Iterator
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+import onnx_factory
 from graphcat.api.app import create_app
 from graphcat.catalog.importer import import_documents
+from graphcat.service import deploy
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
 from tests.conftest import ROOT, free_port
@@ -28,28 +41,34 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDE = 520
+# Named far from "jet" so that the search tests' semantic matches stay the two JetClassifier versions.
+ONNX_VERSION = "model_version:calo-regressor@1.0.0"
+START_TIMEOUT = 300  # seconds; start-up encodes the catalog's model versions on a shared CPU
 
 
 @pytest.fixture(scope="module")
-def live_url(session_db: Database) -> Iterator[str]:
+def live_url(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("web-e2e")
+    settings = dataclasses.replace(session_db.settings, index_dir=str(folder / "index"),
+                                   artifact_root=str(folder / "artifacts"), bench_runs=20, bench_warmup=2)
     clear_catalog(session_db)
     import_documents(session_db, [("small", small_catalog()), ("wide", wide_lineage(WIDE))])
+    deploy.register_onnx(session_db, settings, onnx_factory.mlp_classifier(folder / "regressor.onnx"),
+                         model_id="calo-regressor", version="1.0.0", name="Calorimeter energy regressor",
+                         benchmark=True)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(session_db.settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    started = time.monotonic()
+    while not server.started:  # set once the lifespan (migrations, index) finished and the socket listens
+        assert thread.is_alive(), "the server thread died during start-up (see the log above)"
+        assert time.monotonic() - started < START_TIMEOUT, f"the app did not start within {START_TIMEOUT}s"
+        time.sleep(0.1)
+    with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:
+        assert response.status == 200
+    print(f"\nlive app ready in {time.monotonic() - started:.1f}s")
     yield url
     server.should_exit = True
     thread.join(timeout=10)
@@ -102,7 +121,11 @@ def test_search_facet_filters_results(page: Page) -> None:
 
 
 def _select(page: Page, uid: str) -> None:
-    page.evaluate("uid => document.getElementById('lineage-graph').cy.getElementById(uid).emit('tap')", uid)
+    # The arrow function must return nothing: `emit` returns the Cytoscape collection, and Playwright
+    # serialises an evaluate's result by walking it, here through the whole cy instance, its
+    # renderer and the DOM behind it. That walk took 70-90 s per call on a shared 2-core machine
+    # (the "lineage test takes 122 s in the suite" report) and grows with the graph.
+    page.evaluate("uid => { document.getElementById('lineage-graph').cy.getElementById(uid).emit('tap'); }", uid)
     expect(page.locator(".graph-panel .mono")).to_have_text(uid)
 
 
@@ -146,10 +169,106 @@ def test_lineage_explorer_draws_more_than_500_nodes(page: Page) -> None:
     # Still interactive: a zoom and a selection answer.
     page.mouse.move(683, 400)
     page.mouse.wheel(0, -300)
-    _select(page, "model_version:wide-model@1.0.7")
+    _select(page, "dataset_version:wide-skim@1.0.7")
 
 
 def test_deprecated_model_version_page_shows_the_banner(page: Page) -> None:
     page.goto("/#/model-version/btagger-bdt@0.9.0")
     expect(page.locator(".banner-deprecated")).to_contain_text("superseded by DL1r")
     expect(page.locator(".lineage-card")).to_contain_text("atlas-btag-open")
+
+
+def test_model_version_page_shows_inputs_outputs_hyperparameters_reproducibility_and_artifact(page: Page) -> None:
+    page.goto("/#/model-version/jetclassifier@1.0.0")
+    inputs = page.locator('section[data-section="inputs"] table.data tbody tr')
+    expect(inputs).to_have_count(4)
+    expect(inputs.first.locator("td").nth(1)).to_have_text("jet_pt")
+    expect(inputs.first).to_contain_text("GeV")
+    expect(inputs.first).to_contain_text("scalar")
+    outputs = page.locator('section[data-section="outputs"] table.data tbody tr')
+    expect(outputs).to_have_count(1)
+    expect(outputs.first).to_contain_text("[2]")
+    hyper = page.locator('section[data-section="hyperparameters"]')
+    expect(hyper).to_contain_text("256")
+    expect(hyper).to_contain_text("dropout")  # an extra key, shown as recorded
+    repro = page.locator('section[data-section="reproducibility"]')
+    expect(repro.locator('a[href="https://example.org/jetclassifier"]')).to_be_visible()
+    expect(repro).to_contain_text("9f2c1ab")
+    artifact = page.locator('section[data-section="artifact"]')
+    expect(artifact).to_contain_text("jetclassifier-1.0.0.onnx")
+    expect(artifact).to_contain_text("5e5e5e")
+    expect(page.locator('section[data-section="deployment"]')).to_contain_text("Not benchmarked.")
+
+
+def test_model_version_page_shows_the_latency_table(page: Page) -> None:
+    page.goto("/#/model-version/calo-regressor@1.0.0")
+    latency = page.locator('section[data-section="deployment"] table.data tbody tr')
+    expect(latency).to_have_count(2)  # batch 1 and batch 64
+    batches = sorted(int(t) for t in latency.locator("td:first-child").all_inner_texts())
+    assert batches == [1, 64]
+    expect(page.locator('section[data-section="deployment"] [data-smoke="ok"]')).to_be_visible()
+    # The inputs table comes from the ONNX file's own signature.
+    expect(page.locator('section[data-section="inputs"] tbody tr').first.locator("td").nth(1)).to_have_text("features")
+    expect(page.locator('section[data-section="artifact"]')).to_contain_text("KiB")
+
+
+def test_dataset_version_page_shows_conditions_and_features(page: Page) -> None:
+    page.goto("/#/dataset-version/jetnet-cms@1.0")
+    conditions = page.locator('section[data-section="conditions"]')
+    expect(conditions).to_contain_text("Pythia 8.2")
+    expect(conditions).to_contain_text("pT > 200 GeV")
+    expect(conditions.locator("dd").first).to_have_text("13")
+    features = page.locator('section[data-section="features"] tbody tr')
+    expect(features).to_have_count(4)
+    expect(features.last.locator("td").nth(1)).to_have_text("jet_mass")
+    expect(page.locator('section[data-section="overview"]')).to_contain_text("simulation")
+    expect(page.locator('section[data-section="trained models"] a')).to_have_count(2)
+    expect(page.locator('section[data-section="evaluations"] td', has_text="auc")).to_be_visible()
+
+
+def _upload(page: Page, path: Path) -> None:
+    page.goto("/#/for-my-data")
+    page.set_input_files("#data-file", str(path))
+
+
+def test_models_for_my_csv_file_are_ranked_with_a_mapping(page: Page, tmp_path: Path) -> None:
+    csv = tmp_path / "my-jets.csv"
+    csv.write_text("jet_pt,jet_eta,jet_phi,jet_mass,label\n350.2,0.4,1.2,80.1,1\n420.0,-1.1,2.9,172.5,0\n")
+    _upload(page, csv)
+    expect(page.locator(".columns-read")).to_have_attribute("data-columns", "5")
+    recs = page.locator("ol.recommendations > li.rec")
+    expect(recs.first).to_be_visible()
+    # The jet-kinematics models rank above the ONNX regressor, whose one input (features[8]) no column feeds.
+    assert recs.first.get_attribute("data-uid") in {"model_version:jetclassifier@1.0.0",
+                                                   "model_version:jetclassifier@1.1.0",
+                                                   "model_version:btagger-bdt@0.9.0"}
+    mapping = recs.first.locator("details.mapping tbody tr")
+    expect(mapping).to_have_count(4)
+    expect(mapping.first.locator("td").nth(0)).to_have_text("jet_pt")
+    expect(mapping.first.locator("td").nth(1)).to_have_text("jet_pt")
+    expect(recs.first.locator(".score")).to_have_text(re.compile(r"^[01]\.\d\d$"))
+    expect(recs.first).to_contain_text("label")  # the unused column is named
+
+
+def test_models_for_my_parquet_file_are_ranked(page: Page, tmp_path: Path) -> None:
+    path = tmp_path / "jets.parquet"
+    pq.write_table(pa.table({"jet_pt": pa.array([300.0, 410.0], pa.float32()),
+                             "jet_eta": pa.array([0.1, -0.5], pa.float32()),
+                             "jet_phi": pa.array([1.0, 2.0], pa.float32()),
+                             "jet_mass": pa.array([90.0, 170.0], pa.float32())}), path)
+    _upload(page, path)
+    expect(page.locator(".columns-read")).to_contain_text("from jets.parquet")
+    recs = page.locator("ol.recommendations > li.rec")
+    expect(recs.first.locator("details.mapping tbody tr").first.locator("td").first).to_have_text("jet_pt")
+    uids = [recs.nth(i).get_attribute("data-uid") for i in range(recs.count())]
+    assert ONNX_VERSION not in uids[:3], uids
+
+
+def test_an_unreadable_file_shows_a_clear_error(page: Page, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"this is not parquet at all")
+    _upload(page, broken)
+    error = page.locator("#recommendations .notice-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("broken.parquet")
+    expect(page.locator("ol.recommendations")).to_have_count(0)

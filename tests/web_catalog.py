@@ -32,6 +32,8 @@ def small_catalog() -> dict[str, Any]:
             {"id": "jetnet-cms", "name": "JetNet CMS jets", "description": "Simulated CMS jets with kinematics",
              "tasks": ["jet-tagging"], "tags": ["jets"],
              "versions": [{"version": "1.0", "format": "hdf5", "data_type": "simulation", "num_events": 880000,
+                           "conditions": {"sqrt_s_tev": 13, "pileup_mean": 0, "generator": "Pythia 8.2",
+                                          "kinematic_range": "pT > 200 GeV"},
                            "simulated_with": ["cms-detector"], "features": JET_FEATURES}]},
             {"id": "atlas-btag-open", "name": "ATLAS b-tagging open sample", "tasks": ["b-tagging"],
              "versions": [{"version": "2.0", "format": "root", "data_type": "simulation",
@@ -44,7 +46,11 @@ def small_catalog() -> dict[str, Any]:
                  {"version": "1.0.0", "framework": "pytorch", "format": "onnx", "license": "MIT",
                   "inputs": JET_FEATURES, "outputs": [_feature("score", shape=[2])],
                   "trained_on": ["jetnet-cms@1.0"], "aliases": ["production"],
-                  "reproducibility": {"code_repository": "https://example.org/jetclassifier", "seed": 7},
+                  "artifact": {"uri": "https://example.org/jetclassifier-1.0.0.onnx", "sha256": "5e" * 32},
+                  "hyperparameters": {"learning_rate": 0.001, "batch_size": 256, "epochs": 30, "optimizer": "adam",
+                                      "dropout": 0.1},
+                  "reproducibility": {"code_repository": "https://example.org/jetclassifier", "commit": "9f2c1ab",
+                                      "seed": 7},
                   "evaluations": [{"dataset": "jetnet-cms@1.0", "metric": "auc", "value": 0.912}]},
                  {"version": "1.1.0", "framework": "pytorch", "format": "onnx",
                   "inputs": JET_FEATURES, "outputs": [_feature("score", shape=[2])],
@@ -61,13 +67,16 @@ def small_catalog() -> dict[str, Any]:
 
 
 def wide_lineage(fan: int) -> dict[str, Any]:
-    """One dataset version with `fan` model versions trained on it: a lineage of fan + 1 nodes."""
+    """One dataset version with `fan` skims derived from it: a lineage of fan + 1 nodes.
+
+    Dataset versions, not model versions: the app encodes every model version for the
+    recommender's index at start-up, and 520 of them cost about a minute of CPU per fresh index."""
     return {
         "graphcat_catalog": 1,
         "datasets": [{"id": "wide-source", "name": "Wide source dataset",
-                      "versions": [{"version": "1.0", "format": "parquet", "features": JET_FEATURES}]}],
-        "models": [{"id": "wide-model", "name": "Wide model family",
-                    "versions": [{"version": f"1.0.{i}", "framework": "onnx", "format": "onnx",
-                                  "inputs": JET_FEATURES, "outputs": [_feature("score")],
-                                  "trained_on": ["wide-source@1.0"]} for i in range(fan)]}],
+                      "versions": [{"version": "1.0", "format": "parquet", "features": JET_FEATURES}]},
+                     {"id": "wide-skim", "name": "Wide skim family",
+                      "versions": [{"version": f"1.0.{i}", "format": "parquet", "features": JET_FEATURES,
+                                    "derived_from": [{"dataset": "wide-source@1.0", "kind": "skim"}]}
+                                   for i in range(fan)]}],
     }

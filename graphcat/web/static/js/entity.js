@@ -56,58 +56,135 @@ function link(url) {
   return url && /^https?:\/\//.test(url) ? h('a', { href: url, rel: 'noopener', target: '_blank' }, url) : url;
 }
 
-function features(list) {
-  return table(['#', 'Name', 'dtype', 'Shape', 'Unit', 'Description'],
-    (list || []).map((f) => [String(f.position), h('code', {}, f.name), f.dtype, shapeText(f.shape), f.unit, f.description]));
+// Inputs, outputs and dataset features: one row per column in order, with its per-event shape
+// (n marks a variable axis) and the kind the API reads from it (scalar, array, sequence, tensor).
+function features(list, what) {
+  return table(['#', 'Name', 'dtype', 'Shape', 'Kind', 'Unit', 'Description'],
+    (list || []).map((f) => [h('span', { class: 'num' }, String(f.position)), h('code', {}, f.name), h('code', {}, f.dtype),
+      h('code', {}, shapeText(f.shape)), h('span', { class: `feature-kind kind-${f.kind}` }, f.kind), f.unit, f.description]),
+    { empty: `No ${what} recorded.` });
+}
+
+function links(list, pick = (x) => x) {
+  return (list || []).map((x, i) => { const n = pick(x); return [i ? ', ' : '', entityLink(n.uid, n.display)]; });
 }
 
 function evaluations(list, { showModel = false } = {}) {
   return table([showModel ? 'Model version' : 'Dataset', 'Metric', 'Value', 'Date', 'Source'],
     (list || []).map((e) => [
       showModel ? entityLink(e.modelVersion.uid, e.modelVersion.display) : (e.dataset ? entityLink(e.dataset.uid, e.dataset.display) : null),
-      e.metric, h('span', { class: 'num' }, formatValue(e.value)), e.date, link(e.sourceUrl) || e.notes]));
+      e.metric, h('span', { class: 'num' }, formatValue(e.value)), e.date,
+      e.source ? (link(e.source.url) ? h('a', { href: e.source.url, rel: 'noopener', target: '_blank' }, e.source.display) : e.source.display)
+        : (link(e.sourceUrl) || e.notes)]));
 }
 
 function formatValue(v) {
   return typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4)) : v;
 }
 
+function bytes(n) {
+  if (n === null || n === undefined) return null;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n; let u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u += 1; }
+  return `${u ? v.toFixed(1) : v} ${units[u]}`;
+}
+
+function ms(v) {
+  return v === null || v === undefined ? null : h('span', { class: 'num' }, v < 10 ? v.toFixed(3) : v.toFixed(1));
+}
+
+function hash(value) {
+  return value ? h('code', { class: 'hash', title: value }, value) : null;
+}
+
+function publications(list) {
+  return (list || []).map((p, i) => [i ? '; ' : '', link(p.url) ? h('a', { href: p.url, rel: 'noopener', target: '_blank' }, p.title || p.display) : (p.title || p.display),
+    p.year ? ` (${p.year})` : '']);
+}
+
 function modelVersionSections(mv) {
   const hp = mv.hyperparameters || {};
   const rp = mv.reproducibility || {};
+  const art = mv.artifact || {};
+  const extra = Object.entries(hp.extra || {});
   return [
     section('Overview', facts([
       ['Model', mv.model ? mv.model.name : null],
       ['Version', mv.version],
       ['Tasks', (mv.tasks || []).map((t) => t.name).join(', ')],
+      ['Owner', mv.owner ? mv.owner.name : null],
       ['Framework', mv.framework], ['Format', mv.format], ['License', mv.license],
-      ['Created', mv.createdAt], ['Artifact', link(mv.artifactUri)],
-      ['Trained on', (mv.datasets || []).map((d, i) => [i ? ', ' : '', entityLink(d.uid, d.display)])],
+      ['Created', mv.createdAt],
+      ['Trained on', links(mv.datasets)],
+      ...(mv.lineageFrom || []).map((l) => [l.type.replaceAll('_', ' ').toLowerCase(), entityLink(l.modelVersion.uid, l.modelVersion.display)]),
+      ['Publications', publications(mv.publications)],
     ])),
-    mv.inputs ? section('Inputs', features(mv.inputs)) : null,
-    mv.outputs ? section('Outputs', features(mv.outputs)) : null,
+    section('Inputs', features(mv.inputs, 'inputs')),
+    section('Outputs', features(mv.outputs, 'outputs')),
     section('Evaluations', evaluations(mv.evaluations)),
-    mv.reproducibility || mv.hyperparameters ? section('Reproducibility', facts([
-      ['Code', link(rp.codeRepository)], ['Commit', rp.commit], ['Environment', rp.environment],
-      ['Training config', rp.trainingConfig], ['Seed', rp.seed],
+    section('Hyperparameters', facts([
       ['Learning rate', hp.learningRate], ['Batch size', hp.batchSize], ['Epochs', hp.epochs], ['Optimizer', hp.optimizer],
-    ])) : null,
+      ...extra.map(([k, v]) => [h('code', {}, k), typeof v === 'object' ? JSON.stringify(v) : String(v)]),
+    ])),
+    section('Reproducibility', facts([
+      ['Code', link(rp.codeRepository)], ['Commit', hash(rp.commit)], ['Environment', rp.environment],
+      ['Training config', link(rp.trainingConfig)], ['Seed', rp.seed],
+    ])),
+    section('Artifact', facts([
+      ['URI', link(art.uri)], ['SHA-256', hash(art.sha256)], ['Size', bytes(art.sizeBytes)],
+    ])),
+    section('Deployment', deployment(mv.deployment)),
+  ];
+}
+
+// Smoke test, latency per batch size and hardware, and int8 quantisation links.
+function deployment(d) {
+  if (!d) return h('p', { class: 'muted' }, 'Nothing recorded.');
+  const smoke = (d.smokeTests || [])[0];
+  const q = d.quantizedFrom;
+  return [
+    facts([
+      ['ONNX', d.onnxOpset ? `opset ${d.onnxOpset}${d.onnxIrVersion ? `, IR ${d.onnxIrVersion}` : ''}${d.onnxProducer ? `, from ${d.onnxProducer}` : ''}` : null],
+      ['Smoke test', smoke ? h('span', { class: `tag ${smoke.ok ? 'ok' : 'warn'}`, dataset: { smoke: smoke.ok ? 'ok' : 'failed' } },
+        smoke.ok ? `passed (batch ${smoke.batch})` : `failed: ${smoke.error}`) : null],
+      ['Quantised from', q ? [entityLink(q.original.uid, q.original.display), ` — ${q.weightType || ''} ${q.method || ''}`,
+        q.argmaxAgreement !== null && q.argmaxAgreement !== undefined ? `, arg-max agreement ${(q.argmaxAgreement * 100).toFixed(1)} %` : '',
+        q.maxAbsDiff !== null && q.maxAbsDiff !== undefined ? `, max |Δ| ${q.maxAbsDiff.toPrecision(3)}` : ''] : null],
+      ['Quantised versions', links(d.quantizedVersions)],
+    ]),
+    h('h3', {}, 'Latency (CPU)'),
+    table(['Batch', 'p50 (ms)', 'p99 (ms)', 'Threads', 'Hardware', 'Runtime', 'Measured'],
+      (d.benchmarks || []).map((b) => [h('span', { class: 'num' }, String(b.batch)), ms(b.p50Ms), ms(b.p99Ms), b.threads,
+        b.hardware ? `${b.hardware.cpuModel || b.hardware.id}${b.hardware.cores ? `, ${b.hardware.cores} cores` : ''}` : null,
+        [b.runtime, b.runtimeVersion].filter(Boolean).join(' '), b.measuredAt ? b.measuredAt.slice(0, 19).replace('T', ' ') : null]),
+      { empty: 'Not benchmarked.' }),
   ];
 }
 
 function datasetVersionSections(dv) {
   const c = dv.conditions || {};
+  const ds = dv.dataset || {};
   return [
     section('Overview', facts([
-      ['Dataset', dv.dataset ? dv.dataset.name : null], ['Version', dv.version], ['Type', dv.dataType],
-      ['Format', dv.format], ['Events', dv.numEvents?.toLocaleString()], ['Location', link(dv.location)],
-      ['DOI', dv.doi], ['Created', dv.createdAt],
-      ['Detectors', (dv.detectors || []).map((d, i) => [i ? ', ' : '', entityLink(d.uid, d.display)])],
+      ['Dataset', ds.name], ['Version', dv.version],
+      ['Type', dv.dataType ? h('span', { class: `tag data-type-${dv.dataType}` }, dv.dataType === 'data' ? 'recorded data' : dv.dataType) : null],
+      ['Owner', ds.owner ? ds.owner.name : null],
+      ['Format', dv.format], ['Events', dv.numEvents?.toLocaleString()], ['Size', bytes(dv.sizeBytes)],
+      ['Location', link(dv.location)], ['DOI', dv.doi ? h('a', { href: `https://doi.org/${dv.doi}`, rel: 'noopener', target: '_blank' }, dv.doi) : null],
+      ['Digest', hash(dv.digest)], ['Created', dv.createdAt],
+      ['Detectors', links(dv.detectors)],
+      ['Derived from', (dv.derivedFrom || []).map((d, i) => [i ? ', ' : '', entityLink(d.datasetVersion.uid, d.datasetVersion.display), d.kind ? ` (${d.kind})` : ''])],
+      ['Derived versions', (dv.derivatives || []).map((d, i) => [i ? ', ' : '', entityLink(d.datasetVersion.uid, d.datasetVersion.display), d.kind ? ` (${d.kind})` : ''])],
+      ['Publications', publications(ds.publications)],
+    ])),
+    section('Conditions', facts([
       ['√s (TeV)', c.sqrtSTev], ['Pile-up ⟨μ⟩', c.pileupMean], ['Run period', c.runPeriod], ['Generator', c.generator],
       ['Tune', c.tune], ['Detector simulation', c.detectorSimulation], ['Kinematic range', c.kinematicRange],
     ])),
-    dv.features ? section('Features', features(dv.features)) : null,
-    dv.evaluations ? section('Evaluations', evaluations(dv.evaluations, { showModel: true })) : null,
+    section('Features', features(dv.features, 'features')),
+    section('Trained models', (dv.trainedModels || []).length ? h('p', {}, links(dv.trainedModels)) : h('p', { class: 'muted' }, 'None recorded.')),
+    section('Evaluations', evaluations(dv.evaluations, { showModel: true })),
   ];
 }
 
@@ -115,13 +192,14 @@ function detectorSections(d) {
   return [section('Overview', facts([
     ['Name', d.name], ['Kind', d.kind],
     ['Experiment', d.experiment ? entityLink(d.experiment.uid, d.experiment.display) : null],
+    ['Dataset versions', links(d.datasetVersions)],
   ]))];
 }
 
 function experimentSections(e) {
   return [section('Overview', facts([
     ['Name', e.name], ['Website', link(e.url)],
-    ['Detectors', (e.detectors || []).map((d, i) => [i ? ', ' : '', entityLink(d.uid, d.display)])],
+    ['Detectors', links(e.detectors)],
   ]))];
 }
 

@@ -1,6 +1,6 @@
 // #/for-my-data: drop or choose a data file, or paste column names; see ranked models with
 // their scores and how each of the user's columns maps onto the model's inputs.
-import { h, clear, entityLink, message, kindBadge, table } from './dom.js';
+import { h, clear, entityLink, message, kindBadge, table, shapeText } from './dom.js';
 import { recommendForColumns, recommendForFile } from './queries.js';
 
 const ACCEPT = '.csv,.tsv,.parquet,.pq,.h5,.hdf5,.hdf,.root,.npz';
@@ -64,12 +64,19 @@ export function parseColumns(text) {
   });
 }
 
-function drawRecommendations(results, recs) {
+// `found`: {source, columns, items}. The columns as read come first, so a user sees what graphcat
+// understood of the file before the ranking built on it.
+function drawRecommendations(results, found) {
+  const columns = found.columns || [];
+  const read = h('details', { class: 'card columns-read', dataset: { columns: String(columns.length) } },
+    h('summary', {}, `${columns.length} column${columns.length === 1 ? '' : 's'} read${found.source ? ` from ${found.source}` : ''}`),
+    table(['Column', 'dtype', 'Shape'], columns.map((c) => [h('code', {}, c.name), c.dtype, shapeText(c.shape)])));
+  const recs = found.items || [];
   if (!recs.length) {
-    clear(results, message('info', 'No registered model consumes data like this.'));
+    clear(results, read, message('info', 'No registered model consumes data like this.'));
     return;
   }
-  clear(results, h('ol', { class: 'recommendations' }, recs.map((r, i) => h('li', { class: 'card rec', dataset: { uid: r.modelVersion.uid } },
+  clear(results, read, h('ol', { class: 'recommendations' }, recs.map((r, i) => h('li', { class: 'card rec', dataset: { uid: r.modelVersion.uid } },
     h('div', { class: 'rec-head' },
       h('span', { class: 'rank' }, `#${i + 1}`),
       kindBadge('model_version'),
@@ -81,5 +88,8 @@ function drawRecommendations(results, recs) {
       h('summary', {}, `Column mapping (${r.mapping.length})`),
       table(['Your column', 'Model input', 'Fit', 'Note'],
         r.mapping.map((m) => [h('code', {}, m.userColumn ?? '—'), h('code', {}, m.modelInput), h('span', { class: 'num' }, m.score.toFixed(2)), m.note]),
-        { empty: 'No column maps onto this model.' }))))));
+        { empty: 'No column maps onto this model.' }),
+      r.unusedColumns && r.unusedColumns.length
+        ? h('p', { class: 'muted small' }, 'Unused columns: ', r.unusedColumns.map((c, j) => [j ? ', ' : '', h('code', {}, c)]))
+        : null)))));
 }

@@ -1,6 +1,6 @@
 // Every GraphQL operation the page sends, in one place, each returning plain objects the views
 // draw. The views never build query text.
-import { graphql, graphqlUpload } from './api.js';
+import { ApiError, graphql, graphqlUpload } from './api.js';
 
 export const LINEAGE_TYPES = [
   'TRAINED_ON', 'FINE_TUNED_FROM', 'DISTILLED_FROM', 'QUANTIZED_FROM', 'CONVERTED_FROM',
@@ -21,22 +21,44 @@ export async function search(text, filters) {
 }
 
 // Entities come from Relay's node(id:); catalog uids are the global ids. The views read `uid`.
+const FEATURE = 'name dtype shape kind unit description position';
 const ENTITY = `query Entity($id: ID!) { entity: node(id: $id) {
   id
   ... on ModelVersion {
-    display version description createdAt framework format license artifactUri aliases deprecationReason
+    display version description createdAt framework format license aliases deprecationReason
+    artifact { uri sha256 sizeBytes }
     model { id display name }
+    owner { id display name kind url }
+    publications { id display title year arxiv doi url }
     tasks { id display name }
     datasets { id display }
-    evaluations { metric value date sourceUrl notes dataset { id display } }
+    lineageFrom { type modelVersion { id display } }
+    inputs { ${FEATURE} }
+    outputs { ${FEATURE} }
+    hyperparameters { learningRate batchSize epochs optimizer extra }
+    reproducibility { codeRepository commit environment trainingConfig seed }
+    evaluations { metric value date sourceUrl notes dataset { id display } source { id display url } }
+    deployment {
+      onnxOpset onnxIrVersion onnxProducer
+      smokeTests { ok error batch onnxruntimeVersion ranAt }
+      benchmarks { batch p50Ms p99Ms meanMs threads runtime runtimeVersion measuredAt hardware { id cpuModel cores arch } }
+      quantizedFrom { method weightType events maxAbsDiff argmaxAgreement original { id display } }
+      quantizedVersions { id display }
+    }
   }
   ... on DatasetVersion {
-    display version description createdAt format location doi numEvents dataType
+    display version description createdAt format location doi digest sizeBytes numEvents dataType
+    dataset { id display name owner { id display name } publications { id display title url } }
     conditions { sqrtSTev pileupMean runPeriod generator tune detectorSimulation kinematicRange }
     detectors { id display }
+    features { ${FEATURE} }
+    derivedFrom { kind datasetVersion { id display } }
+    derivatives { kind datasetVersion { id display } }
+    trainedModels { id display }
+    evaluations { metric value date sourceUrl notes modelVersion { id display } }
   }
-  ... on Detector { display name description kind }
-  ... on Experiment { display name description url }
+  ... on Detector { display name description kind experiment { id display } datasetVersions { id display } }
+  ... on Experiment { display name description url detectors { id display } }
 } }`;
 
 export async function entity(kind, id) {
@@ -68,21 +90,34 @@ export async function lineage(uid, direction, depth, types) {
   return graph.nodes.some((n) => n.uid === uid) ? graph : null;
 }
 
-const RECOMMENDATION = `score explanation
-  modelVersion { id display deprecationReason }
-  mapping { userColumn modelInput score note }`;
+// recommendModels answers Recommendations or, for bad input (an unreadable file, a bad column),
+// an InvalidInputError whose message names the problem: it is thrown as the error the page shows.
+const RECOMMEND = `query Recommend($columns: [ColumnInput!], $file: Upload, $task: String, $first: Int!) {
+  recommendModels(columns: $columns, file: $file, task: $task, first: $first) {
+    __typename
+    ... on Recommendations {
+      source
+      columns { name dtype shape }
+      items {
+        score explanation
+        modelVersion { id display deprecationReason }
+        mapping { userColumn modelInput score note }
+        unusedColumns
+      }
+    }
+    ... on InvalidInputError { message field }
+  }
+}`;
 
-const RECOMMEND_COLUMNS = `query ($columns: [ColumnInput!]!, $task: String, $first: Int) {
-  recommendModels(columns: $columns, task: $task, first: $first) { ${RECOMMENDATION} }
-}`;
-const RECOMMEND_FILE = `mutation ($file: Upload!, $task: String, $first: Int) {
-  recommendModelsForFile(file: $file, task: $task, first: $first) { ${RECOMMENDATION} }
-}`;
+function recommendations(result) {
+  if (result.__typename === 'InvalidInputError') throw new ApiError(result.message);
+  return withUids(result);
+}
 
 export async function recommendForColumns(columns, task) {
-  return withUids((await graphql(RECOMMEND_COLUMNS, { columns, task, first: 10 })).recommendModels);
+  return recommendations((await graphql(RECOMMEND, { columns, file: null, task, first: 10 })).recommendModels);
 }
 
 export async function recommendForFile(file, task) {
-  return withUids((await graphqlUpload(RECOMMEND_FILE, { task, first: 10 }, file)).recommendModelsForFile);
+  return recommendations((await graphqlUpload(RECOMMEND, { columns: null, task, first: 10 }, file)).recommendModels);
 }
