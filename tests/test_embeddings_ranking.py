@@ -113,3 +113,15 @@ def test_generators_are_matched_on_their_outputs_and_deprecated_versions_rank_lo
     assert [r.model_id for r in ranking][:2] == ["gen-533@1.0.0", "gen-533@0.9.0"]
     assert any("matches model output showers" in line for line in ranking[0].explanation())
     assert ranking[1].deprecated and "this version is deprecated" in ranking[1].explanation()
+
+
+def test_a_packed_array_is_split_for_the_model_and_the_explanation_says_so(ranker: Recommender) -> None:
+    user = [Column("constituents", shape=(30, 3), description="per constituent (pT [GeV], eta, phi), zero-padded"),
+            Column("label", "int64")]
+    best = ranker.recommend(user, k=3)[0]
+    assert best.model_id == "pfn-30@1.0.0"
+    assert {(p.column, p.input) for p in best.compatibility.pairs} == {
+        ("constituents[..., 0]", "part_pt"), ("constituents[..., 1]", "part_eta"), ("constituents[..., 2]", "part_phi")}
+    text = "\n".join(best.explanation())
+    assert "split column constituents[..., 0] (pt)" in text and "unused columns: label" in text
+    assert "1/2 of your columns used" in text
