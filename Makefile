@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps neo4j neo4j-stop demo serve test bench study lock clean
+.PHONY: install system-deps neo4j neo4j-stop demo serve test bench reliability study lock clean
 
 system-deps:
 	scripts/system-deps
@@ -53,6 +53,10 @@ test: neo4j
 
 bench: neo4j
 	$(BIN)/python -m bench
+
+# Faults, hostile input, auth and a one-minute-per-level load test; writes docs/reliability.md.
+reliability: neo4j
+	$(BIN)/python scripts/reliability_report.py
 
 # The Pythia 8 generalisation study (docs/transferability.md). The `study` extra (pythia8mc,
 # fastjet, matplotlib) is not needed by make test. pythia8mc comes as a binary wheel from PyPI when
