@@ -224,6 +224,13 @@ def test_dataset_version_page_shows_conditions_and_features(page: Page) -> None:
     expect(page.locator('section[data-section="overview"]')).to_contain_text("simulation")
     expect(page.locator('section[data-section="trained models"] a')).to_have_count(2)
     expect(page.locator('section[data-section="evaluations"] td', has_text="auc")).to_be_visible()
+    # Its detector's page links the experiment and the dataset versions recorded or simulated with it.
+    page.locator('section[data-section="overview"] a', has_text="CMS detector").click()
+    detector = page.locator('article.entity[data-kind="detector"] section[data-section="overview"]')
+    expect(detector.locator('a[href="#/experiment/cms"]')).to_be_visible()
+    expect(detector.locator('a[href="#/dataset-version/jetnet-cms%401.0"]')).to_be_visible()
+    detector.locator('a[href="#/experiment/cms"]').click()
+    expect(page.locator('article.entity[data-kind="experiment"] a[href="#/detector/cms-detector"]')).to_be_visible()
 
 
 def _upload(page: Page, path: Path) -> None:
