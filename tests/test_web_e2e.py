@@ -72,6 +72,8 @@ def live_url(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> 
     yield url
     server.should_exit = True
     thread.join(timeout=10)
+    # Leave no 520-node catalog behind: the next module's app start would encode it all for its index.
+    clear_catalog(session_db)
 
 
 @pytest.fixture(scope="module")
