@@ -40,8 +40,10 @@ that catalog: use a scratch server). Catalog: bench/synthetic.py, seed 0 (versio
 fine-tune chains, hub datasets and detectors, Zipf fan-out). Each part states the run it comes
 from: the machine, versions, date and command. The machine was a *shared, loaded* 2-core VM
 (several engineers' builds, tests and Neo4j servers at the same time; see the load average), so
-absolute times are pessimistic and noisy; compare rows of one run. Scaling past one machine, what
-was measured and what is on paper: docs/scaling.md."""
+absolute times are pessimistic and noisy; compare rows of one run. Recommend and search latency
+at each size: bench/recommend_search.py, also run by `make bench`, its figures in "Recommend and
+search (embeddings/, issue 5)". Scaling past one machine, what was measured and what is on
+paper: docs/scaling.md."""
 
 
 def run_line(info: dict[str, str], argv: list[str]) -> str:

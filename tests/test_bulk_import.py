@@ -56,8 +56,12 @@ def test_an_interrupted_bulk_import_leaves_nothing(db: Database, synthetic: Path
     class Interrupted(Exception):
         pass
 
+    new_nodes = read_manifest(synthetic).counts.total_nodes - sum(1 for _ in db.read("catalog/export_nodes"))
+    node_transactions = -(-new_nodes // 300)
+    stop_at = node_transactions + 2  # every node and some relationships are committed by then
+
     def interrupt(n: int) -> None:
-        if n == 5:  # after 5 committed transactions: nodes (and some relationships) are in
+        if n == stop_at:
             raise Interrupted("connection lost")
 
     with pytest.raises(Interrupted):
