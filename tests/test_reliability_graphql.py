@@ -198,7 +198,7 @@ def test_bombs_and_huge_inputs_are_refused_or_bounded(client: TestClient, db: Da
     # a top-level array (batching is off), a body that is not JSON at all.
     deep = '{"query": "query($v: String!) { search(text: $v) { total } }", "variables": {"v": ' + "[" * 100_000 + "]" * 100_000 + "}}"
     for raw in (deep.encode(), b'{"query": "\xff\xfe"}' + b"\xff", b"[" + b'{"query": "{ viewer { role } }"},' * 1000 + b"{}]",
-                b"not json", b"", b'{"query": 12}', b'{"query": "{ viewer { role } }", "variables": "x"}'):
+                b"not json", b"", b"null", b'"{ viewer { role } }"', b"12", b"true", b'{"query": 12}', b'{"query": "{ viewer { role } }", "variables": "x"}'):
         response = client.post("/graphql", content=raw, headers={"Content-Type": "application/json",
                                                                  "Accept": "application/graphql-response+json"})
         assert response.status_code < 500, (raw[:60], response.status_code, response.text[:300])

@@ -192,8 +192,19 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         except UnicodeDecodeError as exc:  # not a JSONDecodeError, so strawberry would answer 500
             raise HTTPException(400, f"The request body is not UTF-8: {exc.reason} at byte {exc.start}.") from exc
 
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)
+        if isinstance(parsed, (str, int, float, bool)):
+            # A body, multipart `operations` or GET `variables` of "x" or 12 reached `.get` (500).
+            # (null stays allowed: `variables=null` means none; a null body is refused below.)
+            raise HTTPException(400, f"Expected a JSON object, got a JSON {type(parsed).__name__}.")
+        return parsed
+
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
-        data = await super().parse_http_body(request)
+        try:
+            data = await super().parse_http_body(request)
+        except AttributeError as exc:  # a body or `operations` of JSON null: strawberry calls null.get
+            raise HTTPException(400, "Expected a JSON object, got null.") from exc
         if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, (str, type(None))):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
         return data
