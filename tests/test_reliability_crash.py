@@ -2,9 +2,10 @@
 
 The catalog is all-or-nothing because an import is one Neo4j transaction: a process that dies
 before the commit leaves nothing. The FAISS index is checked the way graphcat checks it at
-start-up (embeddings.lifecycle.ensure_index against the documents read back from Neo4j): after a
-crash it is loaded when its fingerprint still matches the catalog and rebuilt otherwise, and in
-both cases holds exactly the catalog's ids.
+start-up, twice: by embeddings.lifecycle.ensure_index against the documents read back from Neo4j,
+and by graphcat's own CatalogIndex.ensure (graphcat.service.vector_index, what `graphcat serve`
+runs): after a crash it is loaded when its fingerprint still matches the catalog and rebuilt or
+updated otherwise, and in every case the saved file holds exactly the catalog's ids.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from embeddings.lifecycle import ensure_index
 from embeddings.schema import catalog_from_dicts
 from graphcat.catalog.exporter import export_document
 from graphcat.catalog.importer import import_files
+from graphcat.service import vector_index
 from graphcat.settings import Settings, env_name
 from graphcat.store.database import Database
 from tests.catalog_builders import feature
@@ -75,6 +77,14 @@ def encoder() -> Encoder:
     return Encoder()
 
 
+def assert_graphcat_index_matches_catalog(db: Database, settings: Settings, encoder: Encoder) -> str:
+    """graphcat's own start-up (service.vector_index): its saved index holds exactly Neo4j's documents."""
+    status = vector_index.CatalogIndex(settings, encoder).ensure(db)
+    truth = sorted(d.id for d in vector_index.read_catalog(db, encoder).view.documents)
+    assert VectorIndex.load(vector_index.index_path(settings), None).ids == truth
+    return status
+
+
 def assert_index_matches_catalog(db: Database, path: Path, encoder: Encoder) -> str:
     documents = catalog_documents(db)
     ensured = ensure_index(path, documents, encoder)
@@ -117,6 +127,8 @@ def test_kill_inside_the_import_transaction_leaves_the_catalog_as_it_was(
     import_files(db, [write_json(tmp_path / "seed.json", bulk_catalog(3, "seed", 2))])
     index_path = tmp_path / "catalog.gcvi"
     assert assert_index_matches_catalog(db, index_path, encoder) == "built:missing"
+    served = dataclasses.replace(settings, index_dir=str(tmp_path / "index"))
+    assert assert_graphcat_index_matches_catalog(db, served, encoder) == "built:missing"
     before = catalog_size(db)
     bulk = write_json(tmp_path / "bulk.json", bulk_catalog(30))
     for _ in range(2):
@@ -127,10 +139,12 @@ def test_kill_inside_the_import_transaction_leaves_the_catalog_as_it_was(
         assert catalog_size(db) == before, "a killed import left part of itself behind"
         # graphcat restarts: the index file still matches the catalog, so it is loaded, not rebuilt.
         assert assert_index_matches_catalog(db, index_path, encoder) == "loaded"
+        assert assert_graphcat_index_matches_catalog(db, served, encoder) == "loaded"
         cases.add()
     report = import_files(db, [bulk])  # the same file imports completely afterwards
     assert report.created["model_version"] == 60 and report.created["feature"] == 90 * 60
     assert assert_index_matches_catalog(db, index_path, encoder) == "built:stale"
+    assert assert_graphcat_index_matches_catalog(db, served, encoder) in {"built:stale", "updated:stale"}
 
 
 @pytest.mark.reliability("Faults", "kill -9 of `graphcat import` at random moments")
@@ -173,6 +187,7 @@ def test_kill_of_the_import_command_at_any_moment_is_all_or_nothing(
     assert full[0] > empty[0]
     assert assert_index_matches_catalog(db, index_path, encoder) == "built:stale"
     assert all(size in (empty, full) for _, size in observed), observed
+    assert any(size == empty for _, size in observed), "no kill landed before the commit"
     cases.note(f"{sum(1 for _, s in observed if s == empty)} kills left nothing, then 1 complete import")
 
 

@@ -9,6 +9,7 @@ file and answers searches exactly as an index built from scratch.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,8 @@ from embeddings.lifecycle import build_index, ensure_index, fingerprint
 from embeddings.schema import catalog_from_dicts
 from graphcat.catalog.exporter import export_document
 from graphcat.catalog.importer import import_files
+from graphcat.service import vector_index
+from graphcat.settings import Settings
 from graphcat.store.database import Database
 from tests.reliability_support import Cases, cases  # noqa: F401  (fixture)
 
@@ -110,3 +113,38 @@ def test_start_up_rebuilds_a_damaged_index_and_answers_like_a_fresh_one(db: Data
             assert ensure_index(path, documents, encoder).status == "loaded"
             cases.add()
     assert VectorIndex.read_fingerprint(path) == fingerprint(documents, encoder)
+
+
+@pytest.mark.reliability("Faults", "graphcat's own index file (service.vector_index) damaged or deleted: start-up rebuilds")
+def test_graphcat_index_is_rebuilt_at_start_up_when_damaged(db: Database, neo4j_server: Settings, tmp_path: Path,
+                                                            cases: Cases) -> None:
+    settings = dataclasses.replace(neo4j_server, index_dir=str(tmp_path / "index"))
+    import_files(db, [SMALL])
+    encoder = Encoder()
+    assert vector_index.CatalogIndex(settings, encoder).ensure(db) == "built:missing"
+    path = vector_index.index_path(settings)
+    truth = sorted(d.id for d in vector_index.read_catalog(db, encoder).view.documents)
+    good = path.read_bytes()
+    damages: list[tuple[str, bytes | None, set[str]]] = [
+        ("truncated", good[: len(good) // 3], {"built:corrupt"}),
+        ("last byte flipped", good[:-1] + bytes([good[-1] ^ 0xFF]), {"built:corrupt"}),
+        ("empty", b"", {"built:corrupt"}),
+        ("deleted", None, {"built:missing"}),
+    ]
+    for label, data, expected in damages:
+        if data is None:
+            path.unlink()
+        else:
+            path.write_bytes(data)
+        status = vector_index.CatalogIndex(settings, encoder).ensure(db)  # a new process's start-up
+        assert status in expected, (label, status)
+        assert VectorIndex.load(path, None).ids == truth, label
+        assert vector_index.CatalogIndex(settings, encoder).ensure(db) == "loaded", label
+        cases.add()
+    # A whole file from another catalog state (stale) is brought up to date, never served as it is.
+    other = VectorIndex(encoder.dim)
+    other.upsert(["model:ghost@1"], encoder.encode(["ghost"]))
+    other.save(path, "sha256:another-state")
+    assert vector_index.CatalogIndex(settings, encoder).ensure(db).startswith(("built:", "updated:"))
+    assert VectorIndex.load(path, None).ids == truth
+    cases.add()
