@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from graphcat.api.auth import Role
 from graphcat.api import lineage_links
+from graphcat.api import onnx_upload
 from graphcat.api import recommend as recommend_api
 from graphcat.api import search as search_api
 from graphcat.api import transferability as transfer_api
@@ -97,6 +98,11 @@ class Mutation:
         resolver=lineage_links.link_lineage,
         description="Record lineage found after registration: `from` was made from `to` (model versions, or "
                     "DERIVED_FROM between dataset versions). Idempotent; a link closing a cycle is refused.",
+    )
+    register_onnx_model: onnx_upload.RegisterOnnxModelResult = strawberry.mutation(
+        resolver=onnx_upload.register_onnx_model,
+        description="Register an ONNX file uploaded with the GraphQL multipart request spec as `model`@`version`: "
+                    "checked, stored, smoke-tested, optionally benchmarked and int8-quantised (a linked new version).",
     )
 
 
