@@ -1,6 +1,6 @@
 // Entity pages: model versions, dataset versions, detectors and experiments.
 import { h, clear, kindBadge, entityLink, message, table, shapeText, KINDS } from './dom.js';
-import { entity, lineage } from './queries.js';
+import { entity, lineage, modelsForDataset } from './queries.js';
 
 export async function renderEntity(view, kind, id) {
   const uid = `${kind}:${id}`;
@@ -31,6 +31,42 @@ export async function renderEntity(view, kind, id) {
       h('div', { class: 'entity-layout' },
         h('div', { class: 'entity-main' }, sections),
         h('aside', { class: 'entity-side' }, lineagePanel(uid, neighbours)))));
+  if (kind === 'dataset_version') {
+    // Loaded after the page is drawn: estimating every model version takes longer than the entity.
+    view.querySelector('.entity-main').append(transferPanel(uid));
+  }
+}
+
+// Model versions ranked by expected AUC on this dataset version (issue 10): the measured value,
+// an estimate with its interval, or why there is not enough evidence, and how many evaluations fed it.
+function transferPanel(uid) {
+  const body = h('div', { class: 'transfer-body' }, h('p', { class: 'muted' }, 'Estimating…'));
+  const card = h('section', { class: 'card', dataset: { section: 'transferability' } },
+    h('h2', {}, 'Models ranked by estimated performance'),
+    h('p', { class: 'muted small' }, 'Expected AUC on this dataset version, carried over from evaluations on other datasets.'),
+    body);
+  modelsForDataset(uid, 'auc', 10).then((rows) => {
+    card.dataset.ready = 'true';
+    if (!rows.length) { clear(body, h('p', { class: 'muted' }, 'No model version to rank.')); return; }
+    // Not dom.table: each row carries its model version and status for readers and tests.
+    clear(body, h('table', { class: 'data transfer' },
+      h('thead', {}, h('tr', {}, ['Model version', 'Measured AUC', 'Estimated AUC (interval)', 'Evidence'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, rows.map((t) => h('tr', { dataset: { uid: t.modelVersion, status: t.status.toLowerCase() } },
+        [entityLink(t.modelVersion, t.modelVersion.split(':').slice(1).join(':')),
+          t.measured === null || t.measured === undefined ? '—' : h('span', { class: 'num' }, formatValue(t.measured)),
+          // A measured pair may still lack an estimate (the model cannot run on it, or its other
+          // evaluations are too far away): the estimate column then says why.
+          t.value === null || t.value === undefined
+            ? [h('span', { class: 'tag warn' }, 'not enough evidence'), ' ', h('span', { class: 'reason' }, t.reason)]
+            : [h('span', { class: 'num estimate' }, formatValue(t.value)), ' ',
+              h('span', { class: 'num interval' }, `(${formatValue(t.low)} – ${formatValue(t.high)})`)],
+          h('span', { class: 'num evidence-count' }, `${t.evidence.length} evaluation${t.evidence.length === 1 ? '' : 's'}`)]
+          .map((c) => h('td', {}, c)))))));
+  }).catch((err) => {
+    card.dataset.ready = 'true';
+    clear(body, message('error', `Could not estimate: ${err.message}`));
+  });
+  return card;
 }
 
 function header(kind, data, uid) {

@@ -121,3 +121,17 @@ export async function recommendForColumns(columns, task) {
 export async function recommendForFile(file, task) {
   return recommendations((await graphqlUpload(RECOMMEND, { columns: null, task, first: 10 }, file)).recommendModels);
 }
+
+// Model versions ranked by their expected metric on a dataset version: measured, estimated from
+// evaluations elsewhere (with an interval), or not enough evidence (with the reason), best first.
+const MODELS_FOR_DATASET = `query ModelsForDataset($dataset: ID!, $metric: String!, $first: Int!) {
+  modelsForDataset(dataset: $dataset, metric: $metric, first: $first) {
+    modelVersion metric status value low high measured expected reason schemaCoverage
+    evidence { datasetVersion }
+  }
+}`;
+
+export async function modelsForDataset(uid, metric = 'auc', first = 10) {
+  const data = await graphql(MODELS_FOR_DATASET, { dataset: uid, metric, first });
+  return data.modelsForDataset;
+}
