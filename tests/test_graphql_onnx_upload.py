@@ -163,3 +163,16 @@ def test_no_token_is_401(db: Database, client: TestClient, tmp_path: Path) -> No
     assert catalog_store.nodes_by_uid(db, ["model:anon"]) == {}
     reader = post_onnx(client, path, token(db, "reader"), model="anon", version="1")
     assert reader.status_code == 403, reader.text
+
+
+def test_a_string_in_place_of_the_file_is_a_typed_error(db: Database, client: TestClient) -> None:
+    """Over a JSON body `file` can only be a literal; it must be refused, not crash the resolver."""
+    query = ('mutation { registerOnnxModel(file: "/etc/passwd", model: "lit", version: "1") '
+             '{ __typename ... on InvalidInputError { field message } } }')
+    response = client.post("/graphql", json={"query": query},
+                           headers={"Authorization": f"Bearer {token(db, 'writer')}"})
+    assert response.status_code == 200, response.text
+    result = response.json()["data"]["registerOnnxModel"]
+    assert result["__typename"] == "InvalidInputError" and result["field"] == "file"
+    assert "multipart" in result["message"]
+    assert not [n for n in catalog_store.export_nodes(db) if n["kind"] in {"model", "model_version"}]

@@ -70,6 +70,9 @@ def assert_seed_intact(db: Database, seed: dict[str, Any]) -> None:
     assert not changed, f"nodes changed: {changed[:5]}"
 
 
+UPLOAD_LITERALS = st.sampled_from(["", "not a file", "/etc/passwd", "' OR 1=1 //"]).map(_string_node)
+
+
 @pytest.fixture()
 def client(neo4j_server: Settings) -> Iterator[TestClient]:
     yield from client_for(neo4j_server, mutation_rate_per_minute=1_000_000)
@@ -85,6 +88,9 @@ def _introspected(settings: Settings) -> dict[str, Any]:
 def test_schemathesis_over_every_operation(client: TestClient, db: Database, seeded: dict[str, Any],
                                            neo4j_server: Settings, cases: Cases) -> None:
     admin = token(db, "admin")
+    # Over a JSON body an Upload argument can only be a literal; send strings in its place
+    # (the multipart upload path has its own hostile-input tests in test_reliability_uploads.py).
+    schemathesis.graphql.scalar("Upload", UPLOAD_LITERALS)
     schema = schemathesis.graphql.from_dict(_introspected(neo4j_server))
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
@@ -110,9 +116,10 @@ def test_injection_strings_in_every_argument(client: TestClient, db: Database, s
     admin = token(db, "admin")
     sdl = graphql.build_client_schema(_introspected(neo4j_server))
     payloads = st.sampled_from(INJECTIONS).map(_string_node)
+    scalars = {"String": payloads, "ID": payloads, "Upload": UPLOAD_LITERALS}
     for strategy, tok, examples in (
-        (hypothesis_graphql.queries(sdl, custom_scalars={"String": payloads, "ID": payloads}), None, 80),
-        (hypothesis_graphql.mutations(sdl, custom_scalars={"String": payloads, "ID": payloads}), admin, 40),
+        (hypothesis_graphql.queries(sdl, custom_scalars=scalars), None, 80),
+        (hypothesis_graphql.mutations(sdl, custom_scalars=scalars), admin, 40),
     ):
         @given(document=strategy)
         @hsettings(max_examples=examples, database=None, deadline=None, suppress_health_check=list(HealthCheck))

@@ -16,6 +16,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 
+from graphcat.api.uploads import read_upload
 from graphcat.api.types.catalog import Info, ModelVersion
 from graphcat.api.types.errors import ConflictError, InvalidInputError, UserError, as_result
 from graphcat.catalog.files import CatalogInvalid
@@ -82,8 +83,7 @@ async def register_onnx_model(
     filename = getattr(file, "filename", None) or "model.onnx"
 
     async def work() -> ModelVersion:
-        # One byte past the cap is enough to refuse an oversized file without reading all of it.
-        data = await file.read(settings.max_upload_bytes + 1)
+        data = await read_upload(file, settings)
         try:
             check_size(filename, len(data), settings)
             registration = await run_in_threadpool(

@@ -14,6 +14,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 
+from graphcat.api.uploads import read_upload
 from graphcat.api.types.catalog import Info, ModelVersion
 from graphcat.api.types.errors import InvalidInputError, as_result
 from graphcat.errors import InvalidInput
@@ -118,8 +119,7 @@ async def recommend_models(
         source: str | None = None
         if file is not None:
             source = getattr(file, "filename", None) or "upload"
-            # One byte past the cap is enough to refuse an oversized file without reading all of it.
-            data = await file.read(settings.max_upload_bytes + 1)
+            data = await read_upload(file, settings)
             try:
                 schema: UserSchema | list[SchemaFeature] = await run_in_threadpool(
                     read_schema_bytes, data, source, settings)
