@@ -19,6 +19,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from graphcat.store import catalog as store
+from live_app import ServerThread  # noqa: F401  (re-exported for the reliability tests)
 from graphcat.store.database import Database
 
 
@@ -168,32 +169,3 @@ class OutageProxy:
     def close(self) -> None:
         if not self._stopped.is_set():
             self.cut()
-
-
-class ServerThread:
-    """graphcat's app served by uvicorn on a free loopback port, in this process (real HTTP)."""
-
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                   lifespan="on", access_log=False))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "ServerThread":
-        import time
-
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)

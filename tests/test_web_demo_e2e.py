@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from graphcat.api.app import create_app
@@ -28,7 +26,7 @@ from graphcat.catalog.files import read_document
 from graphcat.catalog.importer import import_files
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
-from tests.conftest import free_port
+from live_app import ServerThread
 from test_web_e2e import START_TIMEOUT, _upload, browser, page  # noqa: F401  (fixtures used by name)
 
 HLS4ML_MODEL = "hls4ml-jet-tagger"
@@ -58,22 +56,12 @@ def live_url(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> 
     clear_catalog(session_db)
     report = import_files(session_db, [demo_catalog_path()])
     assert report.created.get("model_version", 0) > 20, report.created
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    while not server.started:  # set once the lifespan (migrations, index) finished and the socket listens
-        assert thread.is_alive(), "the server thread died during start-up (see the log above)"
-        assert time.monotonic() - started < START_TIMEOUT, f"the app did not start within {START_TIMEOUT}s"
-        time.sleep(0.1)
-    with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:
-        assert response.status == 200
-    print(f"\ndemo app ready in {time.monotonic() - started:.1f}s")
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with ServerThread(create_app(settings), start_timeout=START_TIMEOUT) as server:
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{server.url}/healthz", timeout=10) as response:
+            assert response.status == 200
+        print(f"\ndemo app ready (health checked in {time.monotonic() - started:.1f}s)")
+        yield server.url
     # The next module's app start would otherwise encode the whole demo catalog for its index.
     clear_catalog(session_db)
 

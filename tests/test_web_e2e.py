@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -24,7 +23,6 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 import onnx_factory
@@ -33,7 +31,8 @@ from graphcat.catalog.importer import import_documents
 from graphcat.service import deploy
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
-from tests.conftest import ROOT, free_port
+from live_app import ServerThread
+from tests.conftest import ROOT
 from tests.web_catalog import small_catalog, wide_lineage
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -56,22 +55,12 @@ def live_url(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> 
     deploy.register_onnx(session_db, settings, onnx_factory.mlp_classifier(folder / "regressor.onnx"),
                          model_id="calo-regressor", version="1.0.0", name="Calorimeter energy regressor",
                          benchmark=True)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    while not server.started:  # set once the lifespan (migrations, index) finished and the socket listens
-        assert thread.is_alive(), "the server thread died during start-up (see the log above)"
-        assert time.monotonic() - started < START_TIMEOUT, f"the app did not start within {START_TIMEOUT}s"
-        time.sleep(0.1)
-    with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:
-        assert response.status == 200
-    print(f"\nlive app ready in {time.monotonic() - started:.1f}s")
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with ServerThread(create_app(settings), start_timeout=START_TIMEOUT) as server:
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{server.url}/healthz", timeout=10) as response:
+            assert response.status == 200
+        print(f"\nlive app ready (health checked in {time.monotonic() - started:.1f}s)")
+        yield server.url
     # Leave no 520-node catalog behind: the next module's app start would encode it all for its index.
     clear_catalog(session_db)
 

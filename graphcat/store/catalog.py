@@ -102,12 +102,12 @@ def delete_owned_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 
 def create_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """CREATE the relationships (the importer's path: it deletes what it restates first)."""
+    """Create the relationships anew (the importer's path: it deletes what it restates first)."""
     return tx.run("catalog/create_edges", rows=rows)[0]["linked"] if rows else 0
 
 
 def merge_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """MERGE the relationships: for writers that may send one that already exists."""
+    """Merge the relationships: for writers that may send one that already exists."""
     return tx.run("catalog/merge_edges", rows=rows)[0]["linked"] if rows else 0
 
 
