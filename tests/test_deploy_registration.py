@@ -203,3 +203,26 @@ def test_cli_register_and_query(cat: Database, settings: Settings, tmp_path: Pat
     assert "cannot build input 'constituents'" in capsys.readouterr().out
     assert cli.main(["register-onnx", str(onnx_factory.broken_file(tmp_path / "x.onnx")), "--model", "x",
                      "--version", "1"]) == 2
+
+
+def test_failed_measurement_write_leaves_no_catalog_entry(cat: Database, fast_settings: Settings, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalog entry and its measurements are one transaction: when writing a measurement fails
+    (here the database refuses the smoke-test record), the version is not left behind without them."""
+    from graphcat.errors import GraphcatError
+    from graphcat.store import deploy as deploy_store
+
+    def refuse(tx: object, version_uid: str, result: object) -> None:
+        raise GraphcatError(f"injected failure while recording the smoke test of {version_uid}")
+
+    monkeypatch.setattr(deploy_store, "record_smoke_test", refuse)
+    path = onnx_factory.mlp_classifier(tmp_path / "tagger.onnx")
+    with pytest.raises(GraphcatError, match="injected failure"):
+        deploy.register_onnx(cat, fast_settings, path, model_id="atomic-tagger", version="1.0.0", task="jet-tagging")
+    assert _node(cat, "model_version:atomic-tagger@1.0.0") is None
+    assert _node(cat, "model:atomic-tagger") is None
+
+    monkeypatch.undo()
+    reg = deploy.register_onnx(cat, fast_settings, path, model_id="atomic-tagger", version="1.0.0", task="jet-tagging")
+    assert _node(cat, reg.version_uid) is not None
+    assert [s["ok"] for s in deploy.deployment(cat, reg.version_uid)["smoke_tests"]] == [True]

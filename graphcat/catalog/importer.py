@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from tqdm import tqdm
 
@@ -53,14 +53,18 @@ def import_files(db: Database, paths: Sequence[Path | str], *, replace: bool = F
 
 
 def import_documents(db: Database, documents: list[tuple[str, dict[str, Any]]], *, replace: bool = False,
-                     progress: bool = False) -> ImportReport:
-    """Import already-parsed documents given as (name used in errors, document)."""
+                     progress: bool = False, also: Callable[[Tx], None] | None = None) -> ImportReport:
+    """Import already-parsed documents given as (name used in errors, document).
+
+    `also`, when given, runs after the documents are written, in the same transaction: facts that
+    belong with the entities (an ONNX file's signature and measurements) commit with them or not
+    at all."""
     problems: list[Problem] = []
     for name, doc in documents:
         problems.extend(schema_problems(name, doc))
     if problems:
         raise CatalogInvalid(problems)
-    return _import_valid(db, documents, replace=replace, progress=progress)
+    return _import_valid(db, documents, replace=replace, progress=progress, also=also)
 
 
 def _lookups(plan: Plan) -> set[str]:
@@ -69,7 +73,7 @@ def _lookups(plan: Plan) -> set[str]:
 
 
 def _import_valid(db: Database, documents: list[tuple[str, dict[str, Any]]], *, replace: bool,
-                  progress: bool) -> ImportReport:
+                  progress: bool, also: Callable[[Tx], None] | None = None) -> ImportReport:
     plan = build_plan(documents)
     files = tuple(name for name, _ in documents)
 
@@ -77,11 +81,11 @@ def _import_valid(db: Database, documents: list[tuple[str, dict[str, Any]]], *, 
         _check_against_catalog(plan, store.existing(db, _lookups(plan)))
         raise CatalogInvalid(plan.problems)
 
-    return apply_plan(db, plan, files, replace=replace, progress=progress)
+    return apply_plan(db, plan, files, replace=replace, progress=progress, also=also)
 
 
 def apply_plan(db: Database, plan: Plan, files: tuple[str, ...], *, replace: bool = False,
-               progress: bool = False) -> ImportReport:
+               progress: bool = False, also: Callable[[Tx], None] | None = None) -> ImportReport:
     """Check a plan against the catalog and write it, all in one write transaction."""
     def work(tx: Tx) -> ImportReport:
         if replace:
@@ -92,7 +96,10 @@ def apply_plan(db: Database, plan: Plan, files: tuple[str, ...], *, replace: boo
         check_task_cycles(plan, store.task_parents(tx))
         if plan.problems:
             raise CatalogInvalid(plan.problems)
-        return _write(tx, plan, found, files, progress)
+        report = _write(tx, plan, found, files, progress)
+        if also is not None:
+            also(tx)
+        return report
 
     return db.write_transaction(work)
 

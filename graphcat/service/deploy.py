@@ -8,13 +8,12 @@
 4. optionally benchmark p50/p99 at batch 1 and 64 on this CPU;
 5. optionally quantise it to int8 (a new version linked QUANTIZED_FROM, with its own smoke test,
    latency and output agreement with the original);
-6. write the version(s) through the catalog importer (validated, immutable, all-or-nothing), then
-   every measurement in one more transaction.
+6. write the version(s) through the catalog importer (validated, immutable) and every
+   measurement in the same transaction: all or nothing.
 
-All the slow work (onnxruntime) happens before anything is written. The importer opens its own
-transaction, so the catalog entry and the measurements are two commits; both are idempotent to
-re-run (an identical version is "unchanged", the artifact store is content-addressed), so a
-registration interrupted between them is completed by running it again.
+All the slow work (onnxruntime) happens before anything is written, so the transaction is short.
+Re-running is idempotent for the catalog entry (an identical version is "unchanged", the artifact
+store is content-addressed) and adds one more smoke test and benchmark record.
 """
 
 from __future__ import annotations
@@ -103,9 +102,8 @@ def register_onnx(
 
     document = catalog_document(model_id, original, quantized, task=task, name=name, description=description,
                                 license=license, existing=_existing_model(db, model_id))
-    import_documents(db, [(f"register-onnx {path.name}", document)])
 
-    def write(tx: Tx) -> None:
+    def measurements(tx: Tx) -> None:
         for measured in (original, quantized):
             if measured is None:
                 continue
@@ -118,7 +116,8 @@ def register_onnx(
             deploy_store.record_quantization(tx, quantized.version_uid, original.version_uid, agreement,
                                              method=QUANTIZATION_METHOD, weight_type=QUANTIZATION_WEIGHT_TYPE)
 
-    db.write_transaction(write)
+    # The catalog entry and its measurements commit together: a failure in either leaves nothing.
+    import_documents(db, [(f"register-onnx {path.name}", document)], also=measurements)
     return Registration(model_id, original, quantized, agreement, notes)
 
 
