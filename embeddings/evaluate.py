@@ -1,7 +1,10 @@
 """Recommendation quality: recall@1, recall@5 and MRR of the full ranker and two baselines.
 
     python -m embeddings.evaluate --catalog graphcat/demo/hep-catalog.yaml \
-        [--cases embeddings/eval/cases.yaml] [--markdown docs/recommendation-quality.md]
+        [--cases embeddings/eval/cases.yaml] [--heldout [embeddings/eval/heldout.yaml]]
+
+`--heldout` also runs the held-out set (schemas no ranker change was made after looking at) and
+prints its report under the first one.
 
 A case is a real dataset's schema and the model versions that should come first:
     cases:
@@ -34,6 +37,7 @@ from embeddings.ranker import Recommender, embedding_scores, name_overlap_scores
 from embeddings.schema import CatalogView, Column, catalog_from_dicts, columns_from_dicts
 
 DEFAULT_CASES = Path(__file__).resolve().parent / "eval" / "cases.yaml"
+DEFAULT_HELDOUT = Path(__file__).resolve().parent / "eval" / "heldout.yaml"
 METHODS = ("full", "name-overlap", "embedding")
 
 
@@ -151,20 +155,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m embeddings.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--catalog", nargs="+", required=True, help="catalog YAML/JSON file(s)")
     parser.add_argument("--cases", default=str(DEFAULT_CASES))
+    parser.add_argument("--heldout", nargs="?", const=str(DEFAULT_HELDOUT), default=None,
+                        help=f"also evaluate a held-out case file (default {DEFAULT_HELDOUT.name})")
     parser.add_argument("--model", default=None, help="sentence-transformers folder (default: bundled MiniLM)")
     parser.add_argument("--backend", choices=["torch", "onnx"], default="torch")
     parser.add_argument("--no-task", action="store_true", help="ignore the cases' task (schema only)")
     parser.add_argument("--verbose", action="store_true", help="print each case's top 3 per method")
     args = parser.parse_args(argv)
     view = catalog_from_dicts([yaml.safe_load(Path(p).read_text()) for p in args.catalog])
-    cases = load_cases(yaml.safe_load(Path(args.cases).read_text()), source=args.cases)
-    results = evaluate(view, cases, Encoder(args.model, backend=args.backend), use_task=not args.no_task)
+    sets = [("cases", args.cases)] + ([("held-out", args.heldout)] if args.heldout else [])
+    encoder = Encoder(args.model, backend=args.backend)
     command = "python -m embeddings.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
-    if args.verbose:
-        for name, outcomes in results.items():
-            for o in outcomes:
-                print(f"{name:13s} {o.case.id:30s} rank={o.rank()} top3={o.ranking[:3]}")
-    print(report(results, command=command.strip()))
+    for label, path in sets:
+        cases = load_cases(yaml.safe_load(Path(path).read_text()), source=path)
+        results = evaluate(view, cases, encoder, use_task=not args.no_task)
+        if args.verbose:
+            for name, outcomes in results.items():
+                for o in outcomes:
+                    print(f"{name:13s} {o.case.id:30s} rank={o.rank()} top3={o.ranking[:3]}")
+        print(f"## {label}: {path}\n")
+        print(report(results, command=command.strip()))
     return 0
 
 
