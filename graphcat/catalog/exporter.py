@@ -57,6 +57,8 @@ def export_document(db: Database) -> dict[str, Any]:
                                        "size_bytes", "num_events", "data_type")}
         entry["conditions"] = {k: p.get(k) for k in ("sqrt_s_tev", "pileup_mean", "run_period", "generator", "tune",
                                                      "detector_simulation", "kinematic_range")}
+        if p.get("condition_parameters"):
+            entry["conditions"]["parameters"] = json.loads(p["condition_parameters"])
         entry["recorded_with"] = targets(u, "RECORDED_WITH")
         entry["simulated_with"] = targets(u, "SIMULATED_WITH")
         entry["derived_from"] = sorted(({"dataset": _ident(t), "kind": props.get("kind")}

@@ -236,6 +236,8 @@ class _Builder:
         props = {k: v.get(k) for k in ("format", "location", "doi", "digest", "size_bytes", "num_events", "data_type")}
         props.update({k: cond.get(k) for k in ("sqrt_s_tev", "pileup_mean", "run_period", "generator", "tune",
                                                "detector_simulation", "kinematic_range")})
+        # Numeric knobs (name -> number) as one canonical JSON string: Neo4j has no map properties.
+        props["condition_parameters"] = canonical_json(cond["parameters"]) if cond.get("parameters") else None
         props["dataset_uid"] = uid("dataset", dataset_id)
         u, ident, _ = self.version_node("dataset_version", "dataset", dataset_id, v, path, props, "DatasetVersion")
         for rel, key in (("RECORDED_WITH", "recorded_with"), ("SIMULATED_WITH", "simulated_with")):

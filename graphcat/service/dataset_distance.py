@@ -6,18 +6,25 @@ which only one side is known costs UNKNOWN_ONE_SIDE (we cannot claim they match)
 on both sides costs nothing and is listed as unknown.
 
 Axes: data vs simulation, detector, experiment, centre-of-mass energy (log ratio), pile-up, jet pT
-range (log ratio of window centres, parsed from the kinematic range), generator (family, then
-version), tune (name, then each differing `key = value` setting after a ';'), detector simulation
-(as text), schema (Jaccard distance of provided canonical features) and, when an encoder is
-given, the cosine distance of the descriptions' embeddings. DERIVED_FROM lineage is not a
-distance: it raises an evidence's weight (graphcat.service.transferability).
+range (log ratio of window centres: conditions.parameters.jet_pt_centre_gev, else parsed from the
+kinematic range), the other numeric knobs of conditions.parameters (`param:<name>`, each in its
+unit, compared only when both sides record it), generator (family, then version), tune (name, then
+each differing `key = value` setting after a ';', except settings both sides record as numeric
+parameters), detector simulation (as text; not compared when both sides record numeric
+detector_* parameters), schema (Jaccard distance of provided canonical features) and, when an
+encoder is given, the cosine distance of the descriptions' embeddings. DERIVED_FROM lineage is not
+a distance: it raises an evidence's weight (graphcat.service.transferability).
+
+Numeric axes (sqrt(s), pile-up, pT, parameters) also have signed coordinates (`coordinates`), so
+the estimator can fit a response with a direction; the others are categorical (equal or not).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
 import numpy as np
@@ -44,6 +51,17 @@ TUNE_NAME_SHIFT = 0.5  # a different named tune
 TUNE_SETTING_SHIFT = 0.5  # each generator setting changed on top of the tune
 GENERATOR_VERSION_SHIFT = 0.2
 DESCRIPTION_UNIT = 0.5  # cosine distance of 0.5 between description embeddings is one unit
+PT_PARAMETER = "jet_pt_centre_gev"
+# One "substantial shift" per numeric parameter (lower-case names); a parameter not listed here
+# counts in its own units. The two resolutions of a Gaussian smearing move together, so each unit
+# is twice the medium smearing (0.1, 0.02) and the medium one is one unit in all.
+PARAMETER_UNITS: dict[str, float] = {
+    "detector_pt_resolution": 0.2,
+    "detector_angle_resolution": 0.04,
+    "partonlevel:mpi": 1.0,
+    "stringz:alund": 0.3,
+}
+NUMERIC_AXES = ("sqrt_s", "pileup", "pt_range")
 
 _PT_WINDOW = re.compile(r"(\d+(?:\.\d+)?)\s*<\s*p_?\{?T\}?\s*<\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
 _PT_DASH = re.compile(r"p_?T[^0-9]{0,12}(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
@@ -71,18 +89,35 @@ class Profile:
     detector_simulation: str | None
     features: frozenset[str]
     description: str
+    parameters: dict[str, float] = field(default_factory=dict)  # lower-case name -> value
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Profile":
         p = row["props"]
         text = " ".join(t for t in (row.get("family_name"), row.get("family_description"), p.get("description"),
                                     p.get("kinematic_range"), p.get("tune"), p.get("detector_simulation")) if t)
+        params = {k.lower(): float(v) for k, v in json.loads(p.get("condition_parameters") or "{}").items()}
+        centre = params.pop(PT_PARAMETER, None)
         return cls(uid=p["uid"], data_type=p.get("data_type"), detectors=frozenset(row.get("detectors") or ()),
                    experiments=frozenset(row.get("experiments") or ()), sqrt_s_tev=p.get("sqrt_s_tev"),
-                   pileup_mean=p.get("pileup_mean"), pt_centre=pt_centre(p.get("kinematic_range")),
+                   pileup_mean=p.get("pileup_mean"),
+                   pt_centre=centre if centre and centre > 0 else pt_centre(p.get("kinematic_range")),
                    kinematic_range=p.get("kinematic_range"), generator=p.get("generator"), tune=p.get("tune"),
                    detector_simulation=p.get("detector_simulation"), features=frozenset(row.get("features") or ()),
-                   description=text)
+                   description=text, parameters=params)
+
+    def coordinates(self) -> dict[str, float]:
+        """Signed positions on the numeric axes this dataset version records, in axis units."""
+        out: dict[str, float] = {}
+        if self.sqrt_s_tev:
+            out["sqrt_s"] = math.log(self.sqrt_s_tev) / SQRT_S_UNIT
+        if self.pileup_mean is not None:
+            out["pileup"] = self.pileup_mean / PILEUP_UNIT
+        if self.pt_centre:
+            out["pt_range"] = math.log(self.pt_centre) / PT_UNIT
+        for name, value in self.parameters.items():
+            out[f"param:{name}"] = value / PARAMETER_UNITS.get(name, 1.0)
+        return out
 
 
 @dataclass(frozen=True)
@@ -145,6 +180,9 @@ class Comparator:
             if raw > 0:
                 out.append(AxisDistance(axis, WEIGHTS[axis] * raw, detail))
 
+        def add_param(name: str, raw: float, detail: str) -> None:
+            out.append(AxisDistance(f"param:{name}", raw, detail))
+
         def known(axis: str, x: object, y: object) -> bool:
             empty = lambda v: v is None or v == frozenset() or v == ""  # noqa: E731
             if empty(x) and empty(y):
@@ -167,6 +205,11 @@ class Comparator:
         if known("pileup", a.pileup_mean, b.pileup_mean) and a.pileup_mean != b.pileup_mean:
             add("pileup", abs(a.pileup_mean - b.pileup_mean) / PILEUP_UNIT,  # type: ignore[operator]
                 f"pile-up {a.pileup_mean:g} vs {b.pileup_mean:g}")
+        shared = sorted(set(a.parameters) & set(b.parameters))
+        for name in shared:
+            if a.parameters[name] != b.parameters[name]:
+                add_param(name, abs(a.parameters[name] - b.parameters[name]) / PARAMETER_UNITS.get(name, 1.0),
+                          f"{name} {a.parameters[name]:g} vs {b.parameters[name]:g}")
         if a.pt_centre is not None and b.pt_centre is not None:
             if a.pt_centre != b.pt_centre:
                 add("pt_range", abs(math.log(a.pt_centre / b.pt_centre)) / PT_UNIT,
@@ -179,10 +222,12 @@ class Comparator:
             add("generator", raw, f"generator {a.generator} vs {b.generator}")
         if known("tune", a.tune, b.tune) and a.tune != b.tune:
             (na, sa), (nb, sb) = tune_parts(a.tune), tune_parts(b.tune)  # type: ignore[arg-type]
-            changed = sorted(k for k in set(sa) | set(sb) if sa.get(k) != sb.get(k))
+            # A setting both sides record as a number lies on its numeric axis, not in the tune.
+            changed = sorted(k for k in set(sa) | set(sb) if sa.get(k) != sb.get(k) and k not in shared)
             raw = (TUNE_NAME_SHIFT if na != nb else 0.0) + TUNE_SETTING_SHIFT * len(changed)
             add("tune", raw, f"tune {a.tune!r} vs {b.tune!r}")
-        if known("detector_simulation", a.detector_simulation, b.detector_simulation) \
+        numeric_detector = any(n.startswith("detector_") for n in shared)
+        if not numeric_detector and known("detector_simulation", a.detector_simulation, b.detector_simulation) \
                 and a.detector_simulation != b.detector_simulation:
             add("detector_simulation", 1.0, f"detector simulation {a.detector_simulation!r} vs {b.detector_simulation!r}")
         if known("schema", a.features, b.features) and a.features != b.features:
@@ -195,6 +240,16 @@ class Comparator:
                 cosine = float(np.clip(1.0 - va @ vb, 0.0, 2.0))
                 add("description", cosine / DESCRIPTION_UNIT, f"description embedding cosine distance {cosine:.3f}")
         return out, unknown
+
+
+def signed(a: Profile, b: Profile) -> dict[str, float]:
+    """a - b on the numeric axes both record (axis units); nonzero entries only."""
+    ca, cb = a.coordinates(), b.coordinates()
+    return {k: ca[k] - cb[k] for k in sorted(set(ca) & set(cb)) if ca[k] != cb[k]}
+
+
+def is_numeric(axis: str) -> bool:
+    return axis in NUMERIC_AXES or axis.startswith("param:")
 
 
 def total(axes: Sequence[AxisDistance]) -> float:

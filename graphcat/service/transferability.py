@@ -4,25 +4,35 @@ The model, in full (every number below is a module constant):
 
 1. Evidence is the model version's recorded evaluations of the metric on other dataset versions.
    Dataset versions are compared axis by axis (graphcat.service.dataset_distance): the distance
-   d(A, B) is a weighted sum of condition differences, 1 per "substantial shift".
-2. Drift: away from its training data a model loses performance roughly in proportion to how far
-   it moves on each axis. With the evaluations on the training dataset versions as anchor (v0),
-   each other evaluation gives a drop v0 - v_i and the axis distances of D_i from the training
-   data. Per-axis drift slopes are fitted by ridge regression in two levels: pooled over its peers
-   (the model versions solving one of its tasks, itself included; shrunk towards one common slope
-   fitted on the total distance), then for this model version (shrunk towards the pooled slopes).
-   An axis nothing has moved along keeps the common slope. RIDGE sets the shrinkage (in units of
-   one evaluation one distance unit away).
-3. Each evidence i predicts p_i = v_i - drift(T) + drift(D_i) for the target T, where drift(X)
-   sums slope_axis * distance_axis(X, train) over the axes; the estimate is their weighted mean
-   with weights exp(-d(T, D_i) / BANDWIDTH), multiplied by (1 + 1/h) when D_i is h DERIVED_FROM
-   hops from T (shared events, shared processing).
-4. Interval: Z times the root of (weighted spread of the p_i)^2 + (residual spread of the drift
-   fit)^2 + (common slope * distance to the nearest evidence / 2)^2, at least MIN_HALF_WIDTH, clipped to
-   the metric's range. Its coverage is measured, not assumed (docs/transferability.md).
+   d(A, B) is a weighted sum of condition differences, 1 per "substantial shift". Numeric axes
+   (sqrt(s), pile-up, jet pT, conditions.parameters such as a resolution or a generator setting)
+   also give signed coordinates; the other axes are categorical (a tune name, a generator...).
+2. Response: relative to its training data (the anchor, value v0), the model's metric is taken as
+   linear along each numeric axis, with a sign: v(D) = v0 + sum_k beta_k dx_k(D) - sum_c gamma_c
+   c_c(D), where dx_k is D's signed offset from the training data on numeric axis k and c_c its
+   categorical distance (an unsigned penalty). The coefficients are fitted by ridge regression in
+   two levels: pooled over its peers (the model versions solving one of its tasks, itself
+   included; numeric slopes shrunk towards 0, categorical penalties towards one common penalty
+   per unit fitted on the total categorical distance), then for this model version (shrunk towards
+   the pooled coefficients). RIDGE sets the shrinkage (in units of one evaluation one unit away),
+   so a model with few points on an axis takes that axis from its peers.
+3. Each evidence i predicts p_i = v_i + response(T) - response(D_i) for the target T: it is
+   carried along the axes by the fitted response (interpolating between evaluations on an axis,
+   extrapolating beyond them). The estimate is their weighted mean with weights
+   exp(-d(T, D_i) / BANDWIDTH), multiplied by (1 + 1/h) when D_i is h DERIVED_FROM hops from T.
+4. Interval: Z times the root of (weighted spread of the p_i)^2 + sigma^2 + the weighted mean of
+   the coefficient variance carried over each evidence's offset (dz_i' Cov dz_i, with Cov =
+   sigma^2 (Z'Z + RIDGE I)^-1 of the fit), where sigma is the residual spread of the fit (the
+   peers' when the model has fewer than MIN_OWN evaluations). The last term grows with the
+   distance the estimate is carried, so extrapolation widens the interval; at least
+   MIN_HALF_WIDTH, clipped to the metric's range. Its coverage is measured (docs/transferability.md).
 5. "Not enough evidence" when the model version has no evaluation of the metric, when the target
    provides a schema without the model's inputs, or when the nearest evidence is further than
    MAX_DISTANCE. The answer always lists the evidence it used.
+
+`drift_by_axis` reports the fitted coefficients as metric lost per unit: for a numeric axis, per
+unit of increase along it (negative: the model gains); for a categorical one, per unit of
+difference from the training data.
 
 Metrics named like background rejection are estimated on a log scale (they are ratios spanning
 decades); bounded metrics (auc, accuracy, efficiency...) are clipped to [0, 1].
@@ -37,7 +47,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from graphcat.errors import InvalidInput, NotFound
-from graphcat.service.dataset_distance import AxisDistance, Comparator, Profile, TextEncoder, total
+from graphcat.service.dataset_distance import AxisDistance, Comparator, Profile, TextEncoder, signed, total
 from graphcat.store import transfer as store
 from graphcat.store.database import Database
 
@@ -46,6 +56,7 @@ MAX_DISTANCE = 4.0
 RIDGE = 1.0
 Z = 1.64
 MIN_HALF_WIDTH = 0.01
+MIN_OWN = 3  # evaluations away from the training data before a model's own residual spread is trusted
 BOUNDED = ("auc", "accuracy", "efficiency", "precision", "recall", "f1")
 
 MEASURED = "measured"
@@ -112,8 +123,11 @@ def _validate(metric: str) -> str:
     return metric
 
 
+Offsets = dict[str, float]  # "num:<axis>" -> signed offset, "cat:<axis>" -> categorical distance
+
+
 class Estimator:
-    """One estimator per request: caches profiles, embeddings and the pooled drift per metric."""
+    """One estimator per request: caches profiles, embeddings and the pooled response per metric."""
 
     def __init__(self, db: Database, encoder: TextEncoder | None = None, *,
                  hidden: Iterable[str] = (), hidden_pairs: Iterable[tuple[str, str]] = ()) -> None:
@@ -124,7 +138,7 @@ class Estimator:
         # (model version, dataset version) evaluations ignored (leave-one-pair-out validation).
         self.hidden_pairs = frozenset(hidden_pairs)
         self._profiles: dict[str, Profile] = {}
-        self._pooled: dict[tuple[str, str], Drift] = {}
+        self._pooled: dict[tuple[str, str], Response] = {}
 
     # -- data -------------------------------------------------------------------------------
 
@@ -135,20 +149,26 @@ class Estimator:
                 self._profiles[uid] = Profile.from_row(row)
         return {u: self._profiles[u] for u in uids if u in self._profiles}
 
-    def axis_vector(self, a: str, trained: Sequence[str]) -> dict[str, float]:
-        """Axis distances of dataset version a from the nearest of the training dataset versions."""
+    def offsets(self, a: str, trained: Sequence[str]) -> Offsets:
+        """Where dataset version a lies relative to the nearest training dataset version: signed
+        offsets on the numeric axes both record, distances on the other (categorical) axes."""
         if a in trained or not trained:
             return {}
-        best: list[AxisDistance] | None = None
+        best: tuple[float, Offsets] | None = None
         for t in trained:
             p = self.profiles([a, t])
             axes = self.comparator.axes(p[a], p[t])[0]
-            if best is None or total(axes) < total(best):
-                best = axes
-        return {x.axis: x.distance for x in best or []}
+            numeric = signed(p[a], p[t])
+            z = {f"num:{k}": v for k, v in numeric.items()}
+            for x in axes:
+                if x.axis not in numeric:
+                    z[f"cat:{x.axis}"] = z.get(f"cat:{x.axis}", 0.0) + x.distance
+            if best is None or total(axes) < best[0]:
+                best = (total(axes), z)
+        return best[1] if best else {}
 
-    def drops(self, evals: Sequence[dict[str, Any]], trained: Sequence[str], metric: str) -> list[tuple[dict[str, float], float]]:
-        """(axis distances from the training data, v0 - v) for each evaluation away from it."""
+    def changes(self, evals: Sequence[dict[str, Any]], trained: Sequence[str], metric: str) -> list[tuple[Offsets, float]]:
+        """(offsets from the training data, v - v0) for each evaluation away from it."""
         anchors = [_to_scale(metric, e["value"]) for e in evals if e["dataset"] in trained]
         if not anchors:
             return []
@@ -157,11 +177,11 @@ class Estimator:
         for e in evals:
             if e["dataset"] not in trained:
                 self.profiles([e["dataset"], *trained])
-                out.append((self.axis_vector(e["dataset"], trained), v0 - _to_scale(metric, e["value"])))
+                out.append((self.offsets(e["dataset"], trained), _to_scale(metric, e["value"]) - v0))
         return out
 
-    def pooled_drift(self, metric: str, model_version_uid: str) -> "Drift":
-        """Per-axis drift pooled over the evaluations of the metric by the model version's peers
+    def pooled_response(self, metric: str, model_version_uid: str) -> "Response":
+        """The response pooled over the evaluations of the metric by the model version's peers
         (model versions solving one of its tasks, itself included)."""
         key = (metric, model_version_uid)
         if key not in self._pooled:
@@ -172,12 +192,13 @@ class Estimator:
                 by_model.setdefault(r["model_version"], []).append(r)
             loaded = self.profiles({r["dataset"] for r in rows} | {t for r in rows for t in r["trained_on"]})
             self.comparator.embed(list(loaded.values()))
-            data: list[tuple[dict[str, float], float]] = []
+            data: list[tuple[Offsets, float]] = []
             for evals in by_model.values():
                 trained = [t for t in evals[0]["trained_on"] if t in self._profiles]
-                data.extend(self.drops(evals, trained, metric))
-            scalar = _fit_scalar(data)
-            self._pooled[key] = _fit_drift(data, {}, scalar, f"pooled over {len(by_model)} model version(s) of its task")
+                data.extend(self.changes(evals, trained, metric))
+            penalty = common_penalty(data)
+            self._pooled[key] = fit_response(data, {}, penalty,
+                                             f"pooled over {len(by_model)} model version(s) of its task")
         return self._pooled[key]
 
     # -- the estimate -----------------------------------------------------------------------
@@ -217,56 +238,57 @@ class Estimator:
         hops = store.derived_hops(self.db, dataset_version_uid, [e["dataset"] for e in evals])
         trained = [t for t in ev["trained_on"] if t in profiles]
 
-        # Drift per axis: this model version's own drops, shrunk towards its peers' (same task).
-        own = self.drops(evals, trained, metric)
-        pooled = self.pooled_drift(metric, model_version_uid)
+        # Response per axis: this model version's own changes, shrunk towards its peers' (same task).
+        own = self.changes(evals, trained, metric)
+        pooled = self.pooled_response(metric, model_version_uid)
         if not trained or not any(e["dataset"] in trained for e in evals):
-            drift = Drift({}, 0.0, pooled.spread, "none: no evaluation on the training data to anchor a drift")
+            response = Response({}, 0.0, pooled.sigma, None, (), "none: no evaluation on the training data to anchor a response")
         elif own:
-            drift = _fit_drift(own, pooled.per_axis, pooled.scalar,
-                               f"own ({len(own)} evaluation(s)) shrunk towards {pooled.source}")
-            if len(own) < 3:
-                drift = Drift(drift.per_axis, drift.scalar, pooled.spread, drift.source)
+            response = fit_response(own, pooled.coefficients, pooled.penalty,
+                                    f"own ({len(own)} evaluation(s)) shrunk towards {pooled.source}",
+                                    fallback_sigma=pooled.sigma)
         else:
-            drift = pooled
-        target_drift = drift.loss(self.axis_vector(dataset_version_uid, trained))
-        slope = drift.scalar
-        spread = drift.spread
+            response = pooled
+        target_z = self.offsets(dataset_version_uid, trained)
 
-        items: list[tuple[dict[str, Any], float, float, float, list[AxisDistance], list[str]]] = []
+        items: list[tuple[dict[str, Any], float, float, float, float, list[AxisDistance], list[str]]] = []
         for e in evals:
             axes, unknown = self.comparator.axes(target_profile, profiles[e["dataset"]])
             d = total(axes)
             h = hops.get(e["dataset"])
             w = math.exp(-d / BANDWIDTH) * (1.0 + 1.0 / h if h else 1.0)
-            p = _to_scale(metric, e["value"]) - target_drift + drift.loss(self.axis_vector(e["dataset"], trained))
-            items.append((e, d, w, p, axes, unknown))
+            dz = _difference(target_z, self.offsets(e["dataset"], trained))
+            p = _to_scale(metric, e["value"]) + response.change(dz)
+            items.append((e, d, w, p, response.variance(dz), axes, unknown))
         nearest = min(i[1] for i in items)
         weights = np.array([i[2] for i in items])
         weights = weights / weights.sum()
         preds = np.array([i[3] for i in items])
+        carried = np.array([i[4] for i in items])
         evidence = tuple(sorted((
             Evidence(dataset_version_uid=e["dataset"], value=e["value"], distance=round(d, 4), weight=round(float(wn), 4),
                      prediction=_from_scale(metric, p), derived_hops=hops.get(e["dataset"]),
                      is_training_data=e["dataset"] in trained, differences=tuple(axes), unknown_axes=tuple(unknown))
-            for (e, d, _, p, axes, unknown), wn in zip(items, weights)), key=lambda x: (x.distance, x.dataset_version_uid)))
+            for (e, d, _, p, _, axes, unknown), wn in zip(items, weights)), key=lambda x: (x.distance, x.dataset_version_uid)))
+        slope = response.penalty
         if nearest > MAX_DISTANCE:
             return Estimate(**base, status=NOT_ENOUGH, value=None, low=None, high=None, schema_coverage=coverage,
-                            drift_per_unit=slope, drift_source=drift.source, evidence=evidence,
-                            drift_by_axis=drift.by_axis(),
+                            drift_per_unit=slope, drift_source=response.source, evidence=evidence,
+                            drift_by_axis=response.by_axis(),
                             reason=f"the nearest evaluated dataset is {nearest:.2f} away (more than {MAX_DISTANCE:g}): "
                                    f"too different to carry its result over")
 
         mean = float(weights @ preds)
         wspread = float(np.sqrt(weights @ (preds - mean) ** 2))
-        half = Z * math.sqrt(wspread**2 + (spread or 0.0) ** 2 + (0.5 * slope * nearest) ** 2)
+        sigma = response.sigma or 0.0
+        half = Z * math.sqrt(wspread**2 + sigma**2 + float(weights @ carried))
         half = max(half, MIN_HALF_WIDTH)
         status = MEASURED if base["measured"] is not None else ESTIMATED
         reason = (f"{len(evals)} evaluation(s) of {metric}; nearest dataset {nearest:.2f} away; "
-                  f"expected drift from the training data {target_drift:+.4f} ({drift.source})")
+                  f"expected change from the training data {response.change(target_z):+.4f} ({response.source})")
         return Estimate(**base, status=status, value=_from_scale(metric, mean), low=_from_scale(metric, mean - half),
-                        high=_from_scale(metric, mean + half), reason=reason, drift_per_unit=slope, drift_source=drift.source,
-                        drift_by_axis=drift.by_axis(),
+                        high=_from_scale(metric, mean + half), reason=reason, drift_per_unit=slope,
+                        drift_source=response.source, drift_by_axis=response.by_axis(),
                         schema_coverage=coverage, evidence=evidence)
 
     def rank_models(self, dataset_version_uid: str, metric: str = "auc") -> list[Estimate]:
@@ -280,44 +302,90 @@ class Estimator:
         return sorted(estimates, key=lambda e: (e.expected is None, sign * (e.expected or 0.0), e.model_version_uid))
 
 
-@dataclass(frozen=True)
-class Drift:
-    """Metric lost per unit of (weighted) distance from the training data, per axis."""
+def _difference(a: Offsets, b: Offsets) -> Offsets:
+    """a - b (offsets of the target and of an evidence, both from the training data)."""
+    return {k: a.get(k, 0.0) - b.get(k, 0.0) for k in set(a) | set(b) if a.get(k, 0.0) != b.get(k, 0.0)}
 
-    per_axis: dict[str, float]
-    scalar: float  # the common slope, for axes no evaluation has moved along
-    spread: float | None  # residual spread of the fit
+
+@dataclass(frozen=True)
+class Response:
+    """A model's metric relative to its training data: signed slopes on numeric axes ("num:<axis>"),
+    penalties per unit on categorical ones ("cat:<axis>"), with the fit's covariance."""
+
+    coefficients: dict[str, float]  # num: change per unit; cat: loss per unit
+    penalty: float  # the common categorical penalty per unit, for categorical axes never observed
+    sigma: float | None  # residual spread of the fit
+    covariance: np.ndarray | None  # of the coefficients, in the order of `axes`
+    axes: tuple[str, ...]
     source: str
 
-    def loss(self, axes: dict[str, float]) -> float:
-        return float(sum(self.per_axis.get(a, self.scalar) * d for a, d in axes.items()))
+    def coefficient(self, axis: str) -> float:
+        if axis in self.coefficients:
+            return self.coefficients[axis]
+        return 0.0 if axis.startswith("num:") else self.penalty
+
+    def change(self, z: Offsets) -> float:
+        """Predicted metric change for offsets z (numeric: signed; categorical: a loss)."""
+        return float(sum(self.coefficient(a) * (v if a.startswith("num:") else -v) for a, v in z.items()))
+
+    def variance(self, z: Offsets) -> float:
+        """Variance of change(z) from the coefficients' uncertainty; an axis outside the fit gets
+        the prior's spread (sigma^2 / RIDGE per unit squared)."""
+        sigma2 = (self.sigma or 0.0) ** 2
+        index = {a: i for i, a in enumerate(self.axes)}
+        inside = np.zeros(len(self.axes))
+        outside = 0.0
+        for a, v in z.items():
+            if a in index:
+                inside[index[a]] = v if a.startswith("num:") else -v
+            else:
+                outside += v * v
+        var = float(inside @ self.covariance @ inside) if self.covariance is not None and len(self.axes) else 0.0
+        return var + outside * sigma2 / RIDGE
 
     def by_axis(self) -> tuple[tuple[str, float], ...]:
-        return tuple(sorted((a, round(v, 6)) for a, v in self.per_axis.items()))
+        """Metric lost per unit, per axis (numeric: per unit of increase)."""
+        return tuple(sorted((a.split(":", 1)[1], round(-v if a.startswith("num:") else v, 6))
+                            for a, v in self.coefficients.items()))
 
 
-def _fit_scalar(data: Sequence[tuple[dict[str, float], float]]) -> float:
-    """Least-squares slope through the origin of drop vs total distance, never negative."""
-    d = np.array([sum(x.values()) for x, _ in data])
-    y = np.array([drop for _, drop in data])
-    if len(d) == 0 or float(d @ d) == 0.0:
+def common_penalty(data: Sequence[tuple[Offsets, float]]) -> float:
+    """Least-squares loss per unit of total categorical distance, through the origin, never negative
+    (after the numeric axes' linear part is taken out by a plain least-squares fit)."""
+    cat = np.array([sum(v for a, v in z.items() if a.startswith("cat:")) for z, _ in data])
+    y = np.array([-change for _, change in data])
+    if len(cat) == 0 or float(cat @ cat) == 0.0:
         return 0.0
-    return max(float(d @ y / (d @ d)), 0.0)
+    num_axes = sorted({a for z, _ in data for a in z if a.startswith("num:")})
+    if num_axes:
+        x = np.array([[z.get(a, 0.0) for a in num_axes] for z, _ in data])
+        beta = np.linalg.lstsq(np.column_stack([x, cat]), y, rcond=None)[0]
+        return max(float(beta[-1]), 0.0)
+    return max(float(cat @ y / (cat @ cat)), 0.0)
 
 
-def _fit_drift(data: Sequence[tuple[dict[str, float], float]], prior: dict[str, float], scalar: float,
-               source: str) -> Drift:
-    """Ridge regression of drops on axis distances, shrunk towards `prior` (or `scalar`) per axis."""
-    axes = sorted({a for x, _ in data for a in x} | set(prior))
+def fit_response(data: Sequence[tuple[Offsets, float]], prior: dict[str, float], penalty: float, source: str,
+                 *, fallback_sigma: float | None = None) -> Response:
+    """Ridge regression of metric changes on offsets, shrunk towards `prior` per axis (numeric axes
+    towards 0, categorical ones towards `penalty` when the prior lacks them).
+
+    data: (offsets, v - v0) per evaluation away from the training data. sigma is the residual
+    spread, or fallback_sigma (the peers') when there are fewer than MIN_OWN points."""
+    axes = tuple(sorted({a for z, _ in data for a in z} | set(prior)))
     if not data or not axes:
-        return Drift(dict(prior), scalar, None, source)
-    x = np.array([[row.get(a, 0.0) for a in axes] for row, _ in data])
-    y = np.array([drop for _, drop in data])
-    beta0 = np.array([prior.get(a, scalar) for a in axes])
-    beta = np.linalg.solve(x.T @ x + RIDGE * np.eye(len(axes)), x.T @ y + RIDGE * beta0)
+        return Response(dict(prior), penalty, fallback_sigma, None, (), source)
+    sign = np.array([1.0 if a.startswith("num:") else -1.0 for a in axes])
+    x = np.array([[z.get(a, 0.0) for a in axes] for z, _ in data]) * sign
+    y = np.array([change for _, change in data])
+    beta0 = np.array([prior.get(a, 0.0 if a.startswith("num:") else penalty) for a in axes])
+    a_matrix = x.T @ x + RIDGE * np.eye(len(axes))
+    beta = np.linalg.solve(a_matrix, x.T @ y + RIDGE * beta0)
     resid = y - x @ beta
-    spread = float(np.sqrt((resid**2).sum() / max(len(data) - 1, 1))) if len(data) >= 2 else None
-    return Drift(dict(zip(axes, (float(b) for b in beta))), scalar, spread, source)
+    sigma = float(np.sqrt((resid**2).sum() / max(len(data) - 1, 1))) if len(data) >= 2 else None
+    if len(data) < MIN_OWN and fallback_sigma is not None:
+        sigma = fallback_sigma
+    cov = (sigma or 0.0) ** 2 * np.linalg.inv(a_matrix)
+    return Response(dict(zip(axes, (float(b) for b in beta))), penalty, sigma, cov, axes, source)
 
 
 def transferability(db: Database, model_version_uid: str, dataset_version_uid: str, metric: str = "auc",
