@@ -1,6 +1,14 @@
 """Bulk import rate: a synthetic catalog (bench/synthetic.py) through `graphcat bulk-import`.
 
     .venv/bin/python -m bench.import_rate --sizes 1000 10000   # EMPTIES the catalog first
+    .venv/bin/python -m bench.import_rate --sizes 10000 --compare-with be2a65e   # old path first, same run
+
+Reports each phase separately: validation (read = JSON parse, schema, plan, lookup = existing
+entities in Neo4j, spill = rows to the temporary files), the node phase (nodes/s) and the
+relationship phase (relationships/s), with the load average before and after (the machine is
+shared). `--compare-with REV` first runs this same benchmark from the git revision REV (exported
+with `git archive` into a temporary folder, run in a subprocess on the same Neo4j), so the old
+and the new bulk path are measured side by side in one run.
 
 Uses GRAPHCAT_NEO4J_* like everything else: point it at a scratch server.
 """
@@ -8,12 +16,18 @@ Uses GRAPHCAT_NEO4J_* like everything else: point it at a scratch server.
 from __future__ import annotations
 
 import argparse
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT, peak_rss_mib, reset_peak_rss, table
 from bench.synthetic import Manifest, catalog_files, generate, read_manifest
-from graphcat.catalog.bulk import bulk_import
+from graphcat.catalog.bulk import BATCH, TX_ROWS, WORKERS, bulk_import
 from graphcat.settings import Settings
 from graphcat.store import migrations
 from graphcat.store.admin import clear_catalog
@@ -32,11 +46,18 @@ def synthetic_catalog(size: int, seed: int = 0) -> tuple[Path, Manifest]:
     return out, generate(size, out, seed)
 
 
-def run(db: Database, size: int, progress: bool = True) -> dict[str, Any]:
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run(db: Database, size: int, progress: bool = True, batch: int = BATCH, tx_rows: int = TX_ROWS,
+        workers: int = WORKERS) -> dict[str, Any]:
     folder, manifest = synthetic_catalog(size)
     clear_catalog(db)
     reset_peak_rss()
-    report = bulk_import(db, catalog_files(folder), progress=progress)
+    load_before = _load()
+    report = bulk_import(db, catalog_files(folder), progress=progress, batch=batch, tx_rows=tx_rows,
+                         workers=workers)
     total = report.validate_seconds + report.write_seconds
     return {
         "model versions": size,
@@ -44,32 +65,66 @@ def run(db: Database, size: int, progress: bool = True) -> dict[str, Any]:
         "nodes": report.nodes_written,
         "relationships": report.relationships_written,
         "validate s": report.validate_seconds,
+        "validate parts": report.validate_parts,
         "nodes s": report.node_seconds,
         "relationships s": report.relationship_seconds,
         "nodes/s (node phase)": report.nodes_written / report.node_seconds,
         "relationships/s": report.relationships_written / report.relationship_seconds,
         "rows/s end to end": (report.nodes_written + report.relationships_written) / total,
+        "batch / tx rows": f"{batch:,} / {tx_rows:,} / {workers}",
         "transactions": report.transactions,
         "peak RSS MiB": peak_rss_mib(),
+        "load before / after": f"{load_before} / {_load()}",
     }
 
 
 def render(rows: list[dict[str, Any]]) -> str:
-    header = ["model versions", "nodes", "relationships", "validate s", "node phase s (nodes/s)",
-              "relationship phase s (rels/s)", "rows/s end to end", "transactions", "peak RSS MiB (client)"]
-    return table(header, [[f"{r['model versions']:,}", f"{r['nodes']:,}", f"{r['relationships']:,}", f"{r['validate s']:.0f}",
-                           f"{r['nodes s']:.0f} ({r['nodes/s (node phase)']:,.0f})",
-                           f"{r['relationships s']:.0f} ({r['relationships/s']:,.0f})", f"{r['rows/s end to end']:,.0f}",
-                           r["transactions"], f"{r['peak RSS MiB']:.0f}"] for r in rows])
+    header = ["model versions", "nodes", "relationships", "validate s (read, schema, plan, lookup, spill)",
+              "node phase s (nodes/s)", "relationship phase s (rels/s)", "rows/s end to end",
+              "rows per query / per commit / node writers", "transactions", "peak RSS MiB (client)", "load avg 1/5/15 min before / after"]
+    out = []
+    for r in rows:
+        parts = r["validate parts"]
+        split = ", ".join(f"{parts.get(k, 0.0):.0f}" for k in ("read", "schema", "plan", "lookup", "spill"))
+        out.append([f"{r['model versions']:,}", f"{r['nodes']:,}", f"{r['relationships']:,}",
+                    f"{r['validate s']:.0f} ({split})",
+                    f"{r['nodes s']:.1f} ({r['nodes/s (node phase)']:,.0f})",
+                    f"{r['relationships s']:.1f} ({r['relationships/s']:,.0f})", f"{r['rows/s end to end']:,.0f}",
+                    r["batch / tx rows"], r["transactions"], f"{r['peak RSS MiB']:.0f}", r["load before / after"]])
+    return table(header, out)
+
+
+def run_revision(rev: str, sizes: list[int]) -> str:
+    """This benchmark as it was at git revision `rev`, in a subprocess on the same Neo4j: its table."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "graphcat", "cypher", "bench"],
+                             check=True, capture_output=True).stdout
+    with tempfile.TemporaryDirectory(prefix="graphcat-bench-rev-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        # The old tree comes first on the path, so its graphcat (and its cypher/) are the ones imported;
+        # it generates its catalogs under its own folder, so link the cached ones.
+        (Path(tmp) / ".graphcat").symlink_to(ROOT / ".graphcat")
+        env = {**os.environ, "PYTHONPATH": tmp}
+        done = subprocess.run([sys.executable, "-m", "bench.import_rate", "--sizes", *map(str, sizes)],
+                              cwd=tmp, env=env, check=True, stdout=subprocess.PIPE, text=True)
+    return done.stdout
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.import_rate", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--batch", type=int, default=BATCH, help="rows per UNWIND query")
+    parser.add_argument("--tx-rows", type=int, default=TX_ROWS, help="rows per committed transaction")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="node transactions in flight at once")
+    parser.add_argument("--compare-with", metavar="REV", help="first run this benchmark as of git revision REV")
     args = parser.parse_args(argv)
+    if args.compare_with:
+        print(f"bulk import as of {args.compare_with} (load avg before: {_load()}):\n")
+        print(run_revision(args.compare_with, args.sizes))
+        print("bulk import now:\n")
     with Database(Settings.from_env()) as db:
         migrations.apply(db)
-        print(render([run(db, size) for size in args.sizes]))
+        print(render([run(db, size, batch=args.batch, tx_rows=args.tx_rows, workers=args.workers) for size in args.sizes]))
     return 0
 
 

@@ -10,6 +10,7 @@ because Neo4j lists cannot hold nulls.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Sequence
 
 VARIABLE = -1
@@ -39,6 +40,7 @@ _TOKENS = {
 _PREFIXES = ("part", "particle", "constituent", "const", "pf", "cand", "pfcand", "track", "trk", "jet")
 
 
+@lru_cache(maxsize=65536)  # pure, and called once per feature: 500k times at 100k versions
 def canonical_name(name: str) -> str:
     """The normalised name used to match features across models and datasets."""
     # Split camelCase (pdgId -> pdg_Id) before lowercasing so tokens survive.

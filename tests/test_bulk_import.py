@@ -15,6 +15,7 @@ from graphcat.catalog.exporter import export_document
 from graphcat.catalog.files import CatalogInvalid
 from graphcat.catalog.importer import import_files
 from graphcat.cli import main
+from graphcat.errors import Conflict
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
 
@@ -128,3 +129,48 @@ def test_cli_bulk_import_list_and_rollback(db: Database, synthetic: Path, capsys
     assert import_id in capsys.readouterr().out
     assert main(["bulk-import", "--rollback", import_id]) == 0
     assert db.read("catalog/export_nodes") == []
+
+
+def test_a_second_bulk_import_of_the_same_files_writes_nothing_and_duplicates_nothing(
+        db: Database, synthetic: Path) -> None:
+    files = catalog_files(synthetic)
+    bulk.bulk_import(db, files, batch=100, tx_rows=300)
+    before = export_document(db)
+    relationships = db.read("catalog/export_edges")
+    again = bulk.bulk_import(db, files, batch=100, tx_rows=300)
+    assert again.nodes_written == 0 and again.relationships_written == 0
+    assert again.skipped_existing == read_manifest(synthetic).counts.total_nodes
+    # CREATE, not MERGE: a relationship written twice would show up here.
+    assert db.read("catalog/export_edges") == relationships and export_document(db) == before
+
+
+def test_relationships_from_an_existing_entity_to_one_created_in_another_file(db: Database, tmp_path: Path) -> None:
+    import_files(db, [write(tmp_path / "base.json", {"tasks": [{"id": "b-tagging", "name": "b-tagging"}]})])
+    parent = write(tmp_path / "a.json", {"tasks": [{"id": "jet-tagging", "name": "jet tagging"}]})
+    child = write(tmp_path / "b.json", {"tasks": [{"id": "b-tagging", "name": "b-tagging", "parent": "jet-tagging"},
+                                                  {"id": "tagging", "name": "tagging", "parent": "jet-tagging"}]})
+    report = bulk.bulk_import(db, [child, parent])  # the new parent is in a later file
+    assert report.nodes_written == 2 and report.skipped_existing == 1
+    assert report.relationships_written == 2
+    tasks = {t["id"]: t.get("parent") for t in export_document(db)["tasks"]}
+    assert tasks == {"b-tagging": "jet-tagging", "tagging": "jet-tagging", "jet-tagging": None}
+    # An existing entity whose target exists too keeps its relationships as they are.
+    assert bulk.bulk_import(db, [child, parent]).relationships_written == 0
+
+
+def test_an_entity_written_by_someone_else_during_the_import_rolls_it_back(
+        db: Database, synthetic: Path, tmp_path: Path) -> None:
+    base = json.loads(catalog_files(synthetic)[0].read_text())
+    concurrent = write(tmp_path / "concurrent.json", {"tasks": [t for t in base["tasks"] if not t.get("parent")][:1]})
+
+    def someone_else_imports(n: int) -> None:
+        if n == 1:  # the bulk import checked that this task is new, and has not written it yet
+            import_files(db, [concurrent])
+
+    with pytest.raises(Conflict):
+        bulk.bulk_import(db, catalog_files(synthetic), batch=5, tx_rows=10, on_commit=someone_else_imports)
+    # What the other writer wrote stays; everything of the bulk import is gone.
+    task = json.loads(concurrent.read_text())["tasks"][0]["id"]
+    assert [row["props"]["uid"] for row in db.read("catalog/export_nodes")] == [f"task:{task}"]
+    assert db.read("catalog/export_edges") == []
+    assert bulk.list_imports(db) == []

@@ -1,52 +1,66 @@
 """`graphcat bulk-import`: streaming import of catalogs too big for one transaction (100k+ versions).
 
 `graphcat import` builds one plan of every file and writes it in one transaction: simple and
-all-or-nothing, but its memory grows with the catalog (about 1M rows at 100k model versions) and
-so does Neo4j's transaction state. The bulk path keeps the same document model, the same
-validation and the same named UNWIND queries, and bounds memory instead:
+all-or-nothing, but its memory grows with the catalog (about 2M rows at 100k model versions) and
+so does Neo4j's transaction state. The bulk path keeps the same document model and the same
+validation, and bounds memory instead:
 
 1. validate, one file at a time (JSON Schema, graphcat.catalog.plan problems, immutability against
    the catalog); what crosses files is kept small: the uids each file defines (not features or
-   evaluations), the references it leaves open, the lineage edges (for cycles), the aliases. Any
-   problem: CatalogInvalid, nothing written;
-2. nodes, one file at a time (the plan of one file in memory), committed every `tx_rows` rows;
-   relationship rows are spilled to a temporary JSON-lines file;
-3. relationships, streamed back from that file, committed every `tx_rows` rows;
+   evaluations), the references it leaves open, the lineage edges (for cycles), the aliases. The
+   rows to write are decided here and spilled to two temporary files (nodes, relationships), in
+   pickled batches: each file is read and planned once. Any problem: CatalogInvalid, nothing
+   written;
+2. nodes, streamed back from their spill file, CREATEd `batch` rows per UNWIND and committed every
+   `tx_rows` rows (cypher/bulk/create_nodes);
+3. relationships, streamed back the same way, CREATEd between nodes found by uid (the uniqueness
+   constraint's index, cypher/catalog/create_edges);
 4. aliases, then the import is marked done, in one last transaction.
+
+CREATE, not MERGE: validation already knows which entities exist, and the bulk path writes only
+new nodes and the relationships that touch at least one of them, so nothing it writes can exist
+yet. MERGE cost a lookup per node and a scan of the relationships between both ends per
+relationship, which grows with hub nodes (datasets and detectors shared by thousands of
+versions) and with the transaction's state: docs/scaling.md has the figures.
 
 All-or-nothing per invocation, by rollback instead of one transaction: every node this import
 creates carries `bulk_import = <import id>` (indexed, cypher/schema/0800_*), and every
-relationship it creates touches at least one such node, because the bulk path never adds a
-relationship between two nodes that were already in the catalog. When anything fails (a database
-error, an interruption) the nodes are deleted with their relationships, batch by batch, and the
-error is raised again. A process killed outright leaves its import recorded as running:
-`graphcat bulk-import --list` shows it and `graphcat bulk-import --rollback ID` removes it.
-Readers may see a partial catalog while a bulk import runs; that is the price of bounded memory.
+relationship it creates touches at least one such node. When anything fails (a database error,
+a node created meanwhile by another writer, an interruption) the nodes are deleted with their
+relationships, batch by batch, and the error is raised again. A process killed outright leaves
+its import recorded as running: `graphcat bulk-import --list` shows it and
+`graphcat bulk-import --rollback ID` removes it. Readers may see a partial catalog while a bulk
+import runs; that is the price of bounded memory.
 
 What bulk import does not do, where `graphcat import` does: change entities already in the
 catalog. An entity already present must be identical (versions: same content hash and
 deprecation; other entities: same properties), otherwise it is a problem; its relationships are
-left as they are. Aliases are applied, in the final transaction.
+left as they are, except those to entities this import creates. Aliases are applied, in the
+final transaction.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
+import pickle
 import sys
 import tempfile
 import time
 import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
+import jsonschema_rs
 from tqdm import tqdm
 
 from graphcat.catalog.content import differing_fields
-from graphcat.catalog.files import CatalogInvalid, read_document, schema_problems
+from graphcat.catalog.files import CatalogInvalid, catalog_schema, read_document, schema_problems
 from graphcat.catalog.plan import KIND_WORDS, EdgeRow, Plan, Problem, Where, _check_cycles, build_plan
 from graphcat.domain import MODEL_LINEAGE_TYPES
 from graphcat.errors import GraphcatError
@@ -54,8 +68,9 @@ from graphcat.settings import Settings
 from graphcat.store import catalog as store
 from graphcat.store.database import Database, Tx
 
-BATCH = 1_000  # rows per UNWIND query
-TX_ROWS = 2_000  # rows per committed transaction: MERGE slows down as a transaction grows
+BATCH = 10_000  # rows per UNWIND query
+TX_ROWS = 20_000  # rows per committed transaction (CREATE does not slow down as a transaction grows)
+WORKERS = 2  # node transactions in flight at once (see _Writer)
 LOOKUP = 10_000  # uids per existing-nodes lookup
 # Kinds whose uid a catalog file can reference; features and evaluations belong to their version.
 _REFERENCEABLE = {"experiment", "detector", "task", "owner", "publication", "dataset", "dataset_version",
@@ -74,30 +89,103 @@ class BulkReport:
     node_seconds: float = 0.0
     relationship_seconds: float = 0.0
     transactions: int = 0
+    # Where validation spends its time: read (JSON parse), schema, plan, lookup (existing
+    # entities in Neo4j), spill (rows pickled to the temporary files); seconds each.
+    validate_parts: dict[str, float] = field(default_factory=dict)
 
     @property
     def write_seconds(self) -> float:
         return self.node_seconds + self.relationship_seconds
 
     def summary(self) -> str:
-        rate = self.nodes_written / self.node_seconds if self.node_seconds else 0.0
+        nodes = self.nodes_written / self.node_seconds if self.node_seconds else 0.0
+        rels = self.relationships_written / self.relationship_seconds if self.relationship_seconds else 0.0
         return (f"bulk import {self.import_id}: {self.nodes_written:,} nodes, {self.relationships_written:,} "
                 f"relationships in {self.transactions} transactions ({self.skipped_existing:,} entities already present); "
-                f"validate {self.validate_seconds:.1f} s, nodes {self.node_seconds:.1f} s ({rate:,.0f}/s), "
-                f"relationships {self.relationship_seconds:.1f} s")
+                f"validate {self.validate_seconds:.1f} s, nodes {self.node_seconds:.1f} s ({nodes:,.0f}/s), "
+                f"relationships {self.relationship_seconds:.1f} s ({rels:,.0f}/s)")
+
+
+class _Spill:
+    """Rows kept in a temporary file, in pickled batches, and read back in order.
+
+    pickle, not JSON: it is several times faster both ways, and the file is private to this
+    process (a temporary file it wrote itself), so nothing untrusted is ever unpickled.
+    """
+
+    def __init__(self, prefix: str, batch: int) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix=prefix)
+        self.batch = batch
+        self.pending: list[dict[str, Any]] = []
+        self.count = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.pending.append(row)
+        self.count += 1
+        if len(self.pending) >= self.batch:
+            self._dump()
+
+    def _dump(self) -> None:
+        if self.pending:
+            pickle.dump(self.pending, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.pending = []
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        self._dump()
+        self.file.seek(0)
+        while True:
+            try:
+                batch = pickle.load(self.file)
+            except EOFError:
+                return
+            yield from batch
+
+    def close(self) -> None:
+        self.file.close()
 
 
 @dataclass
 class _Validation:
-    """What crosses files during validation: kept small on purpose."""
+    """What crosses files during validation: kept small on purpose (the rows go to the spills)."""
 
+    nodes: _Spill
+    edges: _Spill
+    # Relationships from an entity already in the catalog to an entity of another file: written
+    # only if that entity turns out to be new (known once every file is validated).
+    pending_edges: _Spill
     defined: dict[str, Where] = field(default_factory=dict)
+    created: set[str] = field(default_factory=set)  # referenceable uids this import creates
     open_refs: dict[str, Where] = field(default_factory=dict)
     lineage: list[EdgeRow] = field(default_factory=list)
     aliases: dict[tuple[str, str], tuple[str, Where]] = field(default_factory=dict)
+    alias_rows: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    digests: dict[str, str] = field(default_factory=dict)
-    rows: int = 0
+    skipped_existing: int = 0
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "schema", "plan", "lookup", "spill"), 0.0))
+
+    def close(self) -> None:
+        for spill in (self.nodes, self.edges, self.pending_edges):
+            spill.close()
+
+    def relationship_rows(self) -> Iterator[dict[str, Any]]:
+        yield from self.edges.rows()
+        for row in self.pending_edges.rows():
+            if row["to"] in self.created:
+                yield row
+
+
+@lru_cache(maxsize=1)
+def _schema_validator() -> Any:
+    return jsonschema_rs.validator_for(catalog_schema())
+
+
+def _schema_problems(file: str, document: Any) -> list[Problem]:
+    """files.schema_problems, answered first by jsonschema-rs (Rust, ~50x faster on a valid file:
+    the schema was a third of validation at 100k versions). Only a file it finds invalid goes
+    through jsonschema for the problems, so they read exactly as graphcat import's."""
+    if _schema_validator().is_valid(document):
+        return []
+    return schema_problems(file, document)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -112,23 +200,11 @@ def _existing(db: Database, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _read(path: Path) -> tuple[dict[str, Any] | None, list[Problem], str]:
-    data, problems = read_document(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if not problems else ""
-    if not problems:
-        problems = schema_problems(str(path), data)
-    return data, problems, digest
-
-
-def _file_plan(path: Path, data: dict[str, Any]) -> Plan:
-    return build_plan([(str(path), data)])
-
-
 def _check_existing(plan: Plan, found: dict[str, dict[str, Any]], problems: list[Problem]) -> None:
     """Entities already in the catalog must be identical: bulk import adds, it never changes."""
     for node in plan.nodes:
         old = found.get(node.uid)
-        if old is None or old["props"].get("bulk_import"):
+        if old is None:
             continue
         kind, _, ident = node.uid.partition(":")
         word = KIND_WORDS.get(kind, kind)
@@ -151,94 +227,169 @@ def _check_existing(plan: Plan, found: dict[str, dict[str, Any]], problems: list
                                                 "(use graphcat import)"))
 
 
-def validate(db: Database, paths: Sequence[Path], progress: bool = False) -> _Validation:
-    """Pass 1: every problem of every file, with one file's plan in memory at a time."""
-    v = _Validation()
-    for path in tqdm(paths, desc="validate", unit="file", disable=not progress):
-        data, problems, digest = _read(path)
-        v.problems.extend(problems)
-        if problems or data is None:
-            continue
-        v.digests[str(path)] = digest
-        plan = _file_plan(path, data)
-        v.problems.extend(plan.problems)
-        for node in plan.nodes:
-            if node.kind not in _REFERENCEABLE:
+def _spill_rows(v: _Validation, plan: Plan, found: dict[str, dict[str, Any]]) -> None:
+    """Decide what this file writes: its new nodes, and the relationships touching one of them."""
+    new: set[str] = set()
+    for node in plan.nodes:
+        if node.uid in found:
+            v.skipped_existing += 1
+        elif node.version is None or node.version not in found:
+            new.add(node.uid)
+            if node.kind in _REFERENCEABLE:
+                v.created.add(node.uid)
+            row = node.row()
+            v.nodes.add({"labels": row["labels"], "props": row["props"]})
+        # else: a feature or evaluation owned by a version that is already there
+    for edge in plan.edges:
+        if edge.source in new or edge.target in new:
+            v.edges.add(edge.row())
+        elif edge.target not in plan.defined:
+            v.pending_edges.add(edge.row())
+        # else: both ends were already there: the bulk path never changes that
+    v.alias_rows.extend({k: a[k] for k in ("model", "version", "aliases")} for a in plan.aliases)
+
+
+def validate(db: Database, paths: Sequence[Path], progress: bool = False, batch: int = BATCH) -> _Validation:
+    """Pass 1: every problem of every file, with one file's plan in memory at a time; the rows to
+    write go to the spill files (only while no problem was found: nothing is written otherwise)."""
+    v = _Validation(nodes=_Spill("graphcat-bulk-nodes-", batch), edges=_Spill("graphcat-bulk-edges-", batch),
+                    pending_edges=_Spill("graphcat-bulk-pending-", batch))
+    last = [time.perf_counter()]
+
+    def lap(part: str) -> None:
+        now = time.perf_counter()
+        v.seconds[part] += now - last[0]
+        last[0] = now
+
+    try:
+        for path in tqdm(paths, desc="validate", unit="file", disable=not progress):
+            lap("read")  # the progress bar's own time counts as reading
+            data, problems = read_document(path)
+            lap("read")
+            if not problems:
+                problems = _schema_problems(str(path), data)
+            lap("schema")
+            v.problems.extend(problems)
+            if problems or data is None:
                 continue
-            first = v.defined.get(node.uid)
-            if first is not None:
-                kind, _, ident = node.uid.partition(":")
-                v.problems.append(Problem(node.where, f"duplicate {KIND_WORDS.get(kind, kind)} {ident!r} (first defined at {first})"))
-            else:
-                v.defined[node.uid] = node.where
-        for ref in plan.references:
-            if ref.target not in plan.defined:
-                v.open_refs.setdefault(ref.target, ref.where)
-        v.lineage.extend(e for e in plan.edges if e.type in _ACYCLIC)
-        for entry in plan.aliases:
-            for alias in entry["aliases"]:
-                first = v.aliases.setdefault((entry["model"], alias), (entry["version"], entry["where"]))
-                if first[0] != entry["version"] and first[1].file != entry["where"].file:
-                    v.problems.append(Problem(entry["where"], f"alias {alias!r} already names {first[0].partition(':')[2]} "
-                                                              f"({first[1]}); an alias names one version of a model"))
-        found = _existing(db, plan.defined)
-        _check_existing(plan, found, v.problems)
-        v.rows += len(plan.nodes) + len(plan.edges)
-    missing = sorted(t for t in v.open_refs if t not in v.defined)
-    known = _existing(db, missing)
-    for target in missing:
-        if target not in known:
-            kind, _, ident = target.partition(":")
-            v.problems.append(Problem(v.open_refs[target], f"unknown {KIND_WORDS.get(kind, kind)} {ident!r} "
-                                                           "(not defined in these files nor in the catalog)"))
-    # Lineage cycles through several files (each file's own cycles are already reported).
-    cycles = Plan(edges=v.lineage)
-    _check_cycles(cycles)
-    v.problems.extend(p for p in cycles.problems if p not in v.problems)
-    v.lineage = []
+            plan = build_plan([(str(path), data)])
+            del data
+            lap("plan")
+            v.problems.extend(plan.problems)
+            for node in plan.nodes:
+                if node.kind not in _REFERENCEABLE:
+                    continue
+                first = v.defined.get(node.uid)
+                if first is not None:
+                    kind, _, ident = node.uid.partition(":")
+                    v.problems.append(Problem(node.where, f"duplicate {KIND_WORDS.get(kind, kind)} {ident!r} (first defined at {first})"))
+                else:
+                    v.defined[node.uid] = node.where
+            for ref in plan.references:
+                if ref.target not in plan.defined:
+                    v.open_refs.setdefault(ref.target, ref.where)
+            v.lineage.extend(e for e in plan.edges if e.type in _ACYCLIC)
+            for entry in plan.aliases:
+                for alias in entry["aliases"]:
+                    first = v.aliases.setdefault((entry["model"], alias), (entry["version"], entry["where"]))
+                    if first[0] != entry["version"] and first[1].file != entry["where"].file:
+                        v.problems.append(Problem(entry["where"], f"alias {alias!r} already names {first[0].partition(':')[2]} "
+                                                                  f"({first[1]}); an alias names one version of a model"))
+            lap("plan")  # the cross-file bookkeeping above
+            found = _existing(db, plan.defined)
+            _check_existing(plan, found, v.problems)
+            lap("lookup")
+            if not v.problems:
+                _spill_rows(v, plan, found)
+            lap("spill")
+        missing = sorted(t for t in v.open_refs if t not in v.defined)
+        known = _existing(db, missing)
+        for target in missing:
+            if target not in known:
+                kind, _, ident = target.partition(":")
+                v.problems.append(Problem(v.open_refs[target], f"unknown {KIND_WORDS.get(kind, kind)} {ident!r} "
+                                                               "(not defined in these files nor in the catalog)"))
+        lap("lookup")
+        # Lineage cycles through several files (each file's own cycles are already reported).
+        cycles = Plan(edges=v.lineage)
+        _check_cycles(cycles)
+        v.problems.extend(p for p in cycles.problems if p not in v.problems)
+        v.lineage = []
+    except BaseException:
+        v.close()
+        raise
     return v
 
 
 class _Writer:
-    """Accumulates rows and commits them every `tx_rows` rows, `batch` rows per query."""
+    """Commits rows every `tx_rows` rows, `batch` rows per query, with up to `workers` transactions
+    in flight at once (each in its own session, from a thread pool).
 
-    def __init__(self, db: Database, query: str, batch: int, tx_rows: int, bar: tqdm,
-                 on_commit: Callable[[int], None] | None, report: BulkReport, check_linked: bool) -> None:
-        self.db, self.query, self.batch, self.tx_rows = db, query, batch, tx_rows
-        self.bar, self.on_commit, self.report, self.check_linked = bar, on_commit, report, check_linked
-        self.rows: list[dict[str, Any]] = []
+    Why threads: the node phase is bound by Neo4j's CPU (property records, index entries at
+    commit), about 15-20k nodes per server CPU-second here, so one transaction at a time cannot
+    reach 20k nodes/s once the client's own work is added; node creations of different
+    transactions never wait for each other (distinct uids). Relationships use one worker: their
+    transactions lock the nodes at both ends (the hubs in many), and would deadlock and retry.
+    Commits are reported (`on_commit`, the progress bar) from the calling thread, in order.
+    """
+
+    def __init__(self, db: Database, query: str, params: dict[str, Any], batch: int, tx_rows: int, bar: tqdm,
+                 on_commit: Callable[[int], None] | None, report: BulkReport, result: str, workers: int = 1) -> None:
+        self.db, self.query, self.params, self.batch, self.tx_rows = db, query, params, batch, tx_rows
+        self.bar, self.on_commit, self.report, self.result = bar, on_commit, report, result
+        self.workers = max(1, workers)
         self.written = 0
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.tx_rows:
-            self.flush()
+    def write(self, rows: Iterable[dict[str, Any]]) -> int:
+        in_flight: deque[Future[int]] = deque()
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="graphcat-bulk") as pool:
+            try:
+                pending: list[dict[str, Any]] = []
+                for row in rows:
+                    pending.append(row)
+                    if len(pending) >= self.tx_rows:
+                        if len(in_flight) >= self.workers:
+                            self._committed(in_flight.popleft())
+                        in_flight.append(pool.submit(self._transaction, pending))
+                        pending = []
+                if pending:
+                    in_flight.append(pool.submit(self._transaction, pending))
+                while in_flight:
+                    self._committed(in_flight.popleft())
+            except BaseException:
+                # Let the transactions in flight end (commit or fail) before the caller rolls
+                # back: a commit after the rollback would leave its nodes behind.
+                for future in in_flight:
+                    future.cancel()
+                pool.shutdown(wait=True)
+                raise
+        return self.written
 
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        rows, self.rows = self.rows, []
-
+    def _transaction(self, rows: list[dict[str, Any]]) -> int:
         def work(tx: Tx) -> int:
             done = 0
             for chunk in _chunks(rows, self.batch):
-                got = tx.run(self.query, rows=list(chunk))[0]
-                n = got.get("written", got.get("linked", 0))
-                if self.check_linked and n != len(chunk):
+                n = tx.run(self.query, rows=list(chunk), **self.params)[0][self.result]
+                if n != len(chunk):
                     # Every endpoint was validated; a mismatch means the catalog changed under us.
-                    raise GraphcatError(f"linked {n} of {len(chunk)} relationships; the bulk import is rolled back")
+                    raise GraphcatError(f"{self.query} wrote {n} of {len(chunk)} rows; the bulk import is rolled back")
                 done += n
             return done
 
-        self.written += self.db.write_transaction(work)
+        return self.db.write_transaction(work)
+
+    def _committed(self, future: Future[int]) -> None:
+        n = future.result()
+        self.written += n
         self.report.transactions += 1
-        self.bar.update(len(rows))
+        self.bar.update(n)
         if self.on_commit is not None:
             self.on_commit(self.report.transactions)
 
 
 def bulk_import(db: Database, paths: Sequence[Path | str], *, progress: bool = False, batch: int = BATCH,
-                tx_rows: int = TX_ROWS, on_commit: Callable[[int], None] | None = None) -> BulkReport:
+                tx_rows: int = TX_ROWS, workers: int = WORKERS,
+                on_commit: Callable[[int], None] | None = None) -> BulkReport:
     """Import catalog files with bounded memory; all-or-nothing by rollback (see the module doc).
 
     `on_commit(n)` is called after the n-th committed transaction (progress reporting; an
@@ -247,73 +398,47 @@ def bulk_import(db: Database, paths: Sequence[Path | str], *, progress: bool = F
     files = [Path(p) for p in paths]
     report = BulkReport(import_id="bulk-" + uuid.uuid4().hex[:12], files=tuple(str(p) for p in files))
     t0 = time.perf_counter()
-    checked = validate(db, files, progress)
-    if checked.problems:
-        raise CatalogInvalid(checked.problems)
-    report.validate_seconds = time.perf_counter() - t0
-    db.write("bulk/record_start", id=report.import_id, files=list(report.files),
-             started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    checked = validate(db, files, progress, batch)
     try:
-        _write(db, files, checked, report, progress, batch, tx_rows, on_commit)
-    except BaseException as exc:  # an interruption too: the partial import must go
+        if checked.problems:
+            raise CatalogInvalid(checked.problems)
+        report.validate_seconds = time.perf_counter() - t0
+        report.validate_parts = dict(checked.seconds)
+        report.skipped_existing = checked.skipped_existing
+        db.write("bulk/record_start", id=report.import_id, files=list(report.files),
+                 started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         try:
-            rollback(db, report.import_id)
-        except GraphcatError as cleanup:
-            raise GraphcatError(f"bulk import {report.import_id} failed ({exc}) and its rollback failed too "
-                                f"({cleanup}); run `graphcat bulk-import --rollback {report.import_id}`") from exc
-        raise
+            _write(db, checked, report, progress, batch, tx_rows, workers, on_commit)
+        except BaseException as exc:  # an interruption too: the partial import must go
+            try:
+                rollback(db, report.import_id)
+            except GraphcatError as cleanup:
+                raise GraphcatError(f"bulk import {report.import_id} failed ({exc}) and its rollback failed too "
+                                    f"({cleanup}); run `graphcat bulk-import --rollback {report.import_id}`") from exc
+            raise
+    finally:
+        checked.close()
     return report
 
 
-def _write(db: Database, files: list[Path], checked: _Validation, report: BulkReport, progress: bool,
-           batch: int, tx_rows: int, on_commit: Callable[[int], None] | None) -> None:
-    aliases: list[dict[str, Any]] = []
-    with tempfile.TemporaryFile("w+", encoding="utf-8", prefix="graphcat-bulk-edges-") as spill, \
-            tqdm(total=checked.rows, desc="bulk import", unit="row", disable=not progress) as bar:
+def _write(db: Database, checked: _Validation, report: BulkReport, progress: bool,
+           batch: int, tx_rows: int, workers: int, on_commit: Callable[[int], None] | None) -> None:
+    total = checked.nodes.count + checked.edges.count + checked.pending_edges.count
+    with tqdm(total=total, desc="bulk import", unit="row", disable=not progress) as bar:
         t0 = time.perf_counter()
-        nodes = _Writer(db, "catalog/upsert_nodes", batch, tx_rows, bar, on_commit, report, check_linked=False)
-        spilled = 0
-        for path in files:
-            data, problems, digest = _read(path)
-            if problems or data is None or digest != checked.digests[str(path)]:
-                raise GraphcatError(f"{path} changed while it was being imported; the bulk import is rolled back")
-            plan = _file_plan(path, data)
-            found = _existing(db, plan.defined)
-            before = {uid for uid, old in found.items() if old["props"].get("bulk_import") != report.import_id}
-            for node in plan.nodes:
-                if node.uid in before:
-                    report.skipped_existing += 1
-                    continue
-                if node.version is not None and node.version in before:
-                    continue  # owned by a version that was already there
-                row = node.row()
-                row["props"]["bulk_import"] = report.import_id
-                nodes.add(row)
-            for edge in plan.edges:
-                if edge.source in before and edge.target in before:
-                    bar.update(1)
-                    continue  # both ends were already there: the bulk path never changes that
-                spill.write(json.dumps(edge.row(), separators=(",", ":")) + "\n")
-                spilled += 1
-            bar.update(sum(1 for n in plan.nodes if n.uid in before or (n.version is not None and n.version in before)))
-            aliases.extend({k: a[k] for k in ("model", "version", "aliases")} for a in plan.aliases)
-        nodes.flush()
-        report.nodes_written = nodes.written
+        nodes = _Writer(db, "bulk/create_nodes", {"id": report.import_id}, batch, tx_rows, bar, on_commit, report,
+                        result="written", workers=workers)
+        report.nodes_written = nodes.write(checked.nodes.rows())
         report.node_seconds = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        spill.seek(0)
-        edges = _Writer(db, "catalog/merge_edges", batch, tx_rows, bar, on_commit, report, check_linked=True)
-        for line in spill:
-            edges.add(json.loads(line))
-        edges.flush()
-        report.relationships_written = edges.written
+        edges = _Writer(db, "catalog/create_edges", {}, batch, tx_rows, bar, on_commit, report, result="linked")
+        report.relationships_written = edges.write(checked.relationship_rows())
         report.relationship_seconds = time.perf_counter() - t1
-        if edges.written != spilled:
-            raise GraphcatError(f"wrote {edges.written} of {spilled} relationships; the bulk import is rolled back")
+        bar.update(total - bar.n)  # pending relationships that were not needed
 
     def finish(tx: Tx) -> None:
-        for chunk in _chunks(aliases, batch):
+        for chunk in _chunks(checked.alias_rows, batch):
             store.set_aliases(tx, list(chunk))
         tx.run("bulk/record_done", id=report.import_id, nodes=report.nodes_written,
                relationships=report.relationships_written)
@@ -354,6 +479,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print("graphcat bulk-import: give catalog files, --list or --rollback ID", file=sys.stderr)
             return 2
         else:
-            report = bulk_import(db, args.files, progress=sys.stderr.isatty(), tx_rows=args.tx_rows)
+            report = bulk_import(db, args.files, progress=sys.stderr.isatty(), tx_rows=args.tx_rows or TX_ROWS)
             print(report.summary())
     return 0

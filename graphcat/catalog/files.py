@@ -73,7 +73,8 @@ def read_document(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(Where(str(path), loc), f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]
     except RecursionError:
         return None, [Problem(where, "nested too deeply to be a catalog")]
-    return _dates_to_text(data), []
+    # Only YAML makes dates; walking a large JSON document for them costs seconds.
+    return (data if path.suffix.lower() == ".json" else _dates_to_text(data)), []
 
 
 def _json_path(parts: Any) -> str:
