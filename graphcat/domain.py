@@ -237,6 +237,10 @@ class LineageEdge:
 class Subgraph:
     nodes: tuple[LineageNode, ...]
     edges: tuple[LineageEdge, ...]
+    # A lineage walk stops at a node limit (nearest first): truncated says nodes were left out;
+    # total_count is the number of nodes reached when known (None when the walk stopped early).
+    truncated: bool = False
+    total_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -253,9 +257,10 @@ class Impact:
 @dataclass(frozen=True)
 class Page:
     items: tuple[Any, ...]
-    total_count: int
+    total_count: int | None  # None when the caller did not ask for it (counting is not free)
     end_cursor: str | None
     has_next_page: bool
+    cursors: tuple[str, ...] = ()  # one opaque cursor per item, when the listing gives them
 
 
 @dataclass(frozen=True)

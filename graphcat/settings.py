@@ -57,6 +57,9 @@ class Settings:
     max_lineage_depth: int = _setting(
         10, "Largest depth a lineage, path or impact query may walk."
     )
+    lineage_max_nodes: int = _setting(
+        2000, "Most nodes a lineage or impact answer returns (nearest first; beyond it the answer says truncated)."
+    )
     graphql_max_depth: int = _setting(
         12, "Deepest nesting of fields a GraphQL operation may select (fragments included)."
     )
@@ -127,7 +130,7 @@ class Settings:
         if self.max_lineage_depth < 1:
             raise InvalidSetting("GRAPHCAT_MAX_LINEAGE_DEPTH must be at least 1")
         for name in ("graphql_max_depth", "graphql_max_tokens", "graphql_max_aliases",
-                     "graphql_max_page_size", "mutation_rate_per_minute"):
+                     "graphql_max_page_size", "mutation_rate_per_minute", "lineage_max_nodes"):
             if getattr(self, name) < 1:
                 raise InvalidSetting(f"{env_name(name)} must be at least 1")
         if self.max_upload_bytes < 1:

@@ -13,7 +13,8 @@ Functions (all take the `Database` first):
 Lineage between versions (FINE_TUNED_FROM, TRAINED_ON, ...) is part of a version's immutable
 content: it is declared when the version is registered; graphcat.service.lineage reads it.
 - get_by_uid(db, uid) -> domain.Node (NotFound); get_many(db, uids) -> dict[uid, Node].
-- list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None) -> Page
+- list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None, count=True) -> Page
+  (keyset pages: opaque cursors of (sort key, uid); the total only when `count`)
   filters: task, framework, owner, tag, trained_on, experiment, alias, detector, format, text (a substring of
   the version id/description or model name/description/tags; uids for entities), include_deprecated.
 - list_dataset_versions(db, filters=None, first=20, after=None) -> Page — by run conditions:
@@ -30,6 +31,7 @@ Batch loaders (one query per call, for DataLoaders; keys in, a list per key out)
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import Any, Iterable, Sequence
 
@@ -152,8 +154,29 @@ def decode_cursor(cursor: str) -> int:
         raise InvalidInput(f"invalid cursor {cursor!r}", path="after") from exc
 
 
+def encode_keyset_cursor(sort: str, descending: bool, key: str, uid: str) -> str:
+    """An opaque, stable cursor: the position after which the next page starts (sort key, uid)."""
+    return base64.urlsafe_b64encode(json.dumps(["mv", sort, descending, key, uid]).encode()).decode()
+
+
+def decode_keyset_cursor(cursor: str, sort: str, descending: bool) -> tuple[str, str]:
+    try:
+        kind, c_sort, c_desc, key, uid = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+        if kind != "mv" or not isinstance(key, str) or not isinstance(uid, str):
+            raise ValueError(cursor)
+    except (ValueError, TypeError) as exc:  # bad base64, bad JSON, wrong shape
+        raise InvalidInput(f"invalid cursor {cursor!r}", path="after") from exc
+    if (c_sort, c_desc) != (sort, descending):
+        raise InvalidInput(f"cursor {cursor!r} belongs to sort {c_sort!r} (descending={c_desc}), not {sort!r} "
+                           f"(descending={descending}); start again without `after`", path="after")
+    return key, uid
+
+
 def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sort: str = "model",
-                        descending: bool = False, first: int = 20, after: str | None = None) -> domain.Page:
+                        descending: bool = False, first: int = 20, after: str | None = None,
+                        count: bool = True) -> domain.Page:
+    """A keyset page: O(page) for sorts model and version, whatever the catalog size; the total
+    (a separate count; constant time without filters) only when `count`."""
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {list(SORTS)}, got {sort!r}", path="sort")
     if not 0 <= first <= MAX_PAGE:
@@ -163,10 +186,14 @@ def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sor
                               "format", "text", "include_deprecated"}
     if unknown:
         raise InvalidInput(f"unknown filter(s) {sorted(unknown)}", path="filters")
-    skip = decode_cursor(after) + 1 if after else 0
-    items, total = store.list_model_versions(db, filters=filters, sort=sort, descending=descending, skip=skip, limit=first)
-    end = skip + len(items) - 1
-    return domain.Page(tuple(items), total, encode_cursor(end) if items else None, end + 1 < total)
+    position = decode_keyset_cursor(after, sort, descending) if after else None
+    # One more than asked says whether a next page exists without counting.
+    rows = store.model_versions_page(db, filters=filters, sort=sort, descending=descending, after=position,
+                                     limit=first + 1)
+    page, more = rows[:first], len(rows) > first
+    cursors = tuple(encode_keyset_cursor(sort, descending, key, mv.uid) for mv, key in page)
+    total = store.count_model_versions(db, filters=filters) if count else None
+    return domain.Page(tuple(mv for mv, _ in page), total, cursors[-1] if cursors else None, more, cursors)
 
 
 def list_dataset_versions(db: Database, filters: dict[str, Any] | None = None, first: int = 20,

@@ -1,15 +1,18 @@
 """Lineage service: upstream / downstream walks, shortest path and impact analysis.
 
 Functions:
-- lineage(db, uid, direction="upstream"|"downstream"|"both", depth=None, types=None) -> Subgraph
+- lineage(db, uid, direction="upstream"|"downstream"|"both", depth=None, types=None, limit=None) -> Subgraph
 - path(db, from_uid, to_uid, types=None, depth=None) -> Subgraph (empty when nothing joins them)
-- impact(db, uid, depth=None) -> Impact
+- impact(db, uid, depth=None, limit=None) -> Impact
 
 Edges point from the dependent to what it depends on (model version -TRAINED_ON-> dataset version,
 dataset version -DERIVED_FROM-> parent, evaluation -EVALUATED_ON-> dataset version), so upstream
 follows them and downstream walks against them. `depth` defaults to, and may not exceed,
 settings.max_lineage_depth (and never the queries' hard cap of 25); `types` defaults to every
-provenance type (domain.LINEAGE_TYPES) and may name any catalog relationship type.
+provenance type (domain.LINEAGE_TYPES) and may name any catalog relationship type. `limit` (the
+most nodes returned, the start included) defaults to, and may not exceed, settings.lineage_max_nodes:
+a walk from a hub dataset reaches tens of thousands of nodes, so answers keep the nearest ones
+(by depth, then uid) and say `truncated` instead of taking seconds.
 """
 
 from __future__ import annotations
@@ -33,6 +36,15 @@ def _depth(db: Database, depth: int | None) -> int:
     return depth
 
 
+def _limit(db: Database, limit: int | None) -> int:
+    most = db.settings.lineage_max_nodes
+    if limit is None:
+        return most
+    if not 1 <= limit <= most:
+        raise InvalidInput(f"limit must be between 1 and {most} (GRAPHCAT_LINEAGE_MAX_NODES), got {limit}", path="limit")
+    return limit
+
+
 def _types(types: Sequence[str] | None) -> list[str]:
     if types is None:
         return list(domain.LINEAGE_TYPES)
@@ -43,20 +55,20 @@ def _types(types: Sequence[str] | None) -> list[str]:
 
 
 def lineage(db: Database, uid: str, direction: str = "upstream", depth: int | None = None,
-            types: Sequence[str] | None = None) -> domain.Subgraph:
+            types: Sequence[str] | None = None, limit: int | None = None) -> domain.Subgraph:
     if direction not in ("upstream", "downstream", "both"):
         raise InvalidInput(f"direction must be upstream, downstream or both, got {direction!r}", path="direction")
-    d, t = _depth(db, depth), _types(types)
+    d, t, most = _depth(db, depth), _types(types), _limit(db, limit)
     parts = []
     for downstream in ([False] if direction == "upstream" else [True] if direction == "downstream" else [False, True]):
-        found = store.walk(db, uid, downstream=downstream, types=t, depth=d)
+        found = store.walk(db, uid, downstream=downstream, types=t, depth=d, max_nodes=most)
         if found is None:
             raise NotFound(f"no catalog node with uid {uid!r}", path="uid")
         parts.append(found)
-    return _merge(parts)
+    return _merge(parts, most)
 
 
-def _merge(parts: list[domain.Subgraph]) -> domain.Subgraph:
+def _merge(parts: list[domain.Subgraph], most: int) -> domain.Subgraph:
     if len(parts) == 1:
         return parts[0]
     best: dict[str, domain.LineageNode] = {}
@@ -64,9 +76,15 @@ def _merge(parts: list[domain.Subgraph]) -> domain.Subgraph:
         for node in part.nodes:
             if node.uid not in best or node.depth < best[node.uid].depth:
                 best[node.uid] = node
-    edges = sorted({e for part in parts for e in part.edges}, key=lambda e: (e.from_uid, e.type, e.to_uid))
     nodes = sorted(best.values(), key=lambda n: (n.depth, n.uid))
-    return domain.Subgraph(tuple(nodes), tuple(edges))
+    cut = len(nodes) > most  # each walk kept up to `most`; together they may hold more
+    kept = nodes[:most]
+    members = {n.uid for n in kept}
+    edges = sorted({e for part in parts for e in part.edges if e.from_uid in members and e.to_uid in members},
+                   key=lambda e: (e.from_uid, e.type, e.to_uid))
+    walked_all = not any(part.truncated for part in parts)
+    return domain.Subgraph(tuple(kept), tuple(edges), truncated=cut or not walked_all,
+                           total_count=len(nodes) if walked_all else None)
 
 
 def path(db: Database, from_uid: str, to_uid: str, types: Sequence[str] | None = None,
@@ -91,8 +109,9 @@ def _node(db: Database, uid: str) -> domain.Node:
     return node
 
 
-def impact(db: Database, uid: str, depth: int | None = None) -> domain.Impact:
-    found = store.impact(db, uid, depth=_depth(db, depth))
+def impact(db: Database, uid: str, depth: int | None = None, limit: int | None = None) -> domain.Impact:
+    found = store.walk(db, uid, downstream=True, types=list(domain.LINEAGE_TYPES), depth=_depth(db, depth),
+                       max_nodes=_limit(db, limit))
     if found is None:
         raise NotFound(f"no catalog node with uid {uid!r}", path="uid")
     below = [n for n in found.nodes if n.depth > 0]

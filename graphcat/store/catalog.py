@@ -153,15 +153,39 @@ def export_edges(db: Database) -> list[dict[str, Any]]:
     return db.read("catalog/export_edges")
 
 
-def list_model_versions(db: Database, *, filters: dict[str, Any], sort: str, descending: bool, skip: int,
-                        limit: int) -> tuple[list[domain.ModelVersion], int]:
-    params = {key: filters.get(key) for key in ("task", "framework", "owner", "tag", "trained_on", "experiment", "alias",
-                                                 "detector", "format")}
+MODEL_VERSION_FILTERS = ("task", "framework", "owner", "tag", "trained_on", "experiment", "alias", "detector", "format")
+# One keyset query per sort and direction: ORDER BY cannot take a parameter, and a literal order
+# is what lets Neo4j walk the (key, uid) index instead of sorting every match.
+_PAGE_QUERIES = {
+    ("model", False): "catalog/model_versions_by_model", ("model", True): "catalog/model_versions_by_model_desc",
+    ("version", False): "catalog/model_versions_by_version", ("version", True): "catalog/model_versions_by_version_desc",
+    ("created_at", False): "catalog/model_versions_by_created_at",
+    ("created_at", True): "catalog/model_versions_by_created_at_desc",
+}
+# Above every real key and uid: the bound of a descending walk's first page.
+KEY_MAX = "\U0010ffff"
+
+
+def _filter_params(filters: dict[str, Any]) -> dict[str, Any]:
+    params = {key: filters.get(key) for key in MODEL_VERSION_FILTERS}
     params["text"] = " ".join(filters["text"].lower().split()) if filters.get("text") else None
-    rows = db.read("catalog/list_model_versions", **params, include_deprecated=bool(filters.get("include_deprecated", True)),
-                   sort=sort, descending=descending, skip=skip, limit=limit)
-    row = rows[0]
-    return [to_domain(p) for p in row["items"]], row["total_count"]  # type: ignore[misc]
+    params["include_deprecated"] = bool(filters.get("include_deprecated", True))
+    return params
+
+
+def model_versions_page(db: Database, *, filters: dict[str, Any], sort: str, descending: bool,
+                        after: tuple[str, str] | None, limit: int) -> list[tuple[domain.ModelVersion, str]]:
+    """The `limit` versions after the (sort key, uid) cursor `after`, each with its sort key."""
+    key, uid = after if after is not None else ((KEY_MAX, KEY_MAX) if descending else ("", ""))
+    rows = db.read(_PAGE_QUERIES[(sort, descending)], **_filter_params(filters), key=key, uid=uid, limit=limit)
+    return [(to_domain(r["item"]), r["key"]) for r in rows]  # type: ignore[misc]
+
+
+def count_model_versions(db: Database, *, filters: dict[str, Any]) -> int:
+    params = _filter_params(filters)
+    if params["include_deprecated"] and all(params[k] is None for k in (*MODEL_VERSION_FILTERS, "text")):
+        return int(db.read("catalog/count_all_model_versions")[0]["total_count"])
+    return int(db.read("catalog/count_model_versions", **params)[0]["total_count"])
 
 
 DATASET_FILTERS = ("data_type", "sqrt_s_tev", "generator", "run_period", "pileup_min", "pileup_max", "experiment",

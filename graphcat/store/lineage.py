@@ -1,7 +1,12 @@
 """Lineage reads: upstream, downstream, impact and shortest path (cypher/lineage/).
 
-The walks return each reachable node once with its distance, and the relationships between the
-nodes found; this module turns them into a drawable Subgraph. Depth validation lives in graphcat.service.lineage.
+A walk is a breadth-first expansion, one Neo4j query per level inside one read transaction: the
+frontier's element ids go in, the nodes one hop further that were not reached before come out
+(lineage/step_upstream, lineage/step_downstream), so each node keeps its smallest depth and the
+work is bounded by the nodes returned, not by the paths between them (reconverging fine-tune
+chains and derived datasets have exponentially many). A level that would pass `max_nodes` is cut
+by uid and the walk stops there, truncated. The edges drawn are every relationship of the walk's
+types among the nodes kept (lineage/edges_among). Depth validation lives in graphcat.service.lineage.
 """
 
 from __future__ import annotations
@@ -9,27 +14,44 @@ from __future__ import annotations
 from typing import Any
 
 from graphcat.domain import LineageEdge, LineageNode, Subgraph
-from graphcat.store.database import Database
+from graphcat.store.database import Database, Tx
 
 
-def _fold(row: dict[str, Any]) -> Subgraph:
-    start = row["start"]
-    nodes = [LineageNode(start["uid"], start["kind"], start.get("display") or start["uid"], 0)]
-    nodes += [LineageNode(n["uid"], n["kind"], n.get("display") or n["uid"], n["depth"]) for n in row["nodes"]]
-    edges = {LineageEdge(e["type"], e["from"], e["to"]) for e in row["edges"]}
+def _node(row: dict[str, Any], depth: int) -> LineageNode:
+    return LineageNode(row["uid"], row["kind"], row.get("display") or row["uid"], depth)
+
+
+def _walk(tx: Tx, uid: str, downstream: bool, types: list[str], depth: int, max_nodes: int) -> Subgraph | None:
+    start = tx.run("lineage/start", uid=uid)
+    if not start:
+        return None
+    step = "lineage/step_downstream" if downstream else "lineage/step_upstream"
+    ids = [start[0]["id"]]  # element ids reached, in order: nearest first
+    nodes = [_node(start[0], 0)]
+    frontier, truncated = ids[:], False
+    for level in range(1, depth + 1):
+        if not frontier:
+            break
+        room = max_nodes - len(ids)
+        # One more than there is room for tells a cut level from a level that just fits.
+        found = tx.run(step, frontier=frontier, types=types, seen=ids, room=room + 1)
+        if len(found) > room:
+            found, truncated = found[:room], True
+        frontier = [row["id"] for row in found]
+        ids += frontier
+        nodes += [_node(row, level) for row in found]
+        if truncated:
+            break
+    rows = tx.run("lineage/edges_among", members=ids, types=types)
+    edges = {LineageEdge(r["type"], r["from"], r["to"]) for r in rows}
     return Subgraph(tuple(sorted(nodes, key=lambda n: (n.depth, n.uid))),
-                    tuple(sorted(edges, key=lambda e: (e.from_uid, e.type, e.to_uid))))
+                    tuple(sorted(edges, key=lambda e: (e.from_uid, e.type, e.to_uid))),
+                    truncated=truncated, total_count=None if truncated else len(nodes))
 
 
-def walk(db: Database, uid: str, *, downstream: bool, types: list[str], depth: int) -> Subgraph | None:
-    """None when no node has this uid."""
-    rows = db.read("lineage/downstream" if downstream else "lineage/upstream", uid=uid, types=types, depth=depth)
-    return _fold(rows[0]) if rows else None
-
-
-def impact(db: Database, uid: str, *, depth: int) -> Subgraph | None:
-    rows = db.read("lineage/impact", uid=uid, depth=depth)
-    return _fold(rows[0]) if rows else None
+def walk(db: Database, uid: str, *, downstream: bool, types: list[str], depth: int, max_nodes: int) -> Subgraph | None:
+    """None when no node has this uid. At most max_nodes nodes (the start included), nearest first."""
+    return db.read_transaction(lambda tx: _walk(tx, uid, downstream, types, depth, max_nodes))
 
 
 def shortest_path(db: Database, source: str, target: str, *, types: list[str], depth: int) -> Subgraph | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
+from strawberry.types.nodes import SelectedField
 
 from graphcat import domain
 from graphcat.api.types.catalog import Info, ModelVersion, Node, wrap
@@ -86,19 +87,29 @@ async def model_versions(
             if value is not strawberry.UNSET and value is not None:
                 filters[key] = str(value)
         filters["include_deprecated"] = filter.include_deprecated
-    skip = catalog.decode_cursor(after) + 1 if after else 0
     page = await run_in_threadpool(
-        catalog.list_model_versions, info.context.db, filters, sort.value, descending, size, after
+        catalog.list_model_versions, info.context.db, filters, sort.value, descending, size, after,
+        _selects(info.selected_fields, "totalCount"),
     )
-    edges = [
-        ModelVersionEdge(cursor=catalog.encode_cursor(skip + i), node=ModelVersion.from_domain(mv))
-        for i, mv in enumerate(page.items)
-    ]
+    edges = [ModelVersionEdge(cursor=cursor, node=ModelVersion.from_domain(mv)) for cursor, mv in zip(page.cursors, page.items)]
     return ModelVersionConnection(
         edges=edges,
         page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        total_count=page.total_count,
+        total_count=page.total_count if page.total_count is not None else -1,  # not selected: never sent
     )
+
+
+def _selects(fields: list[Any], name: str) -> bool:
+    """Whether the connection's selection (fragments included) asks for `name`: the total is a
+    separate count query, run only for clients that want it."""
+    for field in fields:
+        for sub in field.selections:
+            if isinstance(sub, SelectedField):
+                if sub.name == name:
+                    return True
+            elif _selects([sub], name):  # a fragment spread or inline fragment: look inside
+                return True
+    return False
 
 
 # -- lineage ------------------------------------------------------------------------------------
@@ -139,12 +150,18 @@ class LineageEdge:
 class LineageGraph:
     nodes: list[LineageNode]
     edges: list[LineageEdge]
+    truncated: bool = strawberry.field(
+        default=False, description="True when the walk stopped at its node limit: the nearest nodes (by depth, then id) are here, not all.")
+    total_count: int | None = strawberry.field(
+        default=None, description="How many nodes the walk reached (null when it was truncated: unknown).")
 
     @classmethod
     def from_domain(cls, g: domain.Subgraph) -> "LineageGraph":
         return cls(
             nodes=[LineageNode.from_domain(n) for n in g.nodes],
             edges=[LineageEdge(type=e.type, source=strawberry.ID(e.from_uid), target=strawberry.ID(e.to_uid)) for e in g.edges],
+            truncated=g.truncated,
+            total_count=g.total_count if g.total_count is not None else (None if g.truncated else len(g.nodes)),
         )
 
 
@@ -163,8 +180,10 @@ async def lineage_of(
     direction: LineageDirection = LineageDirection.UPSTREAM,
     depth: int | None = None,
     types: list[str] | None = None,
+    limit: Annotated[int | None, strawberry.argument(
+        description="Most nodes returned, nearest first (default and maximum: GRAPHCAT_LINEAGE_MAX_NODES).")] = None,
 ) -> LineageGraph:
-    graph = await run_in_threadpool(lineage.lineage, info.context.db, str(id), direction.value, depth, types)
+    graph = await run_in_threadpool(lineage.lineage, info.context.db, str(id), direction.value, depth, types, limit)
     return LineageGraph.from_domain(graph)
 
 
@@ -179,8 +198,14 @@ async def path_between(
     return LineageGraph.from_domain(graph)
 
 
-async def impact_of(info: Info, id: strawberry.ID, depth: int | None = None) -> Impact:
-    found = await run_in_threadpool(lineage.impact, info.context.db, str(id), depth)
+async def impact_of(
+    info: Info,
+    id: strawberry.ID,
+    depth: int | None = None,
+    limit: Annotated[int | None, strawberry.argument(
+        description="Most nodes walked, nearest first (default and maximum: GRAPHCAT_LINEAGE_MAX_NODES).")] = None,
+) -> Impact:
+    found = await run_in_threadpool(lineage.impact, info.context.db, str(id), depth, limit)
     return Impact(
         root=strawberry.ID(found.root),
         dataset_versions=[LineageNode.from_domain(n) for n in found.dataset_versions],

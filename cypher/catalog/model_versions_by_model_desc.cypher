@@ -1,0 +1,30 @@
+// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $detector, $format, $text, $include_deprecated, $key, $uid, $limit.
+// A keyset page of model versions matching every non-null filter (a task matches its subtasks
+// too; $detector is a detector uid the training data was recorded or simulated with; $text,
+// lowercase, is in the version's id or description or its model's name, description or tags),
+// sorted by model descending then uid: the $limit versions after the cursor ($key, $uid), walked in the order of the ModelVersion (model_uid, uid) index, so a page costs O(page);
+// $key is the largest string for the first page.
+MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion)
+WHERE mv.model_uid <= $key AND (mv.model_uid < $key OR mv.uid < $uid)
+WITH m, mv
+WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:Task {uid: $task}) })
+  AND ($framework IS NULL OR mv.framework = $framework)
+  AND ($owner IS NULL OR EXISTS { (m)-[:OWNED_BY]->(:Owner {uid: $owner}) })
+  AND ($tag IS NULL OR $tag IN coalesce(m.tags, []))
+  AND ($trained_on IS NULL OR EXISTS { (mv)-[:TRAINED_ON]->(:DatasetVersion {uid: $trained_on}) })
+  AND ($experiment IS NULL OR EXISTS {
+        (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
+  AND ($alias IS NULL OR $alias IN coalesce(mv.aliases, []))
+  AND ($detector IS NULL OR EXISTS {
+        (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector {uid: $detector}) })
+  AND ($format IS NULL OR mv.format = $format)
+  AND ($text IS NULL
+       OR toLower(mv.id) CONTAINS $text
+       OR toLower(coalesce(mv.description, '')) CONTAINS $text
+       OR toLower(coalesce(m.name, '')) CONTAINS $text
+       OR toLower(coalesce(m.description, '')) CONTAINS $text
+       OR any(t IN coalesce(m.tags, []) WHERE toLower(t) CONTAINS $text))
+  AND ($include_deprecated OR mv.deprecated_reason IS NULL)
+RETURN properties(mv) AS item, mv.model_uid AS key
+ORDER BY mv.model_uid DESC, mv.uid DESC
+LIMIT $limit
