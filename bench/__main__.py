@@ -104,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
                           line, lineages[-1])
             if "graphql" in args.parts:
                 pages.append((size, graphql_page.run(settings, pages=args.pages)))
-                _say(graphql_page.render(pages[-1:]))
+                pages.append((size, graphql_page.run(settings, pages=args.pages, total=False)))
+                _say(graphql_page.render(pages[-2:]))
                 save_part(args, "graphql", size, "GraphQL: a page of 100 model versions with nested datasets, detectors, evaluations",
-                          line, graphql_page.render(pages[-1:]))
+                          line, graphql_page.render(pages[-2:]))
             if "vector" in args.parts:
                 vectors.append(vector_index.run(db, folder, manifest, enc, max_encode=args.max_encode,
                                                 queries=args.vector_queries))

@@ -4,13 +4,16 @@ Run by `python -m bench` on the catalog bench.import_rate loaded. Start nodes, a
 synthetic catalog's files (seeded sample):
 - upstream from random model versions, and from the tips of the longest fine-tune chains;
 - downstream from random dataset versions, and from the hub dataset versions (most TRAINED_ON),
-  the worst case: every model trained on them and everything fine-tuned from those.
+  the worst case: every model trained on them and everything fine-tuned from those. Walks stop at
+  GRAPHCAT_LINEAGE_MAX_NODES (nearest first, truncated); the hubs run once more without the cap
+  (limit 10^6) to show what a whole walk costs.
 """
 
 from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,24 +45,37 @@ def run(db: Database, folder: Path, manifest: Manifest, samples: int = 30, seed:
         ("downstream", "random dataset versions"): rng.sample(datasets, min(samples, len(datasets))),
         ("downstream", "hub dataset versions"): [f"dataset_version:{d}" for d in manifest.hub_datasets[:5]],
     }
+    cap = getattr(db.settings, "lineage_max_nodes", None)
+    starts[("downstream", "hub dataset versions, uncapped")] = starts[("downstream", "hub dataset versions")]
     lineage.lineage(db, starts[("upstream", "random model versions")][0], "upstream", depth=3)  # plan cache warm
     rows = []
     for (direction, label), uids in starts.items():
-        for depth in DEPTHS:
-            times, sizes = [], []
-            for uid in uids:
-                ms, sub = timed_ms(lambda: lineage.lineage(db, uid, direction, depth=depth))
-                times.append(ms)
-                sizes.append(len(sub.nodes))
-            p50, p95 = p50_p95(times)
-            rows.append({"direction": direction, "start": label, "depth": depth, "queries": len(uids),
-                         "p50": p50, "p95": p95, "max": max(times), "nodes mean": sum(sizes) / len(sizes),
-                         "nodes max": max(sizes)})
+        settings = db.settings
+        if label.endswith("uncapped"):
+            if cap is None:
+                continue  # a build without the node limit: the hub rows above are already whole walks
+            db.settings = replace(settings, lineage_max_nodes=1_000_000)
+        try:
+            for depth in DEPTHS:
+                times, sizes, cut = [], [], 0
+                for uid in uids:
+                    ms, sub = timed_ms(lambda: lineage.lineage(db, uid, direction, depth=depth))
+                    times.append(ms)
+                    sizes.append(len(sub.nodes))
+                    cut += bool(getattr(sub, "truncated", False))
+                p50, p95 = p50_p95(times)
+                rows.append({"direction": direction, "start": label, "depth": depth, "queries": len(uids),
+                             "p50": p50, "p95": p95, "max": max(times), "nodes mean": sum(sizes) / len(sizes),
+                             "nodes max": max(sizes), "truncated": cut, "cap": cap})
+        finally:
+            db.settings = settings
     return rows
 
 
 def render(size: int, relationships: int, rows: list[dict[str, Any]]) -> str:
     return table(["model versions (relationships)", "direction", "start nodes", "depth", "queries", "p50 ms", "p95 ms",
-                  "max ms", "nodes returned (mean / max)"],
+                  "max ms", "nodes returned (mean / max)", "truncated (cap)"],
                  [[f"{size:,} ({relationships:,})", r["direction"], r["start"], r["depth"], r["queries"], f"{r['p50']:.1f}",
-                   f"{r['p95']:.1f}", f"{r['max']:.0f}", f"{r['nodes mean']:.0f} / {r['nodes max']}"] for r in rows])
+                   f"{r['p95']:.1f}", f"{r['max']:.0f}", f"{r['nodes mean']:.0f} / {r['nodes max']}",
+                   "-" if r.get("cap") is None or r["start"].endswith("uncapped") else f"{r['truncated']} of {r['queries']} ({r['cap']:,})"]
+                  for r in rows])

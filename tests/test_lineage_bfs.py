@@ -118,12 +118,17 @@ def test_impact_matches_the_downstream_walk(diamond: Database) -> None:
 
 def test_the_limit_keeps_the_nearest_nodes_and_says_truncated(diamond: Database) -> None:
     expected = reference_bfs(edges_of_document(), dsv("raw"), True, 10)
-    ranked = sorted(expected, key=lambda u: (expected[u], u))
     for limit in (1, 2, 4, 5, 7):
         found = lineage.lineage(diamond, dsv("raw"), "downstream", limit=limit)
-        assert [n.uid for n in found.nodes] == ranked[:limit], limit
-        assert found.truncated and found.total_count is None
-        kept = set(ranked[:limit])
+        assert len(found.nodes) == limit and found.truncated and found.total_count is None
+        # Nearest first: the depths kept are the smallest `limit` depths; every node nearer than
+        # the level that was cut is there, with its true depth (which nodes of the cut level are
+        # kept is the walk's choice).
+        assert sorted(n.depth for n in found.nodes) == sorted(expected.values())[:limit], limit
+        assert all(expected[n.uid] == n.depth for n in found.nodes)
+        cut_level = max(n.depth for n in found.nodes)
+        assert {u for u, d in expected.items() if d < cut_level} <= {n.uid for n in found.nodes}
+        kept = {n.uid for n in found.nodes}
         assert all(e.from_uid in kept and e.to_uid in kept for e in found.edges)
     whole = lineage.lineage(diamond, dsv("raw"), "downstream", limit=len(expected))
     assert not whole.truncated and whole.total_count == len(expected) == len(whole.nodes)
@@ -134,8 +139,9 @@ def test_the_limit_keeps_the_nearest_nodes_and_says_truncated(diamond: Database)
 
 
 def test_the_limit_is_validated_and_defaults_to_the_setting(diamond: Database) -> None:
-    with pytest.raises(InvalidInput, match="limit must be between 1 and 2000") as err:
-        lineage.lineage(diamond, dsv("raw"), "downstream", limit=2001)
+    most = diamond.settings.lineage_max_nodes
+    with pytest.raises(InvalidInput, match=f"limit must be between 1 and {most}") as err:
+        lineage.lineage(diamond, dsv("raw"), "downstream", limit=most + 1)
     assert err.value.path == "limit"
     with pytest.raises(InvalidInput, match="limit"):
         lineage.impact(diamond, dsv("raw"), limit=0)

@@ -5,7 +5,8 @@
 // sorted by created_at descending then uid: the $limit versions after the cursor ($key, $uid), (versions without created_at as ''; not indexable, so the page is the top $limit of one scan, no full sort);
 // $key is the largest string for the first page.
 MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion)
-WHERE coalesce(mv.created_at, '') <= $key AND (coalesce(mv.created_at, '') < $key OR mv.uid < $uid)
+// (one CASE, not an OR: an OR would be planned as a union of two index seeks, losing the order)
+WHERE coalesce(mv.created_at, '') <= $key AND CASE WHEN coalesce(mv.created_at, '') = $key THEN mv.uid < $uid ELSE true END
 WITH m, mv
 WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:Task {uid: $task}) })
   AND ($framework IS NULL OR mv.framework = $framework)

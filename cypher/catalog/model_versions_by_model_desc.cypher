@@ -5,7 +5,9 @@
 // sorted by model descending then uid: the $limit versions after the cursor ($key, $uid), walked in the order of the ModelVersion (model_uid, uid) index, so a page costs O(page);
 // $key is the largest string for the first page.
 MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion)
-WHERE mv.model_uid <= $key AND (mv.model_uid < $key OR mv.uid < $uid)
+USING INDEX mv:ModelVersion(model_uid, uid)  // walk the index in order; else the planner may sort every version
+// (one CASE, not an OR: an OR would be planned as a union of two index seeks, losing the order)
+WHERE mv.model_uid <= $key AND mv.uid IS NOT NULL AND CASE WHEN mv.model_uid = $key THEN mv.uid < $uid ELSE true END
 WITH m, mv
 WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:Task {uid: $task}) })
   AND ($framework IS NULL OR mv.framework = $framework)

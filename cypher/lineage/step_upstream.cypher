@@ -1,10 +1,11 @@
-// params: $frontier, $types, $seen, $room. One breadth-first step upstream: the catalog nodes that
-// a node of $frontier (element ids) depends on through a relationship of $types, except those in
-// $seen (element ids already reached, so each keeps its smallest depth), by uid, at most $room.
+// params: $frontier, $types, $seen, $room. One breadth-first step upstream: the catalog nodes
+// that a node of $frontier (element ids) depends on through a relationship of $types, except those in $seen
+// (element ids already reached, so each keeps its smallest depth), at most $room of them. No
+// ORDER BY on purpose: the LIMIT stops the expansion early, so a step from a hub reads about $room
+// of its relationships, not all of them; which nodes of a level too big to fit are kept is arbitrary.
 UNWIND $frontier AS at
 MATCH (a:Catalog)-[r]->(b:Catalog)
 WHERE elementId(a) = at AND type(r) IN $types AND NOT elementId(b) IN $seen
 WITH DISTINCT b
-ORDER BY b.uid
 LIMIT $room
 RETURN elementId(b) AS id, b.uid AS uid, b.kind AS kind, b.display AS display
