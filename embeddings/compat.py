@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from embeddings.derive import GROUP_FACTOR, derive, groupable, row_grouping, with_jet_axis
 from embeddings.names import Canon, Field, canonical, collapse_indexed
 from embeddings.packing import MAX_COMPONENTS, component_columns, packing
 from embeddings.schema import Column, Shape
@@ -101,8 +102,8 @@ def _name_fit(user: str, model: str) -> Fit:
     if extra:  # the user's value is relative/normalised and the model wants the raw one
         return Fit(0.45 * score, (), f"{user} is {'/'.join(sorted(extra))}; {model} needs the plain {m.qty}")
     if "rel" in missing:
-        ref = "the jet axis" if m.qty in ("eta", "phi") else "the jet"
-        op = "-" if m.qty in ("eta", "phi") else "/"
+        ref = "the jet axis" if m.qty in ("eta", "phi", "y") else "the jet"
+        op = "-" if m.qty in ("eta", "phi", "y") else "/"
         steps.append(f"{user} {op} {ref} {m.qty} (relative to {ref})")
         score *= 0.85
     if "log" in missing:
@@ -177,10 +178,32 @@ def pair_fit(user: Column, model: Column) -> tuple[float, tuple[str, ...], str]:
     dtype = dtype_fit(user.dtype, model.dtype)
     if dtype.factor == 0.0:
         return 0.0, (), f"{name.reason}, but dtype {dtype.reason}"
+    clash = _dimension_clash(user, model)
+    if clash:
+        return 0.0, (), f"{name.reason}, but {clash}"
     unit = unit_fit(user.unit, model.unit)
     score = name.factor * shape.factor * dtype.factor * unit.factor
     reason = "; ".join(r for r in (name.reason, shape.reason, dtype.reason, unit.reason) if r)
     return score, name.transforms + shape.transforms + dtype.transforms + unit.transforms, reason
+
+
+# What a unit measures, and what a quantity must be measured in: a hit's `y` in mm is a position,
+# not a rapidity, whatever its name says.
+_UNIT_DIMENSIONS = {"mm": "length", "cm": "length", "m": "length", "um": "length", "µm": "length", "nm": "length",
+                    "ev": "energy", "kev": "energy", "mev": "energy", "gev": "energy", "tev": "energy"}
+_QUANTITY_DIMENSIONS = {"pt": "energy", "e": "energy", "px": "energy", "py": "energy", "pz": "energy",
+                        "m": "energy", "eta": "none", "y": "none", "phi": "none", "dr": "none", "r": "length",
+                        "d0": "length", "dz": "length"}
+
+
+def _dimension_clash(user: Column, model: Column) -> str:
+    """A user unit of one dimension for a model quantity of another (mm for a rapidity)."""
+    have = _UNIT_DIMENSIONS.get((user.unit or "").strip().lower())
+    c = canonical(model.name)
+    want = "none" if c.transforms & {"rel", "log"} else _QUANTITY_DIMENSIONS.get(c.qty)
+    if have is None or want is None or have == want:
+        return ""
+    return f"{user.name} is in {user.unit} ({have}), {model.name} is {'dimensionless' if want == 'none' else 'a ' + want}"
 
 
 # Objects that come as ordered lists per jet/event: a model reading the leading N of them can be fed
@@ -293,6 +316,12 @@ class _Row:
     label: str  # what the explanation calls it
     note: str  # "" or how it was obtained ("split constituents[..., 1] (px)")
     factor: float
+    also: tuple[int, ...] = ()  # further user fields a derived row is computed from
+    steps: tuple[str, ...] = ()  # the user's steps to obtain it ("derive part_pt = hypot(...)"); "" → label step
+
+    @property
+    def origins(self) -> tuple[int, ...]:
+        return (self.origin,) + self.also
 
 
 @dataclass(frozen=True)
@@ -323,7 +352,38 @@ def _rows(user: Sequence[Field], split: tuple[int, ...]) -> list[_Row]:
             label = f"{f.label}[..., {k}]"
             note = f"split column {label} ({pack.names[k]}{', order assumed: ' + pack.describe() if pack.assumed else ''})"
             rows.append(_Row(Field(col, (label,)), i, f.label, label, note, factor))
-    return rows
+    return rows + _grouped_and_derived(user, rows)
+
+
+def _grouped_and_derived(user: Sequence[Field], rows: list[_Row]) -> list[_Row]:
+    """Rows the user can compute: per-event arrays from one-row-per-hit tables (embeddings.derive
+    row grouping), then quantities derived from the given and grouped rows (pt from px, py; the
+    jet-relative eta; cylindrical r, phi of hits). Each carries the steps that produce it."""
+    extra: list[_Row] = []
+    grouping = row_grouping([f.column for f in user])
+    if grouping is not None:
+        step = grouping.describe()
+        for r in rows:
+            col = r.field.column
+            if r.note or not groupable(col, grouping):
+                continue
+            arr = replace(col, shape=(None,))
+            extra.append(_Row(Field(arr, (r.label,)), r.origin, r.source, r.label, step, r.factor * GROUP_FACTOR,
+                              steps=(step,)))
+    base = rows + extra
+    for d in derive([r.field.column for r in base], [r.factor for r in base]):
+        sources = [base[i] for i in d.sources]
+        origins = tuple(dict.fromkeys(o for s in sources for o in s.origins))
+        steps = tuple(dict.fromkeys([s.note for s in sources if s.note and not s.steps]
+                                    + [t for s in sources for t in s.steps] + [_derive_step(d.formula)]))
+        label = d.column.name if len(sources) > 1 or not d.formula.startswith("reuse") else sources[0].label
+        extra.append(_Row(Field(d.column, (label,)), origins[0], sources[0].source, label,
+                          _derive_step(d.formula), d.factor, also=origins[1:], steps=steps))
+    return extra
+
+
+def _derive_step(formula: str) -> str:
+    return formula if formula.startswith("reuse ") else f"derive {formula}"
 
 
 def _short_run(f: Field) -> bool:
@@ -350,6 +410,7 @@ class _RowSet:
 
     def __init__(self, rows: list[_Row]) -> None:
         self.rows = rows
+        self.with_axis = with_jet_axis([r.field.column for r in rows])  # rows that can be made jet-relative
         self.by_key: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
             for key in _keys(r.field.column.name):
@@ -379,6 +440,9 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
             r = rows[i]
             ucol = r.field.column
             score, steps, reason = pair_fit(ucol, mcol)
+            need = _needs_axis(ucol.name, mcol.name)
+            if score > 0.0 and need is not None and need not in rowset.with_axis.get(i, frozenset()):
+                score, reason = 0.0, f"{mcol.name} is relative to the jet axis, and nothing gives a jet axis for {r.label}"
             if score > 0.0:
                 scores[i, j] = score * r.factor * t.factor
                 details[(i, j)] = (steps, reason)
@@ -399,7 +463,10 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
                 continue
             steps, reason = details[(i, j)]
             r = rows[i]
-            if r.note:
+            if r.steps:
+                steps = r.steps + steps
+                reason = f"{r.note}; {reason}"
+            elif r.note:
                 steps = (f"{r.label} → {targets[j].label}",) + steps
                 reason = f"{r.note}; {reason}"
             fed[int(j)] = (int(i), float(scores[i, j]), reason, steps)
@@ -416,7 +483,7 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
             if j in fed:
                 i, score, reason, steps = fed[j]
                 pairs.append(Pair(rows[i].label, whole, score, reason, steps))
-                used.add(rows[i].origin)
+                used.update(rows[i].origins)
             else:
                 unsatisfied.append((whole, rejected[j][1] if j in rejected else "no column with this quantity"))
             continue
@@ -429,7 +496,7 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
         if not got:
             continue
         sources = [rows[fed[j][0]].label for j in got]
-        used.update(rows[fed[j][0]].origin for j in got)
+        used.update(o for j in got for o in rows[fed[j][0]].origins)
         parts = ", ".join(f"{rows[fed[j][0]].label} → {targets[j].label} ({targets[j].field.column.name})" for j in got)
         steps = (f"stack ({', '.join(sources)}) → {whole} along the last axis",)
         steps += tuple(s for j in got for s in fed[j][3])
@@ -448,6 +515,13 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
 def _keys(name: str) -> frozenset[str]:
     c = canonical(name)
     return frozenset({"q:" + c.qty, "n:" + name.lower()} | {"t:" + t for t in c.tokens})
+
+
+@lru_cache(maxsize=65536)
+def _needs_axis(user: str, model: str) -> str | None:
+    """The jet-axis quantity feeding `user` into `model` needs ("eta" for an etarel input), or None."""
+    m = canonical(model)
+    return m.qty if "rel" in m.transforms - canonical(user).transforms else None
 
 
 def _fixed_clash(user: Shape, model: Shape) -> bool:

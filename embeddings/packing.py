@@ -28,6 +28,7 @@ _FOUR_MOMENTUM = re.compile(
     r"four[\s_-]?vec|\bfourvec", re.IGNORECASE)
 _KNOWN = frozenset(QUANTITIES.values()) | {"mask", "y", "class"}
 ASSUMED_FOUR_MOMENTUM = ("E", "px", "py", "pz")
+_RELATIVE = re.compile(r"relative to the jet", re.IGNORECASE)
 MAX_COMPONENTS = 8  # a wider last axis is a feature vector, not a handful of named quantities
 
 
@@ -92,8 +93,14 @@ def component_columns(column: Column, pack: Packing) -> list[Column]:
     `constituents`): its components are quantities of that object, so `Jet_pt` cannot be stacked
     into `Particles` and `constituents[..., 1]` reads as a particle px."""
     obj = _object_of(column.name)
+    relative = bool(_RELATIVE.search(column.description or ""))
     out = []
     for name, unit in zip(pack.names, pack.units):
+        # "(rapidity, azimuth) relative to the jet axis": the angles are jet-relative even though
+        # the list names them plainly; only a list with a jet axis can feed them.
+        c = canonical(name)
+        if relative and c.qty in ("eta", "y", "phi") and "rel" not in c.transforms:
+            name = f"{name}_rel"
         if obj and canonical(name).obj is None:
             name = f"{obj}_{name}"
         out.append(Column(name, column.dtype, tuple(column.shape[:-1]), unit, column.description))

@@ -48,15 +48,20 @@ def test_dtypes() -> None:
 
 
 def test_explanation_lists_pairs_transformations_unsatisfied_and_unused() -> None:
-    user = [Column("part_pT", shape=(None,)), Column("part_eta", shape=(None,)), Column("run_number", "int64")]
+    user = [Column("part_pT", shape=(None,)), Column("part_eta", shape=(None,)), Column("jet_eta"),
+            Column("run_number", "int64")]
     model = [Column("part_logpt", shape=(100,)), Column("part_etarel", shape=(100,)), Column("part_charge", shape=(100,))]
     result = _compat(user, model)
     pairs = {(p.column, p.input) for p in result.pairs}
-    assert pairs == {("part_pT", "part_logpt"), ("part_eta", "part_etarel")}
+    assert pairs == {("part_pT", "part_logpt"), ("part_etarel", "part_etarel")}
     assert [name for name, _ in result.unsatisfied] == ["part_charge"]
     assert result.unused == ("run_number",)
     text = " ".join(result.transformations)
-    assert "log(part_pT)" in text and "relative" in text and "100" in text
+    assert "log(part_pT)" in text and "derive part_etarel = part_eta - jet_eta" in text and "100" in text
+    # Without a jet eta nothing says where the jet is: eta relative to it cannot be computed.
+    alone = _compat([c for c in user if c.name != "jet_eta"], model)
+    assert ("part_eta", "part_etarel") not in {(p.column, p.input) for p in alone.pairs}
+    assert "jet axis" in dict(alone.unsatisfied)["part_etarel"]
 
 
 def test_assignment_is_optimal_not_greedy() -> None:

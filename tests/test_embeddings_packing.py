@@ -41,12 +41,14 @@ def test_four_vector_array_splits_into_component_inputs() -> None:
     result = _compat(user, KINEMATIC_INPUTS)
     fed = {p.input: p.column for p in result.pairs}
     assert fed == {"part_px": "constituents[..., 1]", "part_py": "constituents[..., 2]",
-                   "part_pz": "constituents[..., 3]", "part_energy": "constituents[..., 0]"}
-    assert [name for name, _ in result.unsatisfied] == ["part_mask"]
+                   "part_pz": "constituents[..., 3]", "part_energy": "constituents[..., 0]",
+                   "part_mask": "particle_mask"}  # the padding mask is derived (embeddings.derive)
+    assert not result.unsatisfied
     assert result.unused == ("is_signal",) and result.n_used == 1
-    assert all(p.reason.startswith("split column constituents[...") for p in result.pairs)
+    assert all(p.reason.startswith("split column constituents[...") for p in result.pairs if p.input != "part_mask")
     assert "constituents[..., 1] → part_px" in result.transformations
-    assert 0.6 < result.score < 0.8  # 4 of 5 inputs, each with a split and padding step
+    assert "derive particle_mask = (particle_e != 0), 1 for each real object, 0 for padding" in result.transformations
+    assert 0.6 < result.score < 0.85  # 5 of 5 inputs, each with a split and padding step, one derived
     # Without the words the array is opaque: nothing is fed.
     opaque = _compat([Column("constituents", shape=(None, 4))], KINEMATIC_INPUTS)
     assert opaque.score == 0.0 and not opaque.pairs
@@ -55,9 +57,9 @@ def test_four_vector_array_splits_into_component_inputs() -> None:
 def test_assumed_order_scores_below_a_stated_one_and_says_so() -> None:
     stated = _compat([Column("p4", shape=(None, 4), description="(E, px, py, pz)")], KINEMATIC_INPUTS)
     assumed = _compat([Column("p4", shape=(None, 4), description="constituent four-momenta")], KINEMATIC_INPUTS)
-    assert len(assumed.pairs) == len(stated.pairs) == 4
+    assert len(assumed.pairs) == len(stated.pairs) == 5  # four components and the derived mask
     assert assumed.score < stated.score
-    assert all("order assumed" in p.reason for p in assumed.pairs)
+    assert all("order assumed" in p.reason or "order assumed" in " ".join(p.transforms) for p in assumed.pairs)
 
 
 def test_a_packed_column_feeds_a_packed_input_whole() -> None:
