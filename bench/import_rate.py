@@ -27,6 +27,7 @@ from typing import Any
 
 from bench.common import ROOT, peak_rss_mib, reset_peak_rss, table
 from bench.synthetic import Manifest, catalog_files, generate, read_manifest
+from graphcat import neo4j_launcher
 from graphcat.catalog.bulk import BATCH, TX_ROWS, WORKERS, bulk_import
 from graphcat.settings import Settings
 from graphcat.store import migrations
@@ -50,15 +51,36 @@ def _load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system) a local process has used: the Neo4j server's work, whatever the
+    load of the shared machine does to wall-clock times."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:  # not a local server, or not Linux
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _client_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
 def run(db: Database, size: int, progress: bool = True, batch: int = BATCH, tx_rows: int = TX_ROWS,
         workers: int = WORKERS) -> dict[str, Any]:
     folder, manifest = synthetic_catalog(size)
     clear_catalog(db)
     reset_peak_rss()
     load_before = _load()
+    pid = neo4j_launcher.status(db.settings).pid if db.settings.neo4j_is_local else None
+    server_before, client_before = _cpu_seconds(pid), _client_cpu()
     report = bulk_import(db, catalog_files(folder), progress=progress, batch=batch, tx_rows=tx_rows,
                          workers=workers)
     total = report.validate_seconds + report.write_seconds
+    server_after = _cpu_seconds(pid)
+    server_cpu = server_after - server_before if server_after is not None and server_before is not None else None
     return {
         "model versions": size,
         "files": len(manifest.files),
@@ -74,6 +96,8 @@ def run(db: Database, size: int, progress: bool = True, batch: int = BATCH, tx_r
         "batch / tx rows": f"{batch:,} / {tx_rows:,} / {workers}",
         "transactions": report.transactions,
         "peak RSS MiB": peak_rss_mib(),
+        "neo4j CPU s": server_cpu,
+        "client CPU s": _client_cpu() - client_before,
         "load before / after": f"{load_before} / {_load()}",
     }
 
@@ -81,7 +105,7 @@ def run(db: Database, size: int, progress: bool = True, batch: int = BATCH, tx_r
 def render(rows: list[dict[str, Any]]) -> str:
     header = ["model versions", "nodes", "relationships", "validate s (read, schema, plan, lookup, spill)",
               "node phase s (nodes/s)", "relationship phase s (rels/s)", "rows/s end to end",
-              "rows per query / per commit / node writers", "transactions", "peak RSS MiB (client)", "load avg 1/5/15 min before / after"]
+              "rows per query / per commit / node writers", "transactions", "peak RSS MiB (client)", "CPU s: Neo4j / client", "load avg 1/5/15 min before / after"]
     out = []
     for r in rows:
         parts = r["validate parts"]
@@ -90,7 +114,8 @@ def render(rows: list[dict[str, Any]]) -> str:
                     f"{r['validate s']:.0f} ({split})",
                     f"{r['nodes s']:.1f} ({r['nodes/s (node phase)']:,.0f})",
                     f"{r['relationships s']:.1f} ({r['relationships/s']:,.0f})", f"{r['rows/s end to end']:,.0f}",
-                    r["batch / tx rows"], r["transactions"], f"{r['peak RSS MiB']:.0f}", r["load before / after"]])
+                    r["batch / tx rows"], r["transactions"], f"{r['peak RSS MiB']:.0f}",
+                    f"{r['neo4j CPU s']:.1f} / {r['client CPU s']:.1f}" if r["neo4j CPU s"] is not None else f"? / {r['client CPU s']:.0f}", r["load before / after"]])
     return table(header, out)
 
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import pickle
 import sys
@@ -51,6 +52,7 @@ import time
 import uuid
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -174,6 +176,23 @@ class _Validation:
                 yield row
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while files are validated and planned.
+
+    A file's plan is ~10^5 objects that all live until the file is done, and every collection
+    walked them again: planning took 3x longer (1.0-1.5 s against 0.4 s for a 100k-catalog file).
+    Reference counting still frees everything (plans hold no cycles), so memory stays bounded.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @lru_cache(maxsize=1)
 def _schema_validator() -> Any:
     return jsonschema_rs.validator_for(catalog_schema())
@@ -262,46 +281,47 @@ def validate(db: Database, paths: Sequence[Path], progress: bool = False, batch:
         last[0] = now
 
     try:
-        for path in tqdm(paths, desc="validate", unit="file", disable=not progress):
-            lap("read")  # the progress bar's own time counts as reading
-            data, problems = read_document(path)
-            lap("read")
-            if not problems:
-                problems = _schema_problems(str(path), data)
-            lap("schema")
-            v.problems.extend(problems)
-            if problems or data is None:
-                continue
-            plan = build_plan([(str(path), data)])
-            del data
-            lap("plan")
-            v.problems.extend(plan.problems)
-            for node in plan.nodes:
-                if node.kind not in _REFERENCEABLE:
+        with _gc_paused():
+            for path in tqdm(paths, desc="validate", unit="file", disable=not progress):
+                lap("read")  # the progress bar's own time counts as reading
+                data, problems = read_document(path)
+                lap("read")
+                if not problems:
+                    problems = _schema_problems(str(path), data)
+                lap("schema")
+                v.problems.extend(problems)
+                if problems or data is None:
                     continue
-                first = v.defined.get(node.uid)
-                if first is not None:
-                    kind, _, ident = node.uid.partition(":")
-                    v.problems.append(Problem(node.where, f"duplicate {KIND_WORDS.get(kind, kind)} {ident!r} (first defined at {first})"))
-                else:
-                    v.defined[node.uid] = node.where
-            for ref in plan.references:
-                if ref.target not in plan.defined:
-                    v.open_refs.setdefault(ref.target, ref.where)
-            v.lineage.extend(e for e in plan.edges if e.type in _ACYCLIC)
-            for entry in plan.aliases:
-                for alias in entry["aliases"]:
-                    first = v.aliases.setdefault((entry["model"], alias), (entry["version"], entry["where"]))
-                    if first[0] != entry["version"] and first[1].file != entry["where"].file:
-                        v.problems.append(Problem(entry["where"], f"alias {alias!r} already names {first[0].partition(':')[2]} "
-                                                                  f"({first[1]}); an alias names one version of a model"))
-            lap("plan")  # the cross-file bookkeeping above
-            found = _existing(db, plan.defined)
-            _check_existing(plan, found, v.problems)
-            lap("lookup")
-            if not v.problems:
-                _spill_rows(v, plan, found)
-            lap("spill")
+                plan = build_plan([(str(path), data)])
+                del data
+                lap("plan")
+                v.problems.extend(plan.problems)
+                for node in plan.nodes:
+                    if node.kind not in _REFERENCEABLE:
+                        continue
+                    first = v.defined.get(node.uid)
+                    if first is not None:
+                        kind, _, ident = node.uid.partition(":")
+                        v.problems.append(Problem(node.where, f"duplicate {KIND_WORDS.get(kind, kind)} {ident!r} (first defined at {first})"))
+                    else:
+                        v.defined[node.uid] = node.where
+                for ref in plan.references:
+                    if ref.target not in plan.defined:
+                        v.open_refs.setdefault(ref.target, ref.where)
+                v.lineage.extend(e for e in plan.edges if e.type in _ACYCLIC)
+                for entry in plan.aliases:
+                    for alias in entry["aliases"]:
+                        first = v.aliases.setdefault((entry["model"], alias), (entry["version"], entry["where"]))
+                        if first[0] != entry["version"] and first[1].file != entry["where"].file:
+                            v.problems.append(Problem(entry["where"], f"alias {alias!r} already names {first[0].partition(':')[2]} "
+                                                                      f"({first[1]}); an alias names one version of a model"))
+                lap("plan")  # the cross-file bookkeeping above
+                found = _existing(db, plan.defined)
+                _check_existing(plan, found, v.problems)
+                lap("lookup")
+                if not v.problems:
+                    _spill_rows(v, plan, found)
+                lap("spill")
         missing = sorted(t for t in v.open_refs if t not in v.defined)
         known = _existing(db, missing)
         for target in missing:
@@ -424,7 +444,8 @@ def bulk_import(db: Database, paths: Sequence[Path | str], *, progress: bool = F
 def _write(db: Database, checked: _Validation, report: BulkReport, progress: bool,
            batch: int, tx_rows: int, workers: int, on_commit: Callable[[int], None] | None) -> None:
     total = checked.nodes.count + checked.edges.count + checked.pending_edges.count
-    with tqdm(total=total, desc="bulk import", unit="row", disable=not progress) as bar:
+    # The rows in flight are ~10^5 live objects too (see _gc_paused).
+    with tqdm(total=total, desc="bulk import", unit="row", disable=not progress) as bar, _gc_paused():
         t0 = time.perf_counter()
         nodes = _Writer(db, "bulk/create_nodes", {"id": report.import_id}, batch, tx_rows, bar, on_commit, report,
                         result="written", workers=workers)
