@@ -62,8 +62,10 @@ reliability: neo4j
 # fastjet, matplotlib) is not needed by make test. pythia8mc comes as a binary wheel from PyPI when
 # one exists for this Python; otherwise it is built once into WHEELS and reused from there.
 # STUDY_ARGS= (empty) reuses the shipped sample instead of regenerating it (same seeds, same jets).
+# The raw jets are cached in .graphcat/study-raw (an interrupted generation resumes); the estimator
+# is validated beside its earlier versions (git commits) on the same catalog.
 WHEELS := $(HOME)/.cache/graphcat/wheels
-STUDY_ARGS ?= --generate
+STUDY_ARGS ?= --generate --cache .graphcat/study-raw --compare-estimator-from be2a65e --compare-estimator-from 8fe1587
 study: neo4j
 	mkdir -p $(WHEELS)
 	$(BIN)/python -m pip install -q -c constraints.txt --find-links $(WHEELS) --only-binary pythia8mc pythia8mc \

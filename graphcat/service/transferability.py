@@ -8,14 +8,17 @@ The model, in full (every number below is a module constant):
    (sqrt(s), pile-up, jet pT, conditions.parameters such as a resolution or a generator setting)
    also give signed coordinates; the other axes are categorical (a tune name, a generator...).
 2. Response: relative to its training data (the anchor, value v0), the model's metric is taken as
-   linear along each numeric axis, with a sign: v(D) = v0 + sum_k beta_k dx_k(D) - sum_c gamma_c
-   c_c(D), where dx_k is D's signed offset from the training data on numeric axis k and c_c its
-   categorical distance (an unsigned penalty). The coefficients are fitted by ridge regression in
-   two levels: pooled over its peers (the model versions solving one of its tasks, itself
-   included; numeric slopes shrunk towards 0, categorical penalties towards one common penalty
-   per unit fitted on the total categorical distance), then for this model version (shrunk towards
-   the pooled coefficients). RIDGE sets the shrinkage (in units of one evaluation one unit away),
-   so a model with few points on an axis takes that axis from its peers.
+   v(D) = v0 + sum_k (beta_k dx_k(D) - alpha_k |dx_k(D)|) - sum_c gamma_c c_c(D), where dx_k is D's
+   signed offset from the training data on numeric axis k: beta_k is the trend along the axis (the
+   task itself gets easier or harder, e.g. a W's decay products merge as pT rises), alpha_k the
+   cost of moving away from what the model was trained on in either direction (a model is tuned
+   to its training point); c_c is a categorical distance, gamma_c its penalty per unit. The
+   description embedding only weighs evidence (step 3), it gets no coefficient. The coefficients
+   are fitted by ridge regression in two levels: pooled over its peers (the model versions solving
+   one of its tasks, itself included; beta and alpha shrunk towards 0, categorical penalties
+   towards one common penalty per unit fitted on the total categorical distance), then for this
+   model version (shrunk towards the pooled coefficients). RIDGE sets the shrinkage (in units of
+   one evaluation one unit away), so a model with few points on an axis takes it from its peers.
 3. Each evidence i predicts p_i = v_i + response(T) - response(D_i) for the target T: it is
    carried along the axes by the fitted response (interpolating between evaluations on an axis,
    extrapolating beyond them). The estimate is their weighted mean with weights
@@ -31,8 +34,8 @@ The model, in full (every number below is a module constant):
    MAX_DISTANCE. The answer always lists the evidence it used.
 
 `drift_by_axis` reports the fitted coefficients as metric lost per unit: for a numeric axis, per
-unit of increase along it (negative: the model gains); for a categorical one, per unit of
-difference from the training data.
+unit of increase along it (negative: the model gains), and as "<axis> (either way)" per unit moved
+away from the training data in either direction; for a categorical one, per unit of difference.
 
 Metrics named like background rejection are estimated on a log scale (they are ratios spanning
 decades); bounded metrics (auc, accuracy, efficiency...) are clipped to [0, 1].
@@ -123,7 +126,11 @@ def _validate(metric: str) -> str:
     return metric
 
 
-Offsets = dict[str, float]  # "num:<axis>" -> signed offset, "cat:<axis>" -> categorical distance
+# "num:<axis>" -> signed offset, "abs:<axis>" -> its size, "cat:<axis>" -> categorical distance
+Offsets = dict[str, float]
+# Not a physical condition: the description embedding weighs evidence but gets no response of its
+# own (it restates the conditions in words, so a slope on it would double-count theirs).
+WEIGHT_ONLY_AXES = ("description",)
 
 
 class Estimator:
@@ -160,8 +167,9 @@ class Estimator:
             axes = self.comparator.axes(p[a], p[t])[0]
             numeric = signed(p[a], p[t])
             z = {f"num:{k}": v for k, v in numeric.items()}
+            z.update({f"abs:{k}": abs(v) for k, v in numeric.items()})
             for x in axes:
-                if x.axis not in numeric:
+                if x.axis not in numeric and x.axis not in WEIGHT_ONLY_AXES:
                     z[f"cat:{x.axis}"] = z.get(f"cat:{x.axis}", 0.0) + x.distance
             if best is None or total(axes) < best[0]:
                 best = (total(axes), z)
@@ -322,11 +330,11 @@ class Response:
     def coefficient(self, axis: str) -> float:
         if axis in self.coefficients:
             return self.coefficients[axis]
-        return 0.0 if axis.startswith("num:") else self.penalty
+        return self.penalty if axis.startswith("cat:") else 0.0
 
     def change(self, z: Offsets) -> float:
-        """Predicted metric change for offsets z (numeric: signed; categorical: a loss)."""
-        return float(sum(self.coefficient(a) * (v if a.startswith("num:") else -v) for a, v in z.items()))
+        """Predicted metric change for offsets z (numeric: signed; mismatch and categorical: a loss)."""
+        return float(sum(self.coefficient(a) * _sign(a) * v for a, v in z.items()))
 
     def variance(self, z: Offsets) -> float:
         """Variance of change(z) from the coefficients' uncertainty; an axis outside the fit gets
@@ -337,16 +345,25 @@ class Response:
         outside = 0.0
         for a, v in z.items():
             if a in index:
-                inside[index[a]] = v if a.startswith("num:") else -v
+                inside[index[a]] = _sign(a) * v
             else:
                 outside += v * v
         var = float(inside @ self.covariance @ inside) if self.covariance is not None and len(self.axes) else 0.0
         return var + outside * sigma2 / RIDGE
 
     def by_axis(self) -> tuple[tuple[str, float], ...]:
-        """Metric lost per unit, per axis (numeric: per unit of increase)."""
-        return tuple(sorted((a.split(":", 1)[1], round(-v if a.startswith("num:") else v, 6))
-                            for a, v in self.coefficients.items()))
+        """Metric lost per unit, per axis (numeric: per unit of increase; "<axis> (either way)": per
+        unit moved away from the training data in either direction)."""
+        def name(a: str) -> str:
+            kind, axis = a.split(":", 1)
+            return f"{axis} (either way)" if kind == "abs" else axis
+
+        return tuple(sorted((name(a), round(-_sign(a) * v, 6)) for a, v in self.coefficients.items()))
+
+
+def _sign(axis: str) -> float:
+    """+1 for a signed slope (num:), -1 for a loss per unit (abs:, cat:)."""
+    return 1.0 if axis.startswith("num:") else -1.0
 
 
 def common_penalty(data: Sequence[tuple[Offsets, float]]) -> float:
@@ -356,7 +373,7 @@ def common_penalty(data: Sequence[tuple[Offsets, float]]) -> float:
     y = np.array([-change for _, change in data])
     if len(cat) == 0 or float(cat @ cat) == 0.0:
         return 0.0
-    num_axes = sorted({a for z, _ in data for a in z if a.startswith("num:")})
+    num_axes = sorted({a for z, _ in data for a in z if not a.startswith("cat:")})
     if num_axes:
         x = np.array([[z.get(a, 0.0) for a in num_axes] for z, _ in data])
         beta = np.linalg.lstsq(np.column_stack([x, cat]), y, rcond=None)[0]
@@ -366,18 +383,21 @@ def common_penalty(data: Sequence[tuple[Offsets, float]]) -> float:
 
 def fit_response(data: Sequence[tuple[Offsets, float]], prior: dict[str, float], penalty: float, source: str,
                  *, fallback_sigma: float | None = None) -> Response:
-    """Ridge regression of metric changes on offsets, shrunk towards `prior` per axis (numeric axes
-    towards 0, categorical ones towards `penalty` when the prior lacks them).
+    """Ridge regression of metric changes on offsets, shrunk towards `prior` per axis (numeric slopes
+    and mismatch losses towards 0, categorical losses towards `penalty` when the prior lacks them).
+    With evaluations on one side of the training data only, a slope and a mismatch loss cannot be
+    told apart; the equal shrinkage splits the change between them, so the other side is predicted
+    near the training value (with the wide variance of that unidentified direction), not mirrored.
 
     data: (offsets, v - v0) per evaluation away from the training data. sigma is the residual
     spread, or fallback_sigma (the peers') when there are fewer than MIN_OWN points."""
     axes = tuple(sorted({a for z, _ in data for a in z} | set(prior)))
     if not data or not axes:
         return Response(dict(prior), penalty, fallback_sigma, None, (), source)
-    sign = np.array([1.0 if a.startswith("num:") else -1.0 for a in axes])
+    sign = np.array([_sign(a) for a in axes])
     x = np.array([[z.get(a, 0.0) for a in axes] for z, _ in data]) * sign
     y = np.array([change for _, change in data])
-    beta0 = np.array([prior.get(a, 0.0 if a.startswith("num:") else penalty) for a in axes])
+    beta0 = np.array([prior.get(a, penalty if a.startswith("cat:") else 0.0) for a in axes])
     a_matrix = x.T @ x + RIDGE * np.eye(len(axes))
     beta = np.linalg.solve(a_matrix, x.T @ y + RIDGE * beta0)
     resid = y - x @ beta

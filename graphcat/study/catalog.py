@@ -18,8 +18,9 @@ DATASET_VERSION = "1.0"
 MODEL_VERSION = "1.0.0"
 TASK = "w-vs-qcd-jet-tagging"
 OWNER = "graphcat-study"
-MODEL_IDS = {"mlp": "wtag-substructure-mlp", "deepsets": "wtag-particle-flow-network"}
-MODEL_NAMES = {"mlp": "W tagger: jet-substructure MLP", "deepsets": "W tagger: Particle Flow Network (Deep Sets)"}
+MODEL_IDS = {"mlp": "wtag-substructure-mlp", "deepsets": "wtag-particle-flow-network", "masscut": "wtag-mass-tau21-window"}
+MODEL_NAMES = {"mlp": "W tagger: jet-substructure MLP", "deepsets": "W tagger: Particle Flow Network (Deep Sets)",
+               "masscut": "W tagger: soft jet-mass window and tau21 cut"}
 
 
 def dataset_id(config_id: str) -> str:
@@ -88,7 +89,7 @@ def _dataset(cfg: StudyConfig, sample: SampleFile, created_at: str) -> dict[str,
 
 
 def _model(m: TrainedModel, study: Study, evaluations: dict[str, dict[str, float]], created_at: str) -> dict[str, Any]:
-    inputs = [SCHEMA[0]] if m.kind == "mlp" else [{**SCHEMA[1], "dtype": "float32"}]
+    inputs = [SCHEMA[0]] if m.kind in ("mlp", "masscut") else [{**SCHEMA[1], "dtype": "float32"}]
     evals = [{"dataset": dataset_version_ref(cfg_id), "metric": metric, "value": round(value, 6), "date": created_at,
               "notes": "base test split" if cfg_id == study.base_id else "all jets of the configuration"}
              for cfg_id, metrics in sorted(evaluations.items()) for metric, value in sorted(metrics.items())]

@@ -5,20 +5,24 @@ Pythia runs in batches (`Pythia.nextBatch`, an awkward array of events); stable 
 are clustered with anti-kT R = 0.8; jets with pT in the configuration's window and |eta| < 2 are
 kept, signal jets only within ΔR < 0.6 of a W that decays to quarks. Constituents of every jet are
 reclustered with the exclusive kT algorithm for the N-subjettiness axes. The smeared
-configurations smear the constituents of the base test jets, then recompute every feature.
+configurations smear the constituents of the base test jets, the pile-up ones add the particles of
+soft QCD events to them (`overlaid`), then every feature is recomputed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 from graphcat.study import jets
-from graphcat.study.configs import JET_ETA_MAX, JET_R, MATCH_DR, MAX_CONSTITUENTS, StudyConfig
+from graphcat.study.configs import JET_ETA_MAX, JET_R, MATCH_DR, MAX_CONSTITUENTS, Pileup, StudyConfig
 
 MAX_ALL = 200  # constituents kept per jet before features (the hardest; generator-level jets rarely exceed it)
 BATCH = 100
@@ -62,6 +66,28 @@ def versions() -> dict[str, str]:
 
 def _padded(ak: Any, values: Any, n: int) -> np.ndarray:
     return ak.to_numpy(ak.fill_none(ak.pad_none(values, n, clip=True), 0.0)).astype(np.float64)
+
+
+def _cache_path(cache: Path, name: str, key: object) -> Path:
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return cache / f"{name}-{digest}.npz"
+
+
+def cached_process(cfg: StudyConfig, process: str, seed: int, wanted: int, cache: Path | None,
+                   log: Callable[[str], None] = print) -> tuple[Constituents, dict[str, Any]]:
+    """generate_process, reusing raw jets saved under `cache` for the same settings (a resumed run)."""
+    if cache is None:
+        return generate_process(cfg, process, seed, wanted, log)
+    path = _cache_path(cache, f"{cfg.id}-{process}", [cfg.pythia_settings(process, seed), wanted, MAX_ALL])
+    if path.is_file():
+        with np.load(path) as data:
+            info = json.loads(str(data["info"]))
+            log(f"  {cfg.id}/{process}: {wanted} jets from the cache {path.name}")
+            return Constituents(data["pt"], data["eta"], data["phi"], data["label"]), info
+    out, info = generate_process(cfg, process, seed, wanted, log)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(path, pt=out.pt, eta=out.eta, phi=out.phi, label=out.label, info=json.dumps(info))
+    return out, info
 
 
 def generate_process(cfg: StudyConfig, process: str, seed: int, wanted: int,
@@ -168,4 +194,88 @@ def smeared(c: Constituents, cfg: StudyConfig) -> Constituents:
     pt, eta, phi = jets.smear(c.pt, c.eta, c.phi, pt_resolution=cfg.smearing.pt_resolution,
                               angle_resolution=cfg.smearing.angle_resolution,
                               pt_threshold=cfg.smearing.pt_threshold_gev, rng=rng)
+    return Constituents(pt, eta, phi, c.label)
+
+
+@dataclass
+class SoftPool:
+    """Visible particles of soft QCD events, flat (pt, eta, phi) with each event's [start, stop)."""
+
+    pt: np.ndarray
+    eta: np.ndarray
+    phi: np.ndarray
+    offsets: np.ndarray  # events + 1
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+
+def soft_pool_settings(pileup: Pileup) -> list[str]:
+    return ["Beams:eCM = 13000", "Tune:pp = 14", "SoftQCD:nonDiffractive = on", "Random:setSeed = on",
+            f"Random:seed = {pileup.seed}", "Next:numberCount = 0", "Print:quiet = on"]
+
+
+def soft_pool(pileup: Pileup, cache: Path | None, log: Callable[[str], None] = print) -> tuple[SoftPool, dict[str, Any]]:
+    """pileup.pool_events soft QCD events (visible, |eta| < JET_ETA_MAX + JET_R), cached like the jets."""
+    settings = soft_pool_settings(pileup)
+    path = _cache_path(cache, "softqcd", [settings, pileup.pool_events]) if cache else None
+    if path is not None and path.is_file():
+        with np.load(path) as data:
+            return SoftPool(data["pt"], data["eta"], data["phi"], data["offsets"]), json.loads(str(data["info"]))
+    ak, _, pythia8mc = _imports()
+    pythia = pythia8mc.Pythia("", False)
+    for line in settings:
+        if not pythia.readString(line):
+            raise RuntimeError(f"Pythia refused the setting {line!r}")
+    if not pythia.init():
+        raise RuntimeError("Pythia failed to initialise for the soft QCD pool")
+    started = time.perf_counter()
+    pts, etas, phis, counts = [], [], [], []
+    while len(counts) < pileup.pool_events:
+        batch = pythia.nextBatch(min(BATCH, pileup.pool_events - len(counts)))
+        prt = batch.prt
+        aid = abs(prt.id)
+        final = (prt.status > 0) & (aid != INVISIBLE[0]) & (aid != INVISIBLE[1]) & (aid != INVISIBLE[2])
+        vis = prt[final]
+        pt, eta, phi, _ = _ak_kinematics(ak, vis.p, energy="e")
+        inside = (abs(eta) < JET_ETA_MAX + JET_R) & (pt > 0)
+        pt, eta, phi = pt[inside], eta[inside], phi[inside]
+        counts.extend(ak.to_numpy(ak.num(pt)).tolist())
+        pts.append(ak.to_numpy(ak.flatten(pt)))
+        etas.append(ak.to_numpy(ak.flatten(eta)))
+        phis.append(ak.to_numpy(ak.flatten(phi)))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    pool = SoftPool(np.concatenate(pts), np.concatenate(etas), np.concatenate(phis), offsets)
+    info = {"events": len(counts), "seconds": round(time.perf_counter() - started, 1), "seed": pileup.seed,
+            "pythia_settings": settings}
+    log(f"  soft QCD pool: {len(counts)} events in {info['seconds']} s")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, pt=pool.pt, eta=pool.eta, phi=pool.phi, offsets=pool.offsets, info=json.dumps(info))
+    return pool, info
+
+
+def overlaid(c: Constituents, pool: SoftPool, mean: float, seed: int) -> Constituents:
+    """Each jet plus the particles of Poisson(mean) pool events, rotated in phi, within R of its axis."""
+    rng = np.random.default_rng(seed)
+    _, axis_eta, axis_phi, _ = jets.jet_from_constituents(c.pt, c.eta, c.phi)
+    pt, eta, phi = c.pt.copy(), c.eta.copy(), c.phi.copy()
+    width = pt.shape[1]
+    for i in range(len(c)):
+        events = rng.integers(len(pool), size=rng.poisson(mean))
+        if len(events) == 0:
+            continue
+        rotation = rng.uniform(-np.pi, np.pi, size=len(events))
+        index = np.concatenate([np.arange(pool.offsets[e], pool.offsets[e + 1]) for e in events])
+        shift = np.repeat(rotation, [pool.offsets[e + 1] - pool.offsets[e] for e in events])
+        p_phi = jets.wrap_phi(pool.phi[index] + shift)
+        near = jets.delta_r(pool.eta[index], p_phi, axis_eta[i], axis_phi[i]) < JET_R
+        real = pt[i] > 0
+        all_pt = np.concatenate([pt[i][real], pool.pt[index][near]])
+        all_eta = np.concatenate([eta[i][real], pool.eta[index][near]])
+        all_phi = np.concatenate([phi[i][real], p_phi[near]])
+        order = np.argsort(-all_pt)[:width]  # the hardest MAX_ALL, as for generated jets
+        k = len(order)
+        pt[i], eta[i], phi[i] = 0.0, 0.0, 0.0
+        pt[i, :k], eta[i, :k], phi[i, :k] = all_pt[order], all_eta[order], all_phi[order]
     return Constituents(pt, eta, phi, c.label)

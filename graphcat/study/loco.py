@@ -10,6 +10,7 @@ how often the measurement falls inside the estimator's interval.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -45,21 +46,41 @@ class Summary:
     spearman_within_model: float  # mean over models of the rank correlation across held-out configurations
 
 
+class MemoEncoder:
+    """An encoder that remembers each text's vector: every held-out run makes a new Estimator, and
+    re-encoding the same descriptions each time dominated the validation's run time."""
+
+    def __init__(self, inner: TextEncoder) -> None:
+        self.inner = inner
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if todo:
+            for t, v in zip(todo, np.asarray(self.inner.encode(todo))):
+                self.vectors[t] = v
+        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 0))
+
+
 def leave_one_out(db: Database, model_uids: list[str], configs: dict[str, str], base_config: str,
                   measured: dict[str, dict[str, dict[str, float]]], metric_names: list[str],
-                  encoder: TextEncoder | None = None, *, pairs: bool = False) -> list[Row]:
+                  encoder: TextEncoder | None = None, *, pairs: bool = False,
+                  estimator_class: Callable[..., Any] = Estimator) -> list[Row]:
     """configs maps config id -> dataset version uid; measured[model_uid][config][metric].
 
     pairs=False hides the whole configuration (a new dataset nobody has evaluated on); pairs=True
     hides only the estimated (model, configuration) evaluation, so the other models' results on
-    that configuration remain evidence (a dataset some models were already evaluated on)."""
+    that configuration remain evidence (a dataset some models were already evaluated on).
+    estimator_class: another estimator with Estimator's interface (graphcat.study.legacy: an earlier one)."""
     rows: list[Row] = []
+    if encoder is not None and not isinstance(encoder, MemoEncoder):
+        encoder = MemoEncoder(encoder)
     for config_id, dsv in configs.items():
         if config_id == base_config:
             continue
         for mv in model_uids:
-            estimator = (Estimator(db, encoder, hidden_pairs={(mv, dsv)}) if pairs
-                         else Estimator(db, encoder, hidden={dsv}))
+            estimator = (estimator_class(db, encoder, hidden_pairs={(mv, dsv)}) if pairs
+                         else estimator_class(db, encoder, hidden={dsv}))
             for metric in metric_names:
                 est = estimator.estimate(mv, dsv, metric)
                 rows.append(Row(mv, config_id, metric, measured[mv][config_id][metric], est.value, est.low, est.high,

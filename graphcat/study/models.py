@@ -1,8 +1,11 @@
-"""The study's two taggers (torch, CPU), their training, ONNX export and ONNX evaluation.
+"""The study's three taggers (torch, CPU), their training, ONNX export and ONNX evaluation.
 
 - `mlp`: jet-substructure MLP on FEATURE_NAMES (mass, tau21, tau32, D2, multiplicity).
 - `deepsets`: a Particle Flow Network (Deep Sets): a per-particle network on (pT/jet pT, Δeta,
   Δphi), summed over the real (non-padding) particles, then a jet-level network.
+- `masscut`: the classic cut-based W tagger made smooth: a learned jet-mass window (centre,
+  width) and a learned tau21 slope, logistic in both; it reads the same feature table but only
+  mass and tau21, so it reacts to shifts through those two alone.
 Both standardise their inputs with the training set's mean and spread, stored inside the model, so
 the exported ONNX file takes raw features and returns P(W) for each jet.
 """
@@ -19,7 +22,7 @@ from torch import nn
 from graphcat.study.jets import FEATURE_NAMES
 from graphcat.study.sample import JetSet
 
-KINDS = ("mlp", "deepsets")
+KINDS = ("mlp", "deepsets", "masscut")
 OPSET = 17
 
 
@@ -50,6 +53,26 @@ class ParticleFlowNetwork(nn.Module):
         return self.f(per_particle.sum(dim=1))
 
 
+class MassTau21Window(nn.Module):
+    """logit = a - b * ((m - m0) / w)^2 - c * tau21: a soft mass window and a tau21 cut."""
+
+    def __init__(self, mean: np.ndarray, std: np.ndarray) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
+        mass, tau21 = FEATURE_NAMES.index("jet_mass"), FEATURE_NAMES.index("tau21")
+        self.columns = (mass, tau21)
+        self.centre = nn.Parameter(torch.tensor(0.0))  # in standardised mass units
+        self.log_width = nn.Parameter(torch.tensor(0.0))
+        self.offset = nn.Parameter(torch.tensor(1.0))
+        self.tau_slope = nn.Parameter(torch.tensor(1.0))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = (x - self.mean) / self.std
+        m, t = z[:, self.columns[0]:self.columns[0] + 1], z[:, self.columns[1]:self.columns[1] + 1]
+        return self.offset - ((m - self.centre) / torch.exp(self.log_width)) ** 2 - self.tau_slope * t
+
+
 class Scored(nn.Module):
     """The exported form: logits turned into P(W)."""
 
@@ -62,7 +85,7 @@ class Scored(nn.Module):
 
 
 def inputs(kind: str, jets: JetSet) -> np.ndarray:
-    if kind == "mlp":
+    if kind in ("mlp", "masscut"):
         return jets.features.astype(np.float32)
     if kind == "deepsets":
         return jets.particles.astype(np.float32)
@@ -70,7 +93,7 @@ def inputs(kind: str, jets: JetSet) -> np.ndarray:
 
 
 def _standardisation(kind: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if kind == "mlp":
+    if kind in ("mlp", "masscut"):
         return x.mean(0), x.std(0) + 1e-6
     real = x[x[..., 0] > 0]  # statistics over real particles only
     return real.mean(0), real.std(0) + 1e-6
@@ -92,7 +115,7 @@ def train(kind: str, jets: JetSet, *, epochs: int, seed: int, learning_rate: flo
     torch.manual_seed(seed)
     x = inputs(kind, jets)
     mean, std = _standardisation(kind, x)
-    inner: nn.Module = FeatureMLP(mean, std) if kind == "mlp" else ParticleFlowNetwork(mean, std)
+    inner: nn.Module = {"mlp": FeatureMLP, "deepsets": ParticleFlowNetwork, "masscut": MassTau21Window}[kind](mean, std)
     xt, yt = torch.from_numpy(x), torch.from_numpy(jets.label.astype(np.float32))[:, None]
     optimiser = torch.optim.Adam(inner.parameters(), lr=learning_rate)
     loss_fn = nn.BCEWithLogitsLoss()
@@ -111,8 +134,9 @@ def train(kind: str, jets: JetSet, *, epochs: int, seed: int, learning_rate: flo
 
 
 def export_onnx(trained: Trained, path: Path) -> Path:
-    example = torch.zeros((2, len(FEATURE_NAMES)) if trained.kind == "mlp" else (2, 30, 3))
-    name = "features" if trained.kind == "mlp" else "particles"
+    features = trained.kind in ("mlp", "masscut")
+    example = torch.zeros((2, len(FEATURE_NAMES)) if features else (2, 30, 3))
+    name = "features" if features else "particles"
     path.parent.mkdir(parents=True, exist_ok=True)
     # The TorchScript exporter (dynamo=False): the dynamo one needs onnxscript, which graphcat
     # does not otherwise depend on.

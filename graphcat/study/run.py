@@ -40,8 +40,10 @@ class StudyResult:
     train_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def generate_sample(study: Study, folder: Path, log: Log = print) -> dict[str, object]:
-    """Run Pythia + FastJet for every configuration and write the npz files and sample.json."""
+def generate_sample(study: Study, folder: Path, log: Log = print, cache: Path | None = None) -> dict[str, object]:
+    """Run Pythia + FastJet for every configuration and write the npz files and sample.json.
+
+    cache: a folder for the raw generated jets, so a rerun after an interruption resumes."""
     from graphcat.study import generate
 
     started = time.perf_counter()
@@ -52,15 +54,23 @@ def generate_sample(study: Study, folder: Path, log: Log = print) -> dict[str, o
         log(f"configuration {cfg.id}: {cfg.title}")
         entry: dict[str, object] = {"title": cfg.title, "conditions": cfg.conditions()}
         if cfg.generated:
-            sig, sig_info = generate.generate_process(cfg, "signal", cfg.seed_signal, cfg.jets_per_class, log)
-            bkg, bkg_info = generate.generate_process(cfg, "background", cfg.seed_background, cfg.jets_per_class, log)
+            sig, sig_info = generate.cached_process(cfg, "signal", cfg.seed_signal, cfg.jets_per_class, cache, log)
+            bkg, bkg_info = generate.cached_process(cfg, "background", cfg.seed_background, cfg.jets_per_class,
+                                                    cache, log)
             jets = generate.Constituents.concat([sig, bkg])
             entry.update({"signal": sig_info, "background": bkg_info, "jets_per_class": cfg.jets_per_class})
         else:
-            assert cfg.derived_from is not None and cfg.smearing is not None
-            jets = generate.smeared(test_constituents[cfg.derived_from], cfg)
-            entry.update({"derived_from": cfg.derived_from, "smearing": cfg.smearing.__dict__,
-                          "smearing_seed": cfg.seed_smearing})
+            assert cfg.derived_from is not None
+            jets = test_constituents[cfg.derived_from]
+            entry["derived_from"] = cfg.derived_from
+            if cfg.smearing is not None:
+                jets = generate.smeared(jets, cfg)
+                entry.update({"smearing": cfg.smearing.__dict__, "smearing_seed": cfg.seed_smearing})
+            if cfg.pileup is not None:
+                pool, pool_info = generate.soft_pool(cfg.pileup, cache, log)
+                jets = generate.overlaid(jets, pool, cfg.pileup.mean, cfg.seed_smearing)
+                entry.update({"pileup": cfg.pileup.__dict__, "soft_qcd_pool": pool_info,
+                              "overlay_seed": cfg.seed_smearing})
         arrays = generate.features(jets)
         if cfg.id == study.base_id:
             # A shuffled train/test split, fixed by the seed recorded beside it.
