@@ -114,6 +114,27 @@ def test_few_points_on_an_axis_lean_on_the_prior_and_the_interval_grows_with_dis
     assert one.variance({"num:never": 2.0}) > one.variance({"num:never": 1.0}) > 0  # unseen axis: the prior's spread
 
 
+def test_a_model_best_at_its_training_point_loses_both_ways() -> None:
+    # change = +0.01 x - 0.02 |x|: a trend along the axis plus a cost of leaving the training point.
+    data = [({"num:a": x, "abs:a": abs(x)}, 0.01 * x - 0.02 * abs(x)) for x in (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0, 4.0)]
+    r = fit_response(data, {}, 0.0, "both sides")
+    assert r.coefficients["num:a"] == pytest.approx(0.01, rel=0.15)
+    assert r.coefficients["abs:a"] == pytest.approx(0.02, rel=0.15)  # a loss per unit, either way
+    assert r.change({"num:a": -5.0, "abs:a": 5.0}) == pytest.approx(-0.15, rel=0.15)
+    assert r.change({"num:a": 5.0, "abs:a": 5.0}) == pytest.approx(-0.05, rel=0.15)
+    assert dict(r.by_axis())["a (either way)"] > 0
+
+
+def test_evidence_on_one_side_is_not_mirrored_to_the_other() -> None:
+    # Only x > 0 observed, rising: the other side stays near the training value, and is less certain.
+    data = [({"num:a": x, "abs:a": x}, 0.02 * x + (0.004 if k % 2 else -0.004)) for k, x in enumerate((1.0, 2.0, 3.0))]
+    r = fit_response(data, {}, 0.0, "one side")
+    up, down = {"num:a": 2.0, "abs:a": 2.0}, {"num:a": -2.0, "abs:a": 2.0}
+    assert r.change(up) == pytest.approx(0.04, abs=0.008)
+    assert abs(r.change(down)) < 0.005
+    assert r.variance(down) > r.variance(up)
+
+
 @pytest.mark.parametrize("truth,model", [(rising, "rising"), (falling, "falling")])
 def test_held_out_pt_is_interpolated_and_extrapolated_along_its_sign(cat: Database, truth: Any, model: str) -> None:
     uid = f"model_version:{model}@1.0.0"
