@@ -196,3 +196,34 @@ def test_parameters_round_trip_and_bad_ones_are_refused(cat: Database) -> None:
     with pytest.raises(InvalidInput) as err:
         catalog.register(cat, {"graphcat_catalog": 1, "datasets": [bad]})
     assert "parameters" in str(err.value.path) or "parameters" in str(err.value)
+
+
+def _column(name: str) -> dict[str, Any]:
+    return {"name": name, "dtype": "float32", "shape": [], "unit": "GeV"}
+
+
+def test_inputs_derivable_from_the_datasets_columns_do_not_veto_the_estimate(db: Database) -> None:
+    # The model reads jet_pt and jet_mass; one dataset gives jet_px, jet_py (pt = hypot(px, py)),
+    # another only jet_px: the first is estimated, the second still cannot feed the model.
+    def dataset(ident: str, columns: list[str], sqrt_s: float) -> dict[str, Any]:
+        return {"id": ident, "name": ident, "tasks": ["w-tagging"], "versions": [{
+            "version": "1.0", "data_type": "simulation", "features": [_column(c) for c in columns],
+            "conditions": {"sqrt_s_tev": sqrt_s, "kinematic_range": "300 < pT < 400 GeV"}}]}
+
+    inputs = [_column("jet_pt"), _column("jet_mass")]
+    model = {"id": "pt-mass", "name": "pt-mass", "tasks": ["w-tagging"], "versions": [{
+        "version": "1.0.0", "framework": "pytorch", "format": "onnx", "inputs": inputs,
+        "outputs": [{"name": "p", "dtype": "float32", "shape": [1]}], "trained_on": ["train-set@1.0"],
+        "evaluations": [{"dataset": "train-set@1.0", "metric": "auc", "value": 0.9},
+                        {"dataset": "other-energy@1.0", "metric": "auc", "value": 0.88}]}]}
+    catalog.register(db, {"graphcat_catalog": 1, "tasks": [{"id": "w-tagging", "name": "W tagging"}], "datasets": [
+        dataset("train-set", ["jet_pt", "jet_mass"], 13), dataset("other-energy", ["jet_pt", "jet_mass"], 8),
+        dataset("four-vectors", ["jet_px", "jet_py", "jet_mass"], 13),
+        dataset("half-vectors", ["jet_px", "jet_mass"], 13)], "models": [model]})
+    uid = "model_version:pt-mass@1.0.0"
+    est = Estimator(db).estimate(uid, "dataset_version:four-vectors@1.0")
+    assert est.status == ESTIMATED and est.value is not None and est.schema_coverage == 1.0
+    assert "hypot(jet_px, jet_py)" in est.reason
+    vetoed = Estimator(db).estimate(uid, "dataset_version:half-vectors@1.0")
+    assert vetoed.status == "not_enough_evidence" and vetoed.value is None
+    assert "jet_pt" in vetoed.reason and "cannot run" in vetoed.reason

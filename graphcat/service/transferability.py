@@ -50,6 +50,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from graphcat.errors import InvalidInput, NotFound
+from graphcat.features import decode_shape
 from graphcat.service.dataset_distance import AxisDistance, Comparator, Profile, TextEncoder, signed, total
 from graphcat.store import transfer as store
 from graphcat.store.database import Database
@@ -225,14 +226,22 @@ class Estimator:
                     and (model_version_uid, dataset_version_uid) not in self.hidden_pairs else None)
 
         coverage = None
+        derived_note = ""
         inputs = set(ev["inputs"])
         if inputs and target_profile.features:
             coverage = len(inputs & target_profile.features) / len(inputs)
             if coverage < 1.0:
                 missing = sorted(inputs - target_profile.features)
-                return Estimate(**base, status=NOT_ENOUGH, value=None, low=None, high=None, schema_coverage=coverage,
-                                reason=f"the dataset does not provide the model's inputs {missing[:5]}"
-                                       f"{' ...' if len(missing) > 5 else ''}: it cannot run on it")
+                # Not by name: the recommender's matching may still feed every input, from packed
+                # columns (E_0..E_199) or derived ones (pt from px, py; eta relative to the jet axis).
+                fed, detail = _derivable(self.db, model_version_uid, dataset_version_uid)
+                if not fed:
+                    return Estimate(**base, status=NOT_ENOUGH, value=None, low=None, high=None, schema_coverage=coverage,
+                                    reason=f"the dataset does not provide the model's inputs {missing[:5]}"
+                                           f"{' ...' if len(missing) > 5 else ''}, nor columns to derive them from"
+                                           f"{f' ({detail})' if detail else ''}: it cannot run on it")
+                coverage = 1.0
+                derived_note = f"; inputs prepared from the dataset's columns ({detail})"
 
         evals = [e for e in ev["evaluations"] if e["dataset"] != dataset_version_uid and e["dataset"] not in self.hidden]
         if not evals:
@@ -293,7 +302,8 @@ class Estimator:
         half = max(half, MIN_HALF_WIDTH)
         status = MEASURED if base["measured"] is not None else ESTIMATED
         reason = (f"{len(evals)} evaluation(s) of {metric}; nearest dataset {nearest:.2f} away; "
-                  f"expected change from the training data {response.change(target_z):+.4f} ({response.source})")
+                  f"expected change from the training data {response.change(target_z):+.4f} ({response.source})"
+                  f"{derived_note}")
         return Estimate(**base, status=status, value=_from_scale(metric, mean), low=_from_scale(metric, mean - half),
                         high=_from_scale(metric, mean + half), reason=reason, drift_per_unit=slope,
                         drift_source=response.source, drift_by_axis=response.by_axis(),
@@ -308,6 +318,34 @@ class Estimator:
                      for uid in store.candidate_models(self.db, dataset_version_uid, metric)]
         sign = -1.0
         return sorted(estimates, key=lambda e: (e.expected is None, sign * (e.expected or 0.0), e.model_version_uid))
+
+
+def _derivable(db: Database, model_version_uid: str, dataset_version_uid: str) -> tuple[bool, str]:
+    """Whether every model input can be fed from the dataset's columns (packing, derivation rules
+    of embeddings.derive, as the recommender matches them), with the transformations that do it or
+    the first input that stays unfed and why."""
+    from embeddings.compat import compatibility, prepare
+    from embeddings.errors import EmbeddingsError
+    from embeddings.schema import Column
+
+    inputs, provided = store.feature_columns(db, model_version_uid, dataset_version_uid)
+    if not inputs or not provided:
+        return False, ""
+
+    def columns(rows: list[dict[str, Any]]) -> list[Column]:
+        return [Column(r["name"], r["dtype"], tuple(d if d and d > 0 else None for d in decode_shape(r["shape"])),
+                       r.get("unit"), r.get("description")) for r in rows]
+
+    try:
+        result = compatibility(prepare(columns(provided)), prepare(columns(inputs)))
+    except EmbeddingsError as exc:
+        # A stored schema the matcher cannot read is no evidence that the model runs on the dataset.
+        return False, f"its schema could not be matched: {exc}"
+    if result.unsatisfied:
+        name, why = result.unsatisfied[0]
+        return False, f"{name}: {why}"
+    steps = result.transformations
+    return True, ("; ".join(steps[:3]) + (" ..." if len(steps) > 3 else "")) if steps else "renamed columns"
 
 
 def _difference(a: Offsets, b: Offsets) -> Offsets:

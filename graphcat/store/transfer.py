@@ -29,5 +29,12 @@ def metric_evaluations(db: Database, metric: str, model_version_uid: str) -> lis
     return db.read("transfer/metric_evaluations", metric=metric, model_version=model_version_uid)
 
 
+def feature_columns(db: Database, model_version_uid: str, dataset_version_uid: str) -> tuple[list[dict[str, Any]],
+                                                                                            list[dict[str, Any]]]:
+    """(the model version's inputs, the dataset version's provided features), name/dtype/shape/unit each."""
+    rows = db.read("transfer/feature_columns", model_version=model_version_uid, dataset=dataset_version_uid)
+    return (rows[0]["inputs"], rows[0]["provided"]) if rows else ([], [])
+
+
 def candidate_models(db: Database, dataset_version_uid: str, metric: str) -> list[str]:
     return [row["uid"] for row in db.read("transfer/candidate_models", dataset_version=dataset_version_uid, metric=metric)]

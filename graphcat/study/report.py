@@ -149,7 +149,16 @@ def write(result: StudyResult, study: Study, manifest: dict[str, object], path: 
               "remove: within-model rankings of configurations whose metrics differ by less than about two "
               "standard errors are partly decided by noise, for the estimator and for any check of it.",
               "- The interval is a heuristic (Z = 1.64 on the spreads and the fit's coefficient variance); the "
-              "coverage column measures it."]
+              "coverage column measures it. Along a direction no evaluation constrains (the far side of the "
+              "training point, an axis seen once) its width comes from the prior, sigma^2 / RIDGE per unit, "
+              "which is narrow when the model's other evaluations fit well: it does not cover a large loss "
+              "nobody has measured.",
+              "- A dataset without the model's inputs by name is asked to the recommender's matcher "
+              "(embeddings.compat with the derivation rules of embeddings.derive): when every input can be "
+              "fed (pT from px and py, a packed E_0..E_199 run, eta relative to the summed jet axis...), the "
+              "estimate goes ahead and says how. On the demo catalog the top-tagging reference (raw E, PX, PY, "
+              "PZ) still cannot feed ParticleNet or ParT: the matcher derives no log(pT) or log(E) from a GeV "
+              "column, so those pairs stay \"not enough evidence\", with that reason."]
     if plot is not None:
         _plot(result.rows, plot)
         lines += ["", f"![estimated vs measured AUC]({plot.name})"]
