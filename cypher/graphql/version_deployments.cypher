@@ -2,7 +2,7 @@
 // for a whole page of versions in one round trip): artifact size, ONNX facts, smoke tests newest
 // first, benchmarks with their hardware, and quantisation links in both directions.
 UNWIND $uids AS uid
-MATCH (v:ModelVersion {uid: uid})
+MATCH (v:ModelVersion:Catalog {uid: uid})  // :Catalog: the uid index
 CALL (v) {
   OPTIONAL MATCH (s:SmokeTest)-[:SMOKE_TEST_OF]->(v)
   WITH s ORDER BY s.ran_at DESC

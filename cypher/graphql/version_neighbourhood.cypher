@@ -2,7 +2,7 @@
 // was trained on, its evaluations and the dataset versions they were measured on — everything a page
 // of versions shows, in one round trip.
 UNWIND $uids AS uid
-MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion {uid: uid})
+MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion:Catalog {uid: uid})  // :Catalog: the uid index
 RETURN uid,
        properties(m) AS model,
        [(m)-[:SOLVES]->(t:Task) | properties(t)] AS tasks,
