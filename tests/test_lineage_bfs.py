@@ -132,6 +132,13 @@ def test_the_limit_keeps_the_nearest_nodes_and_says_truncated(diamond: Database)
         assert all(e.from_uid in kept and e.to_uid in kept for e in found.edges)
     whole = lineage.lineage(diamond, dsv("raw"), "downstream", limit=len(expected))
     assert not whole.truncated and whole.total_count == len(expected) == len(whole.nodes)
+    # Upstream (one query, nearest by depth then uid).
+    above = reference_bfs(edges_of_document(), mv(3), False, 10)
+    for limit in (1, 3, 6):
+        up = lineage.lineage(diamond, mv(3), "upstream", limit=limit)
+        assert [(n.depth, n.uid) for n in up.nodes] == sorted((d, u) for u, d in above.items())[:limit]
+        assert up.truncated and up.total_count is None
+    assert not lineage.lineage(diamond, mv(3), "upstream", limit=len(above)).truncated
     # Both directions: each walk is capped, and so is the merge.
     both = lineage.lineage(diamond, dsv("c"), "both", limit=3)
     assert len(both.nodes) == 3 and both.truncated and both.nodes[0].uid == dsv("c")
