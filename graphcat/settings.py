@@ -58,7 +58,7 @@ class Settings:
         10, "Largest depth a lineage, path or impact query may walk."
     )
     lineage_max_nodes: int = _setting(
-        500, "Most nodes a lineage or impact answer returns (nearest first; beyond it the answer says truncated)."
+        1000, "Most nodes a lineage or impact answer returns (nearest first; beyond it the answer says truncated)."
     )
     graphql_max_depth: int = _setting(
         12, "Deepest nesting of fields a GraphQL operation may select (fragments included)."
