@@ -122,6 +122,8 @@ class Conditions:
     tune: str | None = None
     detector_simulation: str | None = None
     kinematic_range: str | None = None
+    # Numeric generation/simulation knobs by name (pT window centre, smearing, aLund...), sorted.
+    parameters: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -87,6 +87,14 @@ def test_filters_and_page_size_limit(client: TestClient, db: Database) -> None:
     assert jets["totalCount"] == 6
     b_only = gql(client, PAGE, {"filter": {"task": "task:b-tagging"}}).json()["data"]["modelVersions"]
     assert b_only["totalCount"] == 3
+    # The bare id names the same task as its uid; a name the catalog lacks is an error, not an empty page.
+    bare = gql(client, PAGE, {"filter": {"task": "b-tagging"}}).json()["data"]["modelVersions"]
+    assert bare == b_only
+    misspelt = gql(client, PAGE, {"filter": {"task": "b-taging"}}).json()
+    assert misspelt["errors"][0]["extensions"] == {"code": "INVALID_INPUT", "field": "filters.task"}
+    assert "unknown task 'b-taging'" in misspelt["errors"][0]["message"]
+    unknown_detector = gql(client, PAGE, {"filter": {"detector": "detector:lhcb"}}).json()
+    assert unknown_detector["errors"][0]["extensions"]["field"] == "filters.detector"
     too_big = gql(client, PAGE, {"first": 101})
     error = too_big.json()["errors"][0]
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "first"}

@@ -52,7 +52,8 @@ def full_catalog(extra_versions: int = 0) -> dict[str, Any]:
                  "num_events": 2000000, "size_bytes": 1234, "digest": "sha256:" + "cd" * 32,
                  "location": "https://zenodo.org/record/2603256", "doi": "10.5281/zenodo.2603256",
                  "conditions": {"sqrt_s_tev": 14, "pileup_mean": 0, "generator": "Pythia 8.2",
-                                "detector_simulation": "Delphes", "kinematic_range": "550 < pT < 650 GeV"},
+                                "detector_simulation": "Delphes", "kinematic_range": "550 < pT < 650 GeV",
+                                "parameters": {"jet_pt_centre_gev": 600, "detector_pt_resolution": 0.05}},
                  "features": [{"name": "jet_pt", "dtype": "float32", "shape": [], "unit": "GeV"}, PARTICLE]},
                 {"version": "1.1", "format": "parquet", "data_type": "simulation",
                  "derived_from": [{"dataset": "top@1.0", "kind": "conversion"}],
@@ -131,7 +132,8 @@ def test_a_model_version_exposes_every_fact(client: TestClient, db: Database) ->
 
 DATASET_VERSION = """query ($id: ID!) { node(id: $id) { ... on DatasetVersion {
   version format location doi digest sizeBytes numEvents dataType
-  conditions { sqrtSTev pileupMean runPeriod generator tune detectorSimulation kinematicRange }
+  conditions { sqrtSTev pileupMean runPeriod generator tune detectorSimulation kinematicRange
+               parameters { name value } }
   dataset { id owner { id } publications { id } tasks { id datasets { id } } }
   features { name shape kind position }
   derivedFrom { kind datasetVersion { id } }
@@ -147,7 +149,9 @@ def test_a_dataset_version_exposes_conditions_features_and_derivations(client: T
     assert dv["digest"] == "sha256:" + "cd" * 32 and dv["sizeBytes"] == 1234 and dv["numEvents"] == 2000000
     assert dv["dataType"] == "simulation" and dv["doi"] == "10.5281/zenodo.2603256"
     assert dv["conditions"] == {"sqrtSTev": 14.0, "pileupMean": 0.0, "runPeriod": None, "generator": "Pythia 8.2",
-                                "tune": None, "detectorSimulation": "Delphes", "kinematicRange": "550 < pT < 650 GeV"}
+                                "tune": None, "detectorSimulation": "Delphes", "kinematicRange": "550 < pT < 650 GeV",
+                                "parameters": [{"name": "detector_pt_resolution", "value": 0.05},
+                                               {"name": "jet_pt_centre_gev", "value": 600.0}]}
     assert dv["dataset"] == {"id": "dataset:top", "owner": {"id": "owner:qu-gouskos"},
                              "publications": [{"id": "publication:arxiv-1902.08570"}],
                              "tasks": [{"id": "task:top-tagging", "datasets": [{"id": "dataset:top"}]}]}

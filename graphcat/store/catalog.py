@@ -14,6 +14,11 @@ from graphcat.store.database import Database, Tx
 from graphcat.store.index_state import bump_revision
 
 
+
+def _condition_parameters(stored: str | None) -> tuple[tuple[str, float], ...]:
+    """conditions.parameters are stored as one canonical JSON object (graphcat.catalog.plan)."""
+    return tuple(sorted((str(k), float(v)) for k, v in json.loads(stored).items())) if stored else ()
+
 def to_domain(props: dict[str, Any]) -> domain.Node:
     """A catalog node's properties as the domain object of its kind."""
     kind = props["kind"]
@@ -40,7 +45,8 @@ def to_domain(props: dict[str, Any]) -> domain.Node:
             description=get("description"), format=get("format"), location=get("location"), doi=get("doi"),
             digest=get("digest"), size_bytes=get("size_bytes"), num_events=get("num_events"), data_type=get("data_type"),
             conditions=domain.Conditions(**{k: get(k) for k in ("sqrt_s_tev", "pileup_mean", "run_period", "generator",
-                                                                 "tune", "detector_simulation", "kinematic_range")}),
+                                                                 "tune", "detector_simulation", "kinematic_range")},
+                                         parameters=_condition_parameters(get("condition_parameters"))),
             content_hash=props["content_hash"])
     if kind == "model_version":
         return domain.ModelVersion(

@@ -234,6 +234,12 @@ class Dataset(Node):
         return await _neighbours(info, self.instance.uid, ["FOR_TASK"], Task)
 
 
+@strawberry.type(description="One numeric condition of a dataset version.")
+class ConditionParameter:
+    name: str
+    value: float
+
+
 @strawberry.type
 class Conditions:
     sqrt_s_tev: float | None
@@ -243,6 +249,9 @@ class Conditions:
     tune: str | None
     detector_simulation: str | None
     kinematic_range: str | None
+    parameters: list[ConditionParameter] = strawberry.field(
+        description="Numeric generation or simulation settings by name (e.g. jet_pt_centre_gev, "
+                    "detector_pt_resolution, StringZ:aLund), compared by the transferability estimator along signed axes.")
 
 
 @strawberry.type
@@ -271,7 +280,8 @@ class DatasetVersion(Node):
                    conditions=Conditions(sqrt_s_tev=c.sqrt_s_tev, pileup_mean=c.pileup_mean, run_period=c.run_period,
                                          generator=c.generator, tune=c.tune,
                                          detector_simulation=c.detector_simulation,
-                                         kinematic_range=c.kinematic_range),
+                                         kinematic_range=c.kinematic_range,
+                                         parameters=[ConditionParameter(name=k, value=v) for k, v in c.parameters]),
                    instance=n)
 
     @strawberry.field(description="Detectors that recorded (data) or were simulated for (simulation) this version.")
