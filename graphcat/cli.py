@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bulk = sub.add_parser("bulk-import", help="import large catalogs with bounded memory (batched commits, rollback on failure)")
     bulk.add_argument("files", nargs="*", metavar="FILE")
-    bulk.add_argument("--tx-rows", type=int, default=None, help="rows per committed transaction (default 20000)")
+    bulk.add_argument("--tx-rows", type=int, default=None, help="rows per committed transaction (default 10000)")
     bulk.add_argument("--list", action="store_true", help="list recorded bulk imports")
     bulk.add_argument("--rollback", metavar="ID", help="delete everything the bulk import ID created")
     bulk.set_defaults(handler=_bulk_import)

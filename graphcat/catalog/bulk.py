@@ -70,8 +70,8 @@ from graphcat.settings import Settings
 from graphcat.store import catalog as store
 from graphcat.store.database import Database, Tx
 
-BATCH = 10_000  # rows per UNWIND query
-TX_ROWS = 20_000  # rows per committed transaction (CREATE does not slow down as a transaction grows)
+BATCH = 5_000  # rows per UNWIND query (measured at 100k: 5k/10k beat 10k/20k, see docs/scaling.md)
+TX_ROWS = 10_000  # rows per committed transaction (smaller transaction state: less Neo4j CPU per row)
 WORKERS = 2  # node transactions in flight at once (see _Writer)
 LOOKUP = 10_000  # uids per existing-nodes lookup
 # Kinds whose uid a catalog file can reference; features and evaluations belong to their version.
