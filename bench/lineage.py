@@ -5,8 +5,8 @@ synthetic catalog's files (seeded sample):
 - upstream from random model versions, and from the tips of the longest fine-tune chains;
 - downstream from random dataset versions, and from the hub dataset versions (most TRAINED_ON),
   the worst case: every model trained on them and everything fine-tuned from those. Walks stop at
-  GRAPHCAT_LINEAGE_MAX_NODES (nearest first, truncated); the hubs run again with `limit` 500 (what
-  a client that needs the 50 ms target asks for) and without the cap (limit 10^6: a whole walk).
+  GRAPHCAT_LINEAGE_DEFAULT_NODES (nearest first, truncated); the hubs run again with `limit` 1000
+  (what the web page's lineage explorer asks per step) and without the cap (limit 10^6: a whole walk).
   Each group of start nodes is walked once untimed first (page cache warm, as on a server in
   use), then timed at each depth.
 """
@@ -47,20 +47,20 @@ def run(db: Database, folder: Path, manifest: Manifest, samples: int = 30, seed:
         ("downstream", "random dataset versions"): rng.sample(datasets, min(samples, len(datasets))),
         ("downstream", "hub dataset versions"): [f"dataset_version:{d}" for d in manifest.hub_datasets[:5]],
     }
-    cap = getattr(db.settings, "lineage_max_nodes", None)
+    cap = getattr(db.settings, "lineage_default_nodes", None)
     hubs = starts[("downstream", "hub dataset versions")]
-    starts[("downstream", "hub dataset versions, limit 500")] = hubs
+    starts[("downstream", "hub dataset versions, limit 1000")] = hubs
     starts[("downstream", "hub dataset versions, uncapped")] = hubs
     lineage.lineage(db, starts[("upstream", "random model versions")][0], "upstream", depth=3)  # plan cache warm
     rows = []
     for (direction, label), uids in starts.items():
         settings = db.settings
         limit: dict[str, int] = {}
-        if label.endswith(("uncapped", "limit 500")):
+        if label.endswith(("uncapped", "limit 1000")):
             if cap is None:
                 continue  # a build without the node limit: the hub rows above are already whole walks
             db.settings = replace(settings, lineage_max_nodes=1_000_000)
-            limit = {"limit": 500} if label.endswith("limit 500") else {}
+            limit = {"limit": 1000 if label.endswith("limit 1000") else 1_000_000}
         try:
             for uid in uids:  # untimed pass: the page cache holds these neighbourhoods, as on a server in use
                 lineage.lineage(db, uid, direction, depth=max(DEPTHS), **limit)

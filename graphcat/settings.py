@@ -57,8 +57,12 @@ class Settings:
     max_lineage_depth: int = _setting(
         10, "Largest depth a lineage, path or impact query may walk."
     )
+    lineage_default_nodes: int = _setting(
+        500, "Nodes a lineage or impact answer returns when the client gives no limit (nearest first; "
+             "beyond it the answer says truncated)."
+    )
     lineage_max_nodes: int = _setting(
-        1000, "Most nodes a lineage or impact answer returns (nearest first; beyond it the answer says truncated)."
+        5000, "Most nodes a client may ask a lineage or impact answer for (its `limit`)."
     )
     graphql_max_depth: int = _setting(
         12, "Deepest nesting of fields a GraphQL operation may select (fragments included)."
@@ -130,7 +134,8 @@ class Settings:
         if self.max_lineage_depth < 1:
             raise InvalidSetting("GRAPHCAT_MAX_LINEAGE_DEPTH must be at least 1")
         for name in ("graphql_max_depth", "graphql_max_tokens", "graphql_max_aliases",
-                     "graphql_max_page_size", "mutation_rate_per_minute", "lineage_max_nodes"):
+                     "graphql_max_page_size", "mutation_rate_per_minute", "lineage_max_nodes",
+                     "lineage_default_nodes"):
             if getattr(self, name) < 1:
                 raise InvalidSetting(f"{env_name(name)} must be at least 1")
         if self.max_upload_bytes < 1:

@@ -153,10 +153,17 @@ def test_the_limit_is_validated_and_defaults_to_the_setting(diamond: Database) -
     with pytest.raises(InvalidInput, match="limit"):
         lineage.impact(diamond, dsv("raw"), limit=0)
     original = diamond.settings
-    diamond.settings = replace(original, lineage_max_nodes=3)
+    # Without a limit the answer holds the default number of nodes; a client may ask for more, up
+    # to the maximum.
+    diamond.settings = replace(original, lineage_default_nodes=3, lineage_max_nodes=5)
     try:
         capped = lineage.lineage(diamond, dsv("raw"), "downstream")
         assert len(capped.nodes) == 3 and capped.truncated
+        more = lineage.lineage(diamond, dsv("raw"), "downstream", limit=5)
+        # (which nodes of a level cut short are kept is arbitrary: compare sizes and the start only)
+        assert len(more.nodes) == 5 and more.nodes[0].uid == capped.nodes[0].uid == dsv("raw")
+        with pytest.raises(InvalidInput, match="limit must be between 1 and 5"):
+            lineage.lineage(diamond, dsv("raw"), "downstream", limit=6)
     finally:
         diamond.settings = original
 

@@ -10,9 +10,11 @@ dataset version -DERIVED_FROM-> parent, evaluation -EVALUATED_ON-> dataset versi
 follows them and downstream walks against them. `depth` defaults to, and may not exceed,
 settings.max_lineage_depth (and never the queries' hard cap of 25); `types` defaults to every
 provenance type (domain.LINEAGE_TYPES) and may name any catalog relationship type. `limit` (the
-most nodes returned, the start included) defaults to, and may not exceed, settings.lineage_max_nodes:
-a walk from a hub dataset reaches tens of thousands of nodes, so answers keep the nearest ones
-(by depth, then uid) and say `truncated` instead of taking seconds.
+most nodes returned, the start included) defaults to settings.lineage_default_nodes (500) and may
+not exceed settings.lineage_max_nodes (5000): a walk from a hub dataset reaches tens of thousands
+of nodes, so answers keep the nearest ones (by depth, then uid) and say `truncated` instead of
+taking seconds. At 1.13M relationships a hub answer of 500 nodes takes ~25 ms, of 1,000 ~40-70 ms
+(docs/benchmarks.md), hence the default.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def _depth(db: Database, depth: int | None) -> int:
 def _limit(db: Database, limit: int | None) -> int:
     most = db.settings.lineage_max_nodes
     if limit is None:
-        return most
+        return min(db.settings.lineage_default_nodes, most)
     if not 1 <= limit <= most:
         raise InvalidInput(f"limit must be between 1 and {most} (GRAPHCAT_LINEAGE_MAX_NODES), got {limit}", path="limit")
     return limit

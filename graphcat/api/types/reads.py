@@ -181,7 +181,7 @@ async def lineage_of(
     depth: int | None = None,
     types: list[str] | None = None,
     limit: Annotated[int | None, strawberry.argument(
-        description="Most nodes returned, nearest first (default and maximum: GRAPHCAT_LINEAGE_MAX_NODES).")] = None,
+        description="Most nodes returned, nearest first (default GRAPHCAT_LINEAGE_DEFAULT_NODES, at most GRAPHCAT_LINEAGE_MAX_NODES).")] = None,
 ) -> LineageGraph:
     graph = await run_in_threadpool(lineage.lineage, info.context.db, str(id), direction.value, depth, types, limit)
     return LineageGraph.from_domain(graph)
@@ -203,7 +203,7 @@ async def impact_of(
     id: strawberry.ID,
     depth: int | None = None,
     limit: Annotated[int | None, strawberry.argument(
-        description="Most nodes walked, nearest first (default and maximum: GRAPHCAT_LINEAGE_MAX_NODES).")] = None,
+        description="Most nodes walked, nearest first (default GRAPHCAT_LINEAGE_DEFAULT_NODES, at most GRAPHCAT_LINEAGE_MAX_NODES).")] = None,
 ) -> Impact:
     found = await run_in_threadpool(lineage.impact, info.context.db, str(id), depth, limit)
     return Impact(

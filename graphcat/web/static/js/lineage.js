@@ -3,7 +3,7 @@
 // click a node to see it and open its page. Large graphs use Cytoscape's cheap rendering paths.
 import cytoscape from '../vendor/cytoscape.esm.min.js';
 import { h, clear, kindBadge, hrefFor, message, splitUid, KIND_COLOURS, KINDS } from './dom.js';
-import { lineage, LINEAGE_TYPES } from './queries.js';
+import { lineage, LINEAGE_STEP_LIMIT, LINEAGE_TYPES } from './queries.js';
 
 // Above this many nodes the explorer switches to the cheap layout and viewport shortcuts.
 const LARGE = 150;
@@ -57,6 +57,7 @@ export async function renderLineage(view, uid) {
   });
   // Which nodes were expanded in which direction (a step is fetched once).
   const expanded = { UPSTREAM: new Set(), DOWNSTREAM: new Set() };
+  let truncated = Boolean(graph.truncated);  // some step was cut at LINEAGE_STEP_LIMIT nodes
   expanded.UPSTREAM.add(uid); expanded.DOWNSTREAM.add(uid);
 
   const add = (sub) => {
@@ -115,7 +116,9 @@ export async function renderLineage(view, uid) {
   function updateStatus() {
     const nodes = cy.nodes(':visible').length;
     const edges = cy.edges(':visible').length;
-    status.textContent = `${nodes} node${nodes === 1 ? '' : 's'} · ${edges} edge${edges === 1 ? '' : 's'}`;
+    status.textContent = `${nodes} node${nodes === 1 ? '' : 's'} · ${edges} edge${edges === 1 ? '' : 's'}`
+      + (truncated ? ` · a step reached more than ${LINEAGE_STEP_LIMIT} nodes: the nearest are drawn` : '');
+    status.dataset.truncated = String(truncated);
     status.dataset.nodes = String(nodes);
     status.dataset.edges = String(edges);
     canvas.dataset.nodes = String(cy.nodes().length);
@@ -127,6 +130,7 @@ export async function renderLineage(view, uid) {
     panel.querySelectorAll('button').forEach((b) => { b.disabled = true; });
     try {
       const sub = await lineage(id, direction, 1, [...types]);
+      truncated = truncated || sub.truncated;
       expanded[direction].add(id);
       const added = add(sub);
       distances();

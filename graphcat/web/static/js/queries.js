@@ -75,17 +75,22 @@ function withUids(value) {
   return out;
 }
 
-const LINEAGE = `query Lineage($id: ID!, $direction: LineageDirection!, $depth: Int!, $types: [String!]) {
-  lineage(id: $id, direction: $direction, depth: $depth, types: $types) {
+const LINEAGE = `query Lineage($id: ID!, $direction: LineageDirection!, $depth: Int!, $types: [String!], $limit: Int) {
+  lineage(id: $id, direction: $direction, depth: $depth, types: $types, limit: $limit) {
     nodes { id kind label depth }
     edges { type from to }
+    truncated
   }
 }`;
+
+// The explorer draws up to this many nodes per step (the API's default answer is smaller; a hub
+// dataset's neighbourhood has thousands): the nearest are drawn and the page says the rest exist.
+export const LINEAGE_STEP_LIMIT = 1000;
 
 // The start node and its neighbours `depth` steps away (nodes {uid, kind, label}, edges
 // {type, from, to}); null when the uid is unknown (the start node is then missing).
 export async function lineage(uid, direction, depth, types) {
-  const data = await graphql(LINEAGE, { id: uid, direction, depth, types });
+  const data = await graphql(LINEAGE, { id: uid, direction, depth, types, limit: LINEAGE_STEP_LIMIT });
   const graph = withUids(data.lineage);
   return graph.nodes.some((n) => n.uid === uid) ? graph : null;
 }
