@@ -1,6 +1,6 @@
 // params: $version_uid, $hardware_id, $results. Records latency results (a list of maps, one per
 // batch size) as (:Benchmark)-[:BENCHMARK_OF]->(version) and (:Benchmark)-[:RAN_ON]->(:Hardware).
-MATCH (v:ModelVersion {uid: $version_uid})
+MATCH (v:ModelVersion:Catalog {uid: $version_uid})
 MATCH (h:Hardware {id: $hardware_id})
 UNWIND $results AS r
 CREATE (b:Benchmark {

@@ -1,6 +1,6 @@
 // params: $version_uid. A model version's deployment facts: artifact, ONNX facts, smoke tests
 // (newest first), benchmarks with their hardware, and quantisation links in both directions.
-MATCH (v:ModelVersion {uid: $version_uid})
+MATCH (v:ModelVersion:Catalog {uid: $version_uid})
 CALL (v) {
   OPTIONAL MATCH (s:SmokeTest)-[:SMOKE_TEST_OF]->(v)
   WITH s ORDER BY s.ran_at DESC

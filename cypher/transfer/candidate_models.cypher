@@ -1,5 +1,5 @@
 // params: $dataset_version, $metric. Model versions to rank on a dataset version: not deprecated, with at least one evaluation of the metric, solving one of the dataset's tasks or a subtask of one (any task when the dataset names none).
-MATCH (d:DatasetVersion {uid: $dataset_version})
+MATCH (d:DatasetVersion:Catalog {uid: $dataset_version})
 OPTIONAL MATCH (:Dataset {uid: d.dataset_uid})-[:FOR_TASK]->(t:Task)
 WITH collect(t.uid) AS tasks
 MATCH (e:Evaluation {metric: $metric})-[:EVALUATES]->(mv:ModelVersion)

@@ -1,7 +1,7 @@
 // params: $uids. For each existing dataset version: its properties, its dataset's name and description, the detectors it was recorded or simulated with and their experiments, and the canonical names of the features it provides.
 UNWIND $uids AS u
-MATCH (d:DatasetVersion {uid: u})
-OPTIONAL MATCH (fam:Dataset {uid: d.dataset_uid})
+MATCH (d:DatasetVersion:Catalog {uid: u})
+OPTIONAL MATCH (fam:Dataset:Catalog {uid: d.dataset_uid})
 CALL (d) {
   OPTIONAL MATCH (d)-[:RECORDED_WITH|SIMULATED_WITH]->(det:Detector)
   OPTIONAL MATCH (det)-[:PART_OF]->(x:Experiment)

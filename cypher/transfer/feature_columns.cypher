@@ -1,6 +1,6 @@
 // params: $model_version, $dataset. The model version's inputs and the dataset version's provided features as columns (name, dtype, shape, unit, description), each list in catalog order.
-OPTIONAL MATCH (mv:ModelVersion {uid: $model_version})
-OPTIONAL MATCH (dv:DatasetVersion {uid: $dataset})
+OPTIONAL MATCH (mv:ModelVersion:Catalog {uid: $model_version})
+OPTIONAL MATCH (dv:DatasetVersion:Catalog {uid: $dataset})
 CALL (mv) {
   OPTIONAL MATCH (mv)-[r:HAS_INPUT]->(f:Feature)
   WITH r, f ORDER BY r.position

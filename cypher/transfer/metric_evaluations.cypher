@@ -1,5 +1,5 @@
 // params: $metric, $model_version. Every evaluation of one metric by the model versions that solve a task of $model_version (every model version when it names no task): model version, dataset version, value, and the dataset versions that model version was trained on.
-MATCH (me:ModelVersion {uid: $model_version})
+MATCH (me:ModelVersion:Catalog {uid: $model_version})
 OPTIONAL MATCH (:Model {uid: me.model_uid})-[:SOLVES]->(t:Task)
 WITH collect(t.uid) AS tasks
 MATCH (e:Evaluation {metric: $metric})-[:EVALUATES]->(mv:ModelVersion)

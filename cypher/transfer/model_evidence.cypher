@@ -1,5 +1,5 @@
 // params: $model_version, $metric. A model version's evaluations of one metric (dataset version, value), the dataset versions it was trained on and the canonical names of its inputs; no row when the model version does not exist.
-MATCH (mv:ModelVersion {uid: $model_version})
+MATCH (mv:ModelVersion:Catalog {uid: $model_version})
 CALL (mv) {
   OPTIONAL MATCH (e:Evaluation {metric: $metric})-[:EVALUATES]->(mv)
   OPTIONAL MATCH (e)-[:EVALUATED_ON]->(d:DatasetVersion)
