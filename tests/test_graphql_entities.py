@@ -250,3 +250,36 @@ def test_deployment_facts_and_fast_models(db: Database, fast_settings: Settings,
         bad = gql(client, FAST, {"task": None, "max": 0, "batch": 1}).json()
         assert bad["data"] is None and bad["errors"][0]["extensions"]["field"] == "maxP99Ms"
         assert "positive" in bad["errors"][0]["message"]
+
+
+DATASET_VERSIONS = """query D($filter: DatasetVersionFilter, $first: Int, $after: String) {
+  datasetVersions(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id dataType conditions { sqrtSTev generator } } }
+  }
+}"""
+
+
+def test_dataset_versions_by_run_conditions_a_page_at_a_time(client: TestClient, db: Database) -> None:
+    import_documents(db, [("full", full_catalog())])
+
+    def ids(variables: dict[str, Any]) -> list[str]:
+        body = gql(client, DATASET_VERSIONS, variables).json()
+        assert "errors" not in body, body
+        return [e["node"]["id"] for e in body["data"]["datasetVersions"]["edges"]]
+
+    assert ids({}) == ["dataset_version:top@1.0", "dataset_version:top@1.1"]
+    assert ids({"filter": {"generator": "pythia"}}) == ["dataset_version:top@1.0"]
+    assert ids({"filter": {"sqrtSTev": 14}}) == ["dataset_version:top@1.0"]
+    assert ids({"filter": {"sqrtSTev": 13}}) == []
+    # A bare detector id names the detector; an unknown one is an error naming the filter.
+    assert ids({"filter": {"detector": "cms-detector"}}) == ["dataset_version:top@1.0"]
+    unknown = gql(client, DATASET_VERSIONS, {"filter": {"detector": "lhcb"}}).json()
+    assert unknown["errors"][0]["extensions"] == {"code": "INVALID_INPUT", "field": "filters.detector"}
+    # Pages: the first item's cursor continues after it, the end cursor after the page.
+    first = gql(client, DATASET_VERSIONS, {"first": 1}).json()["data"]["datasetVersions"]
+    assert first["totalCount"] == 2 and first["pageInfo"]["hasNextPage"]
+    assert first["edges"][0]["cursor"] == first["pageInfo"]["endCursor"]
+    assert ids({"first": 1, "after": first["pageInfo"]["endCursor"]}) == ["dataset_version:top@1.1"]
+    bad = gql(client, DATASET_VERSIONS, {"filter": {"dataType": "real"}}).json()
+    assert bad["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

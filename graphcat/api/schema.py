@@ -36,6 +36,10 @@ class Query:
     model_versions: reads.ModelVersionConnection = strawberry.field(
         resolver=reads.model_versions, description="Model versions matching `filter`, sorted, a page at a time."
     )
+    dataset_versions: reads.DatasetVersionConnection = strawberry.field(
+        resolver=reads.dataset_versions,
+        description="Dataset versions matching `filter` (run conditions, experiment, detector, task), a page at a time.",
+    )
     lineage: reads.LineageGraph = strawberry.field(
         resolver=reads.lineage_of,
         description="What a node depends on (UPSTREAM), what depends on it (DOWNSTREAM) or both, up to `depth` hops.",

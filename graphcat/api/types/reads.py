@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types.nodes import SelectedField
 
 from graphcat import domain
-from graphcat.api.types.catalog import Info, ModelVersion, Node, wrap
+from graphcat.api.types.catalog import DatasetVersion, Info, ModelVersion, Node, wrap
 from graphcat.errors import InvalidInput
 from graphcat.service import catalog, lineage
 
@@ -56,6 +56,59 @@ class ModelVersionFilter:
     text: str | None = strawberry.field(
         default=strawberry.UNSET, description="Case-insensitive text in the version id or description, or its model's name, description or tags.")
     include_deprecated: bool = False
+
+
+@strawberry.type
+class DatasetVersionEdge:
+    cursor: str
+    node: DatasetVersion
+
+
+@strawberry.type(description="A page of dataset versions (Relay cursor connection), sorted by id.")
+class DatasetVersionConnection:
+    edges: list[DatasetVersionEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input(description="Dataset versions by run conditions; every given field must match.")
+class DatasetVersionFilter:
+    data_type: str | None = strawberry.field(default=strawberry.UNSET, description="simulation or data.")
+    sqrt_s_tev: float | None = strawberry.UNSET
+    generator: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Case-insensitive text in the generator (e.g. pythia).")
+    run_period: str | None = strawberry.UNSET
+    pileup_min: float | None = strawberry.UNSET
+    pileup_max: float | None = strawberry.UNSET
+    experiment: strawberry.ID | None = strawberry.UNSET
+    detector: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A detector the data was recorded or simulated with.")
+    task: strawberry.ID | None = strawberry.UNSET
+
+
+DATASET_FILTER_FIELDS = ("data_type", "sqrt_s_tev", "generator", "run_period", "pileup_min", "pileup_max",
+                         "experiment", "detector", "task")
+
+
+async def dataset_versions(info: Info, filter: DatasetVersionFilter | None = None, first: int | None = None,
+                           after: str | None = None) -> DatasetVersionConnection:
+    limit = info.context.settings.graphql_max_page_size
+    size = limit if first is None else first
+    if not 0 <= size <= limit:
+        raise InvalidInput(f"first must be between 0 and {limit} (GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE), got {size}", path="first")
+    filters: dict[str, object] = {}
+    if filter is not None:
+        for key in DATASET_FILTER_FIELDS:
+            value = getattr(filter, key)
+            if value is not strawberry.UNSET and value is not None:
+                filters[key] = str(value) if key in ("experiment", "detector", "task") else value
+    page = await run_in_threadpool(catalog.list_dataset_versions, info.context.db, filters, size, after)
+    start = catalog.decode_cursor(after) + 1 if after else 0  # offset cursors (the service checked `after`)
+    edges = [DatasetVersionEdge(cursor=catalog.encode_cursor(start + i), node=DatasetVersion.from_domain(dv))
+             for i, dv in enumerate(page.items)]
+    return DatasetVersionConnection(
+        edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        total_count=page.total_count or 0)
 
 
 async def node(info: Info, id: strawberry.ID) -> Node | None:
