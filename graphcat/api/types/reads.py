@@ -90,12 +90,18 @@ DATASET_FILTER_FIELDS = ("data_type", "sqrt_s_tev", "generator", "run_period", "
                          "experiment", "detector", "task")
 
 
-async def dataset_versions(info: Info, filter: DatasetVersionFilter | None = None, first: int | None = None,
-                           after: str | None = None) -> DatasetVersionConnection:
+def _page_size(info: Info, first: int | None) -> int:
+    """`first`, or the largest page when it is not given; outside 0..GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE it is an error."""
     limit = info.context.settings.graphql_max_page_size
     size = limit if first is None else first
     if not 0 <= size <= limit:
         raise InvalidInput(f"first must be between 0 and {limit} (GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE), got {size}", path="first")
+    return size
+
+
+async def dataset_versions(info: Info, filter: DatasetVersionFilter | None = None, first: int | None = None,
+                           after: str | None = None) -> DatasetVersionConnection:
+    size = _page_size(info, first)
     filters: dict[str, object] = {}
     if filter is not None:
         for key in DATASET_FILTER_FIELDS:
@@ -129,10 +135,7 @@ async def model_versions(
     first: int | None = None,
     after: str | None = None,
 ) -> ModelVersionConnection:
-    limit = info.context.settings.graphql_max_page_size
-    size = limit if first is None else first
-    if not 0 <= size <= limit:
-        raise InvalidInput(f"first must be between 0 and {limit} (GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE), got {size}", path="first")
+    size = _page_size(info, first)
     filters: dict[str, object] = {}
     if filter is not None:
         for key in ("task", "experiment", "owner", "trained_on", "framework", "tag", "alias", "detector", "format", "text"):
