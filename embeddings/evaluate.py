@@ -1,10 +1,10 @@
-"""Recommendation quality: recall@1, recall@5 and MRR of the full ranker and two baselines.
+"""Recommendation quality: recall@1, recall@3, recall@5 and MRR of the full ranker and two baselines.
 
     python -m embeddings.evaluate --catalog graphcat/demo/hep-catalog.yaml \
-        [--cases embeddings/eval/cases.yaml] [--heldout [embeddings/eval/heldout.yaml]]
+        [--cases embeddings/eval/cases.yaml] [--heldout [embeddings/eval/heldout.yaml ...]]
 
-`--heldout` also runs the held-out set (schemas no ranker change was made after looking at) and
-prints its report under the first one.
+`--heldout` also runs held-out sets (schemas no ranker change was made after looking at): one or
+several files (none given: heldout.yaml), each reported under its own heading after the first.
 
 A case is a real dataset's schema and the model versions that should come first:
     cases:
@@ -13,6 +13,8 @@ A case is a real dataset's schema and the model versions that should come first:
         task: jet-tagging            # optional
         columns: [{name: part_px, dtype: float32, shape: [null]}, ...]   # or bare names
         expected: [particle-transformer-jetclass@1.0.0]
+A case may say `shapes_as: h5py|uproot|pyarrow|numpy` (its shapes are what that library reports
+for the whole file); a set with such cases also gets a per-`shapes_as` table.
 A case may list `acceptable_top1`: every version that is a correct first answer (default: the
 first expected). Metrics, per case then averaged: recall@1 = 1 when rank 1 is acceptable;
 recall@k = |expected ∩ top k| / min(k, |expected|) for k > 1; reciprocal rank = 1 / rank of the
@@ -39,6 +41,8 @@ from embeddings.schema import CatalogView, Column, catalog_from_dicts, columns_f
 DEFAULT_CASES = Path(__file__).resolve().parent / "eval" / "cases.yaml"
 DEFAULT_HELDOUT = Path(__file__).resolve().parent / "eval" / "heldout.yaml"
 METHODS = ("full", "name-overlap", "embedding")
+SHAPES_AS = frozenset({"h5py", "uproot", "pyarrow", "numpy"})
+KS = (1, 3, 5)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Case:
     task: str | None = None
     dataset: str | None = None
     description: str | None = None
+    shapes_as: str | None = None  # library whose whole-file shapes the case copies
+    source: str | None = None  # where the schema is documented
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,9 @@ def load_cases(data: Any, *, source: str = "cases") -> list[Case]:
         columns = item.get("columns") or item.get("features")
         if not columns:
             raise InvalidSchema("missing 'columns'", path=path)
+        shapes_as = item.get("shapes_as")
+        if shapes_as is not None and shapes_as not in SHAPES_AS:
+            raise InvalidSchema(f"shapes_as {shapes_as!r}: expected one of {sorted(SHAPES_AS)}", path=f"{path}.shapes_as")
         cases.append(Case(
             id=str(item.get("id") or item.get("name") or i),
             columns=columns_from_dicts(columns, path=f"{path}.columns"),
@@ -101,6 +110,8 @@ def load_cases(data: Any, *, source: str = "cases") -> list[Case]:
             task=item.get("task"),
             dataset=item.get("dataset") or item.get("source"),
             description=item.get("description"),
+            shapes_as=shapes_as,
+            source=item.get("source"),
         ))
     return cases
 
@@ -127,20 +138,29 @@ def evaluate(view: CatalogView, cases: Sequence[Case], encoder: Encoder, *,
 
 def summary(outcomes: Sequence[Outcome]) -> dict[str, float]:
     n = len(outcomes) or 1
-    return {
-        "recall@1": sum(o.recall(1) for o in outcomes) / n,
-        "recall@5": sum(o.recall(5) for o in outcomes) / n,
-        "mrr": sum(o.reciprocal_rank() for o in outcomes) / n,
-    }
+    out = {f"recall@{k}": sum(o.recall(k) for o in outcomes) / n for k in KS}
+    out["mrr"] = sum(o.reciprocal_rank() for o in outcomes) / n
+    return out
+
+
+def _row(s: Mapping[str, float]) -> str:
+    return " | ".join(f"{s[f'recall@{k}']:.3f}" for k in KS) + f" | {s['mrr']:.3f} |"
 
 
 def report(results: Mapping[str, list[Outcome]], *, command: str) -> str:
     n = len(next(iter(results.values())))
     lines = [f"{n} cases; command: `{command}`", "",
-             "| method | recall@1 | recall@5 | MRR |", "|---|---|---|---|"]
+             "| method | recall@1 | recall@3 | recall@5 | MRR |", "|---|---|---|---|---|"]
     for name, outcomes in results.items():
-        s = summary(outcomes)
-        lines.append(f"| {name} | {s['recall@1']:.3f} | {s['recall@5']:.3f} | {s['mrr']:.3f} |")
+        lines.append(f"| {name} | " + _row(summary(outcomes)))
+    groups = sorted({o.case.shapes_as or "-" for o in results["full"]})
+    if groups != ["-"]:
+        lines += ["", "By `shapes_as` (- = per-event shapes as typed):", "",
+                  "| method | shapes_as | cases | recall@1 | recall@3 | recall@5 | MRR |", "|---|---|---|---|---|---|---|"]
+        for name, outcomes in results.items():
+            for g in groups:
+                part = [o for o in outcomes if (o.case.shapes_as or "-") == g]
+                lines.append(f"| {name} | {g} | {len(part)} | " + _row(summary(part)))
     wrong = [o for o in results["full"] if o.recall(1) < 1.0]
     lines += ["", f"Cases the full ranker gets wrong at rank 1: {len(wrong)}", ""]
     if wrong:
@@ -155,15 +175,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m embeddings.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--catalog", nargs="+", required=True, help="catalog YAML/JSON file(s)")
     parser.add_argument("--cases", default=str(DEFAULT_CASES))
-    parser.add_argument("--heldout", nargs="?", const=str(DEFAULT_HELDOUT), default=None,
-                        help=f"also evaluate a held-out case file (default {DEFAULT_HELDOUT.name})")
+    parser.add_argument("--heldout", nargs="*", default=None,
+                        help=f"also evaluate held-out case file(s) (none given: {DEFAULT_HELDOUT.name})")
     parser.add_argument("--model", default=None, help="sentence-transformers folder (default: bundled MiniLM)")
     parser.add_argument("--backend", choices=["torch", "onnx"], default="torch")
     parser.add_argument("--no-task", action="store_true", help="ignore the cases' task (schema only)")
     parser.add_argument("--verbose", action="store_true", help="print each case's top 3 per method")
     args = parser.parse_args(argv)
     view = catalog_from_dicts([yaml.safe_load(Path(p).read_text()) for p in args.catalog])
-    sets = [("cases", args.cases)] + ([("held-out", args.heldout)] if args.heldout else [])
+    heldout = [] if args.heldout is None else (args.heldout or [str(DEFAULT_HELDOUT)])
+    sets = [("cases", args.cases)] + [("held-out", path) for path in heldout]
     encoder = Encoder(args.model, backend=args.backend)
     command = "python -m embeddings.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
     for label, path in sets:

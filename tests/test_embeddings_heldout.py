@@ -1,16 +1,29 @@
-"""The held-out evaluation set (embeddings/eval/heldout.yaml) is readable, refers to model versions
-of the demo catalog, and shares no case with the development set (cases.yaml)."""
+"""The held-out evaluation sets (embeddings/eval/heldout.yaml, and realworld.yaml of issue 20) are
+readable, refer to model versions of the demo catalog, and share no case with the development set
+(cases.yaml) or with each other; the evaluator reports recall@1/@3/@5 and MRR for several files."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
-from embeddings.evaluate import DEFAULT_CASES, DEFAULT_HELDOUT, load_cases, main
+from embeddings.errors import InvalidSchema
+
+from embeddings.evaluate import DEFAULT_CASES, DEFAULT_HELDOUT, SHAPES_AS, Case, load_cases, main
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "graphcat" / "demo" / "hep-catalog.yaml"
+REALWORLD = ROOT / "embeddings" / "eval" / "realworld.yaml"
+
+
+def _load(path: Path) -> list[Case]:
+    return load_cases(yaml.safe_load(path.read_text(encoding="utf-8")), source=str(path))
+
+
+def _schema(case: Case) -> tuple[tuple[str, tuple[int | None, ...]], ...]:
+    return tuple((col.name, col.shape) for col in case.columns)
 
 
 def _versions() -> set[str]:
@@ -31,6 +44,43 @@ def test_heldout_cases_are_valid_and_disjoint_from_the_development_set() -> None
         assert case.expected[0] in case.acceptable_top1 and set(case.acceptable_top1) <= set(case.expected), case.id
 
 
+def test_realworld_set_meets_issue_20() -> None:
+    # Issue 20: >= 44 cases over >= 12 public datasets naming >= 30 catalogued models, half of them
+    # with whole-file shapes as a reading library reports them, disjoint from the other two sets.
+    raw = yaml.safe_load(REALWORLD.read_text(encoding="utf-8"))["cases"]
+    real = _load(REALWORLD)
+    others = _load(DEFAULT_CASES) + _load(DEFAULT_HELDOUT)
+    assert len(real) >= 44 and len({c.id for c in real}) == len(real)
+    assert not {c.id for c in real} & {c.id for c in others}
+    seen = {_schema(c) for c in others}
+    for case in real:
+        assert _schema(case) not in seen, f"{case.id} repeats a schema"
+        seen.add(_schema(case))
+    assert len({c.dataset for c in real}) >= 12
+    assert len({e.split("@")[0] for c in real for e in c.expected}) >= 30
+    known = _versions()
+    for case, item in zip(real, raw):
+        assert set(case.expected) <= known, case.id
+        assert case.expected[0] in case.acceptable_top1 and set(case.acceptable_top1) <= set(case.expected), case.id
+        assert len(set(case.expected)) == len(case.expected), case.id
+        assert item.get("source"), f"{case.id}: no source"
+    whole_file = [c for c in real if c.shapes_as in {"h5py", "uproot", "pyarrow"}]
+    assert len(whole_file) >= len(real) / 2 and len(whole_file) >= 22
+    for case in real:
+        if case.shapes_as in {"h5py", "numpy"}:
+            # the event axis comes first and is shared by every array of the file
+            leading = {col.shape[0] for col in case.columns if len(col.shape) >= 1 and col.shape[0] and col.shape[0] > 1000}
+            assert len(leading) == 1, case.id
+        if case.shapes_as in {"uproot", "pyarrow"}:
+            assert all(col.shape == () or col.shape[0] is None for col in case.columns), case.id
+
+
+def test_shapes_as_must_name_a_reading_library() -> None:
+    with pytest.raises(InvalidSchema, match="shapes_as"):
+        load_cases([{"id": "x", "columns": ["a"], "expected": ["m@1"], "shapes_as": "pandas"}])
+    assert {"h5py", "uproot", "pyarrow"} <= SHAPES_AS
+
+
 def test_evaluate_cli_reports_both_sets(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     # Two small case files keep the run short; the option must read the second file and report it.
     one = yaml.safe_load(DEFAULT_CASES.read_text(encoding="utf-8"))["cases"][:1]
@@ -42,3 +92,20 @@ def test_evaluate_cli_reports_both_sets(tmp_path: Path, capsys) -> None:  # type
     out = capsys.readouterr().out
     assert "## cases:" in out and "## held-out:" in out
     assert "1 cases;" in out and "2 cases;" in out
+
+
+def test_evaluate_cli_reports_recall_at_3_for_several_heldout_files(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    one = yaml.safe_load(DEFAULT_CASES.read_text(encoding="utf-8"))["cases"][:1]
+    two = yaml.safe_load(DEFAULT_HELDOUT.read_text(encoding="utf-8"))["cases"][:1]
+    three = yaml.safe_load(REALWORLD.read_text(encoding="utf-8"))["cases"]
+    three = [next(c for c in three if c.get("shapes_as") == "h5py"), next(c for c in three if "shapes_as" not in c)]
+    for name, data in (("a", one), ("b", two), ("c", three)):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({"cases": data}))
+    assert main(["--catalog", str(DEMO), "--cases", str(tmp_path / "a.yaml"),
+                 "--heldout", str(tmp_path / "b.yaml"), str(tmp_path / "c.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert f"## held-out: {tmp_path / 'b.yaml'}" in out and f"## held-out: {tmp_path / 'c.yaml'}" in out
+    assert out.count("| method | recall@1 | recall@3 | recall@5 | MRR |") == 3
+    # only the set with shapes_as gets the breakdown, one row per method and group
+    assert out.count("| method | shapes_as | cases |") == 1
+    assert "| full | h5py | 1 | " in out and "| embedding | - | 1 | " in out
