@@ -18,11 +18,13 @@ from embeddings.schema import Column
 # index and are dropped here; `collapse_indexed` handles them when they enumerate an array.
 OBJECTS: dict[str, str] = {
     "bjet": "bjet", "bjets": "bjet",
-    "j": "jet", "jet": "jet", "jets": "jet", "fj": "jet", "fatjet": "jet", "ak4": "jet", "ak8": "jet",
+    "j": "jet", "jet": "jet", "jets": "jet", "fj": "jet", "fatjet": "jet", "ak4": "jet", "ak8": "jet", "fjet": "jet",
+    "largerjet": "jet", "ljet": "jet",
     "ak4jet": "jet", "ak8jet": "jet", "fatjets": "jet", "subjet": "subjet",
     "part": "particle", "particle": "particle", "particles": "particle", "pf": "particle",
     "pfcand": "particle", "pfcands": "particle", "cand": "particle", "cands": "particle",
     "constituent": "particle", "constituents": "particle", "const": "particle", "p": "particle",
+    "clus": "particle", "cluster": "particle", "clusters": "particle", "topocluster": "particle",  # ATLAS jet inputs
     "track": "track", "tracks": "track", "trk": "track",
     "mu": "muon", "muon": "muon", "muons": "muon",
     "el": "electron", "ele": "electron", "electron": "electron", "electrons": "electron",
@@ -34,6 +36,7 @@ OBJECTS: dict[str, str] = {
     "cell": "cell", "cells": "cell", "hit": "hit", "hits": "hit", "voxel": "voxel", "voxels": "voxel",
     "layer": "layer",
     "event": "event", "evt": "event",
+    "object": "object", "objects": "object",  # an event's physics objects of several kinds (embeddings.packing)
 }
 
 # Quantity synonyms → canonical quantity. Multi-word phrases are handled in PHRASES.
@@ -42,7 +45,7 @@ QUANTITIES: dict[str, str] = {
     "eta": "eta", "pseudorapidity": "eta", "rapidity": "y",
     "phi": "phi", "azimuth": "phi", "azimuthal": "phi",
     "e": "e", "en": "e", "energy": "e", "energies": "e",
-    "m": "m", "mass": "m", "masses": "m", "msd": "msd",
+    "m": "m", "mass": "m", "masses": "m", "msd": "msd", "msoftdrop": "msd", "softdropmass": "msd",
     "px": "px", "py": "py", "pz": "pz",
     "pid": "pid", "pdgid": "pid", "pdg": "pid", "pdgcode": "pid",
     "btag": "btag", "btagdeepb": "btag", "btagdeepflavb": "btag", "deepcsv": "btag", "deepjet": "btag",
@@ -72,6 +75,12 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bdelta (eta|phi)\b", r"\1 rel"),
     (r"\bnumber of (?:constituents|particles)\b", "n"),
     (r"\bsoft drop mass\b", "msd"),
+    # CMS NanoAOD / ATLAS / Delphes spellings of objects: PFCands_pt, FatJet_pt, MissingET.MET.
+    (r"\bpf cands?\b", "pfcands"),
+    (r"\bfat jets?\b", "fatjet"),
+    (r"\blarge r jets?\b", "largerjet"),
+    (r"\bmissing (?:et|e t|transverse energy|transverse momentum|energy)\b", "met"),
+    (r"\b(?:puppi|raw|calo|tk|chs|track) met\b", "met"),
 )
 
 # Words that only mark a transform of the underlying quantity.
@@ -150,6 +159,11 @@ def canonical(name: str) -> Canon:
         if obj is None and not rest and base in OBJECTS and i < len(toks) - 1:
             obj = OBJECTS[base]
             continue
+        # Two object words in a row name the inner one: `fjet_clus_pt` is a cluster (constituent)
+        # of the jet, `PFCands_pt` a particle-flow candidate.
+        if obj is not None and not rest and len(base) > 1 and base in OBJECTS and i < len(toks) - 1:
+            obj = OBJECTS[base]
+            continue
         if tok in TRANSFORM_WORDS:
             transforms.add(TRANSFORM_WORDS[tok])
             continue
@@ -167,6 +181,9 @@ def canonical(name: str) -> Canon:
         if tok.isdigit():
             continue
         rest.append(tok)
+    # The missing transverse momentum's size is its pt: `MET`, `met_met`, `MissingET.MET`, `MET_pt`.
+    if (obj == "met" or (obj is None and toks == ["met"])) and rest in ([], ["met"], ["et"], ["e"], ["magnitude"]):
+        obj, rest = "met", ["pt"]
     # Word order carries no meaning here: `E_inc` and `incident_energy` are one quantity.
     qty = "_".join(sorted(rest)) if rest else (obj or "")
     return Canon(obj=obj if rest else None, qty=qty, transforms=frozenset(transforms),
