@@ -20,6 +20,37 @@ DTYPES = frozenset(
 
 Shape = tuple[int | None, ...]
 
+# How other libraries print these dtypes: pyarrow (`float`, `double`, `halffloat`, `large_string`),
+# ROOT/uproot (`Float_t`, `Double_t`, `Int_t`, `Long64_t`, `Bool_t`), C (`float`, `int`, `long`),
+# numpy type strings (`>f4`, `<i8`, `float64`). `float` is the 32-bit float of C, ROOT and Arrow.
+DTYPE_ALIASES = {
+    "float": "float32", "float_t": "float32", "single": "float32", "float32_t": "float32",
+    "double": "float64", "double_t": "float64", "double32_t": "float32", "float64_t": "float64",
+    "halffloat": "float16", "half": "float16", "float16_t": "float16",
+    "char": "int8", "char_t": "int8", "short": "int16", "short_t": "int16", "int": "int32", "int_t": "int32",
+    "long": "int64", "long_t": "int64", "long64_t": "int64", "longlong": "int64",
+    "uchar": "uint8", "uchar_t": "uint8", "ushort": "uint16", "ushort_t": "uint16", "uint": "uint32",
+    "uint_t": "uint32", "ulong": "uint64", "ulong_t": "uint64", "ulong64_t": "uint64",
+    "bool_t": "bool", "boolean": "bool", "bool_": "bool",
+    "str": "string", "utf8": "string", "large_string": "string", "large_utf8": "string", "object": "string",
+}
+_NUMPY_CODES = {"f2": "float16", "f4": "float32", "f8": "float64", "i1": "int8", "i2": "int16", "i4": "int32",
+                "i8": "int64", "u1": "uint8", "u2": "uint16", "u4": "uint32", "u8": "uint64", "b1": "bool", "?": "bool"}
+
+
+def normalise_dtype(dtype: str) -> str:
+    """graphcat's dtype for a dtype as numpy, Arrow, ROOT or C print it (unknown text comes back as is)."""
+    text = dtype.strip()
+    low = text.lower()
+    if low in DTYPES:
+        return low
+    if low.endswith("_t") and low[:-2] in DTYPES:  # int32_t, uint8_t
+        return low[:-2]
+    if low in DTYPE_ALIASES:
+        return DTYPE_ALIASES[low]
+    code = low.lstrip("<>=|")
+    return _NUMPY_CODES.get(code, text)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -52,7 +83,7 @@ class Column:
         try:
             return cls(
                 name=str(data["name"]),
-                dtype=str(data.get("dtype") or "float32"),
+                dtype=normalise_dtype(str(data.get("dtype") or "float32")),
                 shape=tuple(None if d is None else d for d in shape_raw),
                 unit=data.get("unit"),
                 description=data.get("description"),

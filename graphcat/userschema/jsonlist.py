@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from embeddings.schema import normalise_dtype
 from graphcat.errors import InvalidInput
 from graphcat.userschema.limits import Features
 from graphcat.userschema.model import DTYPES, SchemaFeature
@@ -81,6 +82,8 @@ def feature_from_json(item: Any, *, where: str, source_format: str = "json") -> 
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput(f"{label}: 'name' must be a non-empty string", path=f"{where}.name")
     dtype = item.get("dtype", DEFAULT_DTYPE)
+    if isinstance(dtype, str):
+        dtype = normalise_dtype(dtype)
     if dtype not in DTYPES:
         raise InvalidInput(f"{label}: dtype {dtype!r} is not one of {', '.join(DTYPES)}", path=f"{where}.dtype")
     shape = _shape(item.get("shape", []), label, f"{where}.shape")

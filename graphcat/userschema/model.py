@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from embeddings.schema import normalise_dtype
 from graphcat.errors import InvalidInput
 
 DTYPES: tuple[str, ...] = (
@@ -41,6 +42,8 @@ class SchemaFeature:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise InvalidInput("feature name must be a non-empty string", path="name")
+        if isinstance(self.dtype, str):  # `double`, `Float_t`, `>f4` as pyarrow, ROOT and numpy print them
+            object.__setattr__(self, "dtype", normalise_dtype(self.dtype))
         if self.dtype not in DTYPES:
             raise InvalidInput(f"dtype {self.dtype!r} is not one of {', '.join(DTYPES)}", path=f"{self.name}.dtype")
         for axis, size in enumerate(self.shape):
