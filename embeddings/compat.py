@@ -18,8 +18,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from embeddings.derive import GROUP_FACTOR, derive, groupable, row_grouping, with_jet_axis
-from embeddings.names import Canon, Field, canonical, collapse_indexed
-from embeddings.packing import MAX_COMPONENTS, component_columns, packing
+from embeddings.names import Canon, Field, canonical, collapse_indexed, tokens
+from embeddings.packing import EVENT_OBJECTS, MAX_COMPONENTS, MIXED_OBJECTS, component_columns, packing
 from embeddings.schema import Column, Shape
 
 MIN_NAME_SCORE = 0.5  # below this two names are not the same quantity
@@ -56,6 +56,17 @@ class Compatibility:
     n_columns: int
     n_used: int = 0  # user columns consumed (a stacked pair consumes several)
     conflicts: int = 0  # inputs a column of the same quantity misses by a fixed size (30 vs 150 particles)
+    n_satisfied: int = 0  # inputs fed whole (a packed input: every component stacked)
+    n_partial: int = 0  # packed inputs only some of whose components are fed
+    n_other: int = 0  # the user's label/weight/id columns, not counted in n_columns (see `bookkeeping`)
+
+    def summary(self) -> str:
+        """`3/4 model inputs satisfied (1 partly), 5/9 of your columns used`: counts of inputs, never
+        of the components a packed input is stacked from."""
+        partly = f" ({self.n_partial} partly)" if self.n_partial else ""
+        other = f" (not counting {self.n_other} label/weight/id column{'s' * (self.n_other > 1)})" if self.n_other else ""
+        return (f"{self.n_satisfied}/{self.n_inputs} model inputs satisfied{partly}, "
+                f"{self.n_used}/{self.n_columns} of your columns used{other}")
 
     @property
     def transformations(self) -> tuple[str, ...]:
@@ -89,6 +100,8 @@ def _name_fit(user: str, model: str) -> Fit:
         score, obj_note = 1.0, ""
     elif u.obj is None or m.obj is None:
         score, obj_note = 0.9, ""
+    elif m.obj == MIXED_OBJECTS and u.obj in EVENT_OBJECTS:  # your jets fill the jet rows of a mixed list
+        score, obj_note = 0.8, f"; your {u.obj}s fill their rows of the model's list of event objects"
     else:
         return Fit(0.0, (), f"same quantity {u.qty} but of another object ({u.obj} vs {m.obj})")
     synonym = "same name after normalisation" if _plain(user) == _plain(model) else f"synonyms for {m.qty}"
@@ -134,6 +147,11 @@ def _shape_fit(user: Shape, model: Shape) -> Fit:
                 continue
             return Fit(0.0, (), f"shape {_fmt(user)} cannot feed {_fmt(model)} ({u} vs {m} along axis {axis})")
         return Fit(factor, tuple(steps), f"shape {_fmt(user)} fits {_fmt(model)}")
+    # A channels-first single channel: ParticleNet's mask (1, P) is a per-particle list.
+    if len(model) == len(user) + 1 and model[0] == 1:
+        inner = _shape_fit(user, model[1:])
+        if inner.factor > 0.0:
+            return Fit(inner.factor, inner.transforms + (f"add a leading axis of 1 → {_fmt(model)}",), inner.reason)
     # Same number of values in another layout, including scalar ↔ (1,).
     if None not in user and None not in model and prod(user) == prod(model):  # type: ignore[arg-type]
         return Fit(0.9, (f"reshape {_fmt(user)} → {_fmt(model)}",), f"same {prod(user)} values, other layout")  # type: ignore[arg-type]
@@ -174,6 +192,8 @@ def pair_fit(user: Column, model: Column) -> tuple[float, tuple[str, ...], str]:
     if shape.factor == 0.0:
         shape = _leading_objects_fit(user, model, shape)
     if shape.factor == 0.0:
+        shape = _flatten_fit(user, model, shape)
+    if shape.factor == 0.0:
         return 0.0, (), f"{name.reason}, but {shape.reason}"
     dtype = dtype_fit(user.dtype, model.dtype)
     if dtype.factor == 0.0:
@@ -200,7 +220,9 @@ def _dimension_clash(user: Column, model: Column) -> str:
     """A user unit of one dimension for a model quantity of another (mm for a rapidity)."""
     have = _UNIT_DIMENSIONS.get((user.unit or "").strip().lower())
     c = canonical(model.name)
-    want = "none" if c.transforms & {"rel", "log"} else _QUANTITY_DIMENSIONS.get(c.qty)
+    # A ratio to the jet is dimensionless; a log is of the quantity in its usual unit (log of pT in
+    # GeV), so the column must still be an energy for `part_pt_log`.
+    want = "none" if "rel" in c.transforms else _QUANTITY_DIMENSIONS.get(c.qty)
     if have is None or want is None or have == want:
         return ""
     return f"{user.name} is in {user.unit} ({have}), {model.name} is {'dimensionless' if want == 'none' else 'a ' + want}"
@@ -225,8 +247,33 @@ def _leading_objects_fit(user: Column, model: Column, failed: Fit) -> Fit:
     obj = canonical(model.name).obj
     if obj not in LIST_OBJECTS:
         return failed
-    return Fit(TRUNCATE_FACTOR, (f"keep the leading {m[0]} of {u[0]} {obj}s of {user.name} (your list must be ordered, "
-                                 f"e.g. by pT)",), f"shape {_fmt(u)} cut to {_fmt(m)}")
+    return Fit(truncation_factor(m[0], u[0]),
+               (f"keep the leading {m[0]} of {u[0]} {obj}s of {user.name} (your list must be ordered, e.g. by pT)",),
+               f"shape {_fmt(u)} cut to {_fmt(m)}")
+
+
+FLATTEN_FACTOR = 0.85
+
+
+def _flatten_fit(user: Column, model: Column, failed: Fit) -> Fit:
+    """A per-event list of objects feeds a model that reads one object at a time: NanoAOD's
+    `Jet_pt` (a jagged list per event) becomes one row per jet for a per-jet regression's `Jet_pt`.
+    Only for the same kind of object on both sides, named as such (`Jet_pt` → `jet_pt`)."""
+    if model.shape != () or len(user.shape) != 1:
+        return failed
+    u, m = canonical(user.name), canonical(model.name)
+    if u.obj is None or u.obj != m.obj or u.obj not in LIST_OBJECTS:
+        return failed
+    return Fit(FLATTEN_FACTOR, (f"one row per {u.obj}: flatten {user.name} (each event's {u.obj}s become rows)",),
+               f"per-event list {_fmt(user.shape)} read one {u.obj} at a time")
+
+
+def truncation_factor(kept: int, given: int) -> float:
+    """How much a cut list still says: keeping half or more of it is the usual leading-N cut (×0.8);
+    keeping 19 of 200 shows the model a tenth of the data, so the factor falls with the square root
+    of the share below one half."""
+    share = min(1.0, kept / given / 0.5)
+    return TRUNCATE_FACTOR * share ** 0.5
 
 
 class Prepared(list):  # type: ignore[type-arg]
@@ -257,7 +304,7 @@ def _prepared(fields: Sequence[Field]) -> Prepared:
 SAMPLED_INPUTS = frozenset({"noise", "latent", "random_noise", "latent_noise"})
 
 
-def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compatibility:
+def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, strict: bool = False) -> Compatibility:
     """Best assignment of the user's columns to the model's inputs, packed columns considered.
 
     A packed user column (embeddings.packing) may be used whole or split into its components; a
@@ -275,13 +322,15 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compa
     model_packs = required.memo("packs", lambda: [j for j, f in enumerate(required) if packing(f.column) is not None])
 
     def rows(split: tuple[int, ...]) -> _RowSet:
-        return users.memo(("rows", split), lambda: _RowSet(_rows(users, split)))
+        return users.memo(("rows", split, strict), lambda: _RowSet(_rows(users, split, derived=not strict), strict))
 
     def targets(stacked: tuple[int, ...]) -> list[_Target]:
         return required.memo(("targets", stacked), lambda: _targets(required, stacked))
 
+    n_data = users.memo("n_data", lambda: sum(1 for f in users if not bookkeeping(f.column.name)) or len(users))
+    n_other = len(users) - n_data
     if not user_packs and not model_packs:  # the common case pays nothing for packing
-        return _assign(rows(()), targets(()), len(users), required)
+        return replace(_assign(rows(()), targets(()), n_data, required), n_other=n_other)
     packs = [("u", i) for i in user_packs] + [("m", j) for j in model_packs]
     if len(packs) <= MAX_PACK_CHOICES:
         choices = [tuple(p for bit, p in enumerate(packs) if mask >> bit & 1) for mask in range(1 << len(packs))]
@@ -291,14 +340,29 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field]) -> Compa
     for chosen in sorted(choices, key=len):
         split = tuple(i for side, i in chosen if side == "u")
         stacked = tuple(j for side, j in chosen if side == "m")
-        result = _assign(rows(split), targets(stacked), len(users), required)
+        result = _assign(rows(split), targets(stacked), n_data, required)
         # On equal scores keep the reading that reveals more conflicts (a split 30-particle array
         # against a 150-particle output), else the one with fewer splits (tried first).
         if best is None or result.score > best.score + 1e-9 or (
                 abs(result.score - best.score) <= 1e-9 and result.conflicts > best.conflicts):
             best = result
     assert best is not None
-    return best
+    return replace(best, n_other=n_other)
+
+
+_BOOK_ANY = frozenset({"label", "labels", "target", "truth", "weight", "weights", "weighting"})
+_BOOK_ONLY = frozenset({"event", "evt", "id", "number", "no", "run", "lumi", "lumiblock", "luminosity", "block",
+                        "index", "entry", "eventnumber", "runnumber", "is", "signal", "sample", "training", "class"})
+
+
+@lru_cache(maxsize=16384)
+def bookkeeping(name: str) -> bool:
+    """A column no model reads as data: the label (`labels`, `is_signal`, `label_QCD`), a weight
+    (`training_weights`), an event or run number. It does not count in the share of the user's
+    columns a model uses: a tagger using 15 of 15 physics columns uses all of the data, whatever
+    the file's label and weight columns."""
+    words = set(tokens(name))
+    return bool(words & _BOOK_ANY) or {"is", "signal"} <= words or (bool(words) and words <= _BOOK_ONLY)
 
 
 MAX_PACK_CHOICES = 4  # 2**4 assignments at most per model; real schemas have one or two packed columns
@@ -335,7 +399,7 @@ class _Target:
     factor: float
 
 
-def _rows(user: Sequence[Field], split: tuple[int, ...]) -> list[_Row]:
+def _rows(user: Sequence[Field], split: tuple[int, ...], *, derived: bool = True) -> list[_Row]:
     rows: list[_Row] = []
     for i, f in enumerate(user):
         if i in split and _short_run(f):
@@ -352,7 +416,7 @@ def _rows(user: Sequence[Field], split: tuple[int, ...]) -> list[_Row]:
             label = f"{f.label}[..., {k}]"
             note = f"split column {label} ({pack.names[k]}{', order assumed: ' + pack.describe() if pack.assumed else ''})"
             rows.append(_Row(Field(col, (label,)), i, f.label, label, note, factor))
-    return rows + _grouped_and_derived(user, rows)
+    return rows + _grouped_and_derived(user, rows) if derived else rows
 
 
 def _grouped_and_derived(user: Sequence[Field], rows: list[_Row]) -> list[_Row]:
@@ -408,8 +472,9 @@ def _targets(model_inputs: Sequence[Field], stacked: tuple[int, ...]) -> list[_T
 class _RowSet:
     """A user's assignable rows and, per name key, the rows that carry it (the pair pre-filter)."""
 
-    def __init__(self, rows: list[_Row]) -> None:
+    def __init__(self, rows: list[_Row], strict: bool = False) -> None:
         self.rows = rows
+        self.strict = strict  # only columns that ARE the target: no derivation, relative form, padding
         self.with_axis = with_jet_axis([r.field.column for r in rows])  # rows that can be made jet-relative
         self.by_key: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
@@ -440,6 +505,9 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
             r = rows[i]
             ucol = r.field.column
             score, steps, reason = pair_fit(ucol, mcol)
+            if score > 0.0 and rowset.strict and (name_fit(ucol.name, mcol.name).transforms or any(
+                    not t.startswith("reshape") for t in shape_fit(ucol.shape, mcol.shape).transforms)):
+                score, reason = 0.0, f"{r.label} would have to be transformed to be {mcol.name}"
             need = _needs_axis(ucol.name, mcol.name)
             if score > 0.0 and need is not None and need not in rowset.with_axis.get(i, frozenset()):
                 score, reason = 0.0, f"{mcol.name} is relative to the jet axis, and nothing gives a jet axis for {r.label}"
@@ -473,6 +541,7 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
     pairs: list[Pair] = []
     unsatisfied: list[tuple[str, str]] = []
     used: set[int] = set()
+    satisfied = partial = 0
     by_input: dict[int, list[int]] = {}
     for j, t in enumerate(targets):
         by_input.setdefault(t.origin, []).append(j)
@@ -484,6 +553,7 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
                 i, score, reason, steps = fed[j]
                 pairs.append(Pair(rows[i].label, whole, score, reason, steps))
                 used.update(rows[i].origins)
+                satisfied += 1
             else:
                 unsatisfied.append((whole, rejected[j][1] if j in rejected else "no column with this quantity"))
             continue
@@ -495,10 +565,15 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
                 unsatisfied.append((f"{targets[j].label} ({targets[j].field.column.name})", why))
         if not got:
             continue
+        if len(got) == len(members):
+            satisfied += 1
+        else:
+            partial += 1
         sources = [rows[fed[j][0]].label for j in got]
         used.update(o for j in got for o in rows[fed[j][0]].origins)
         parts = ", ".join(f"{rows[fed[j][0]].label} → {targets[j].label} ({targets[j].field.column.name})" for j in got)
-        steps = (f"stack ({', '.join(sources)}) → {whole} along the last axis",)
+        pack = packing(model_inputs[m].column)
+        steps = (f"stack ({', '.join(sources)}) → {whole} along {pack.axis_name() if pack else 'the last axis'}",)
         steps += tuple(s for j in got for s in fed[j][3])
         score = sum(fed[j][1] for j in got) / len(members)
         pairs.append(Pair(" + ".join(sources), whole, score, f"stack {len(got)}/{len(members)} components: {parts}",
@@ -508,7 +583,8 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
     # A column of the right quantity that cannot feed its input (150 vs 30 particles) is evidence
     # against the model, which "no column with this quantity" is not.
     conflicts = len({targets[j].origin for j in clashes if j not in fed})
-    return Compatibility(total, tuple(pairs), tuple(unsatisfied), unused_labels, n_m, n_user, len(used), conflicts)
+    return Compatibility(total, tuple(pairs), tuple(unsatisfied), unused_labels, n_m, n_user, len(used), conflicts,
+                         satisfied, partial)
 
 
 @lru_cache(maxsize=65536)

@@ -39,9 +39,13 @@ class Packing:
     names: tuple[str, ...]
     units: tuple[str | None, ...]
     assumed: bool  # True: order taken from the four-momentum convention, not stated by the column
+    axis: int = -1  # the packed axis: last (N, 4), or first for channels-first exports (2, P)
 
     def describe(self) -> str:
         return "(" + ", ".join(self.names) + ")" + (" (order assumed)" if self.assumed else "")
+
+    def axis_name(self) -> str:
+        return "the last axis" if self.axis == -1 else f"axis {self.axis} (channels first)"
 
 
 def packing(column: Column) -> Packing | None:
@@ -51,9 +55,18 @@ def packing(column: Column) -> Packing | None:
 
 @lru_cache(maxsize=16384)
 def _packing(name: str, shape: tuple[int | None, ...], description: str, unit: str | None) -> Packing | None:
-    if not shape or shape[-1] is None or not 2 <= shape[-1] <= MAX_COMPONENTS:
+    last = _packing_along(name, shape, description, unit, -1)
+    if last is not None or len(shape) < 2:
+        return last
+    # Channels first, as ParticleNet's ONNX export has them: points (2, P) = (part_etarel, part_phirel).
+    return _packing_along(name, shape, description, unit, 0, stated_only=True)
+
+
+def _packing_along(name: str, shape: tuple[int | None, ...], description: str, unit: str | None, axis: int,
+                   stated_only: bool = False) -> Packing | None:
+    if not shape or shape[axis] is None or not 2 <= shape[axis] <= MAX_COMPONENTS:  # type: ignore[operator]
         return None
-    width = shape[-1]
+    width = shape[axis]
     best: tuple[int, int, list[str]] | None = None
     for pos, text in enumerate((name, description)):
         for match in _LIST.finditer(text):
@@ -68,10 +81,12 @@ def _packing(name: str, shape: tuple[int | None, ...], description: str, unit: s
         items = best[2]
         units = tuple((_BRACKETS.search(i).group(1).strip() or None) if _BRACKETS.search(i) else None
                       for i in items)
-        return Packing(tuple(_component_name(i) for i in items), units, False)
+        return Packing(tuple(_component_name(i) for i in items), units, False, axis)
+    if stated_only:
+        return None
     words = " ".join(tokens(name))  # `jet_p4`, `fourMomentum` → "jet p4", "four momentum"
     if width == 4 and any(_FOUR_MOMENTUM.search(t) for t in (name, words, description)):
-        return Packing(ASSUMED_FOUR_MOMENTUM, (unit,) * 4, True)
+        return Packing(ASSUMED_FOUR_MOMENTUM, (unit,) * 4, True, axis)
     return None
 
 
@@ -92,7 +107,7 @@ def component_columns(column: Column, pack: Packing) -> list[Column]:
     The packed column's name says which objects it holds (`Particles`, `jet_features`,
     `constituents`): its components are quantities of that object, so `Jet_pt` cannot be stacked
     into `Particles` and `constituents[..., 1]` reads as a particle px."""
-    obj = _object_of(column.name)
+    obj = MIXED_OBJECTS if _mixed_objects(column.description or "") else _object_of(column.name)
     relative = bool(_RELATIVE.search(column.description or ""))
     out = []
     for name, unit in zip(pack.names, pack.units):
@@ -103,8 +118,29 @@ def component_columns(column: Column, pack: Packing) -> list[Column]:
             name = f"{name}_rel"
         if obj and canonical(name).obj is None:
             name = f"{obj}_{name}"
-        out.append(Column(name, column.dtype, tuple(column.shape[:-1]), unit, column.description))
+        rest = column.shape[:-1] if pack.axis == -1 else column.shape[:pack.axis] + column.shape[pack.axis + 1:]
+        out.append(Column(name, column.dtype, tuple(rest), unit, column.description))
     return out
+
+
+# "MET, 4 e, 4 mu, 10 jets x (pT, eta, phi)": the rows are an event's physics objects of several
+# kinds, not one kind of object (a jet's constituents cannot fill them).
+MIXED_OBJECTS = "object"
+_OBJECT_WORDS = {**OBJECTS, "e": "electron", "electron": "electron"}
+
+
+@lru_cache(maxsize=4096)
+def _mixed_objects(description: str) -> bool:
+    """A comma-separated list naming two or more kinds of event-level object: "MET, 4 e, 4 mu, 10 jets"."""
+    kinds = set()
+    for item in re.split(r"[,()]", description):
+        words = [w for w in tokens(item) if not w.isdigit()]
+        if len(words) == 1 and _OBJECT_WORDS.get(words[0]) in EVENT_OBJECTS:
+            kinds.add(_OBJECT_WORDS[words[0]])
+    return len(kinds) >= 2
+
+
+EVENT_OBJECTS = frozenset({"met", "electron", "muon", "photon", "lepton", "tau", "jet", "bjet"})
 
 
 @lru_cache(maxsize=16384)

@@ -15,13 +15,15 @@ documents (embeddings.schema.Document), so one index serves recommendation and s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
-from embeddings.compat import Compatibility, compatibility, prepare
+from embeddings.compat import SAMPLED_INPUTS, Compatibility, compatibility, prepare
 from embeddings.encoder import Encoder
+from embeddings.eventaxis import split_event_axis
 from embeddings.index import VectorIndex
-from embeddings.names import Field
+from embeddings.names import Field, canonical
+from embeddings.positional import by_position
 from embeddings.schema import Column, ModelCard
 from embeddings.text import schema_text
 
@@ -48,11 +50,11 @@ class Recommendation:
     task_match: float | None  # None when no task was asked for
     outputs: Compatibility | None = None  # unused columns against the model's outputs
     deprecated: bool = False
+    notes: tuple[str, ...] = ()  # what was read from the columns before matching (the event axis)
 
     def explanation(self) -> list[str]:
         c = self.compatibility
-        lines = [f"{c.n_inputs - len(c.unsatisfied)}/{c.n_inputs} model inputs satisfied, "
-                 f"{c.n_used}/{c.n_columns} of your columns used"]
+        lines = [c.summary()] + list(self.notes)
         lines += [f"{p.column} → {p.input}: {p.reason}" for p in c.pairs]
         lines += [f"unsatisfied {name}: {why}" for name, why in c.unsatisfied]
         if c.unused:
@@ -92,6 +94,11 @@ class _Prepared:
     inputs: list[Field]
     outputs: list[Field]
 
+    @property
+    def required(self) -> list[Column]:
+        """The inputs data must provide, in the model's order (a generator draws its noise itself)."""
+        return [c for c in self.card.inputs if canonical(c.name).qty not in SAMPLED_INPUTS]
+
 
 @dataclass
 class Recommender:
@@ -115,13 +122,20 @@ class Recommender:
         self._prepared.pop(model_id, None)
 
     def recommend(self, columns: Sequence[Column], *, task: str | None = None, k: int = 10,
-                  description: str | None = None) -> list[Recommendation]:
+                  description: str | None = None, events: int | None = None) -> list[Recommendation]:
+        """`events`: the number of rows when the shapes are whole-file ones (h5py's `(250000, 50, 4)`);
+        without it such an axis is recognised when every column starts with the same large length."""
+        columns, axis = split_event_axis(columns, events)
         query = self.encoder.encode_one(schema_text(columns, task, description))
-        return self.recommend_vector(query, columns, task=task, k=k)
+        found = self.recommend_vector(query, columns, task=task, k=k)
+        if axis is None:
+            return found
+        return [replace(r, notes=(axis.describe(),) + r.notes) for r in found]
 
     def recommend_vector(self, query: Any, columns: Sequence[Column], *, task: str | None = None,
                          k: int = 10) -> list[Recommendation]:
-        """`recommend` with the schema text already encoded (benchmarks time the two apart)."""
+        """`recommend` with per-event columns and the schema text already encoded (benchmarks time
+        the two apart)."""
         user = prepare(columns)
         hits = self.index.search(query, self.candidates, prefix=MODEL_PREFIX)
         wanted = _slug(task) if task else None
@@ -131,23 +145,29 @@ class Recommender:
             prepared = self._prepare(model_id)
             if prepared is None:  # vector of a model the ranker no longer knows: skip, never guess
                 continue
-            compat = compatibility(user, prepared.inputs)
+            compat = by_position(user, prepared.required) or compatibility(user, prepared.inputs)
             task_match = task_score(wanted, prepared.card.tasks, self.task_parents) if wanted else None
             w = self.weights
-            score = _structure(compat, w) + w.similarity * similarity
+            score = w.similarity * similarity
             if task_match is not None:
                 score += w.task * task_match
             produced = None
             if prepared.outputs and compat.unused:
                 left = [f for f in user if f.label in set(compat.unused)]
-                produced = compatibility(left, prepared.outputs)
+                # Your data holds what the model produces only when a column IS that output: a
+                # jagged pT list from which a generator's fixed ptrel could be computed is not it.
+                produced = compatibility(left, prepared.outputs, strict=True)
+            if produced is not None and produced.pairs:
+                score += _joint_structure(compat, produced, w)
                 # An output of unspecified length ("voxels": (N,)) says less than an exact one.
                 vague = any(None in f.column.shape for f in prepared.outputs)
                 score += w.outputs * produced.score * (0.5 if vague else 1.0)
-                # Your data names what the model generates but in another shape (30 particles, the
-                # model makes 150): the model produces something else than your data.
-                if produced.n_inputs:
-                    score -= w.outputs * produced.conflicts / produced.n_inputs
+            else:
+                score += _structure(compat, w)
+            # Your data names what the model generates but in another shape (30 particles, the
+            # model makes 150): the model produces something else than your data.
+            if produced is not None and produced.n_inputs:
+                score -= w.outputs * produced.conflicts / produced.n_inputs
             if prepared.card.deprecated:
                 score += w.deprecated
             if "production" in prepared.card.aliases:
@@ -213,6 +233,16 @@ def embedding_scores(encoder: Encoder, index: VectorIndex, columns: Sequence[Col
     hits = index.search(encoder.encode_one(schema_text(columns, task)), k, prefix=MODEL_PREFIX)
     return [(key[len(MODEL_PREFIX):], s) for key, s in hits]
 
+
+
+def _joint_structure(compat: Compatibility, produced: Compatibility, w: Weights) -> float:
+    """`_structure` of a model whose outputs your data also holds (a generator: incident energy in,
+    showers out; an MPGAN: noise in, particles out): its interface is inputs and outputs together,
+    and the columns it produces are data it uses — a generator's showers are not "unused"."""
+    n = compat.n_inputs + produced.n_inputs
+    a = (compat.score * compat.n_inputs + produced.score * produced.n_inputs) / n if n else 0.0
+    b = min(1.0, (compat.n_used + produced.n_used) / compat.n_columns) if compat.n_columns else 0.0
+    return (w.compat + w.used) * (2 * a * b / (a + b) if a + b else 0.0)
 
 
 def _structure(compat: Compatibility, w: Weights) -> float:

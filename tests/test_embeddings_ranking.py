@@ -124,4 +124,4 @@ def test_a_packed_array_is_split_for_the_model_and_the_explanation_says_so(ranke
         ("constituents[..., 0]", "part_pt"), ("constituents[..., 1]", "part_eta"), ("constituents[..., 2]", "part_phi")}
     text = "\n".join(best.explanation())
     assert "split column constituents[..., 0] (pt)" in text and "unused columns: label" in text
-    assert "1/2 of your columns used" in text
+    assert "1/1 of your columns used (not counting 1 label/weight/id column)" in text

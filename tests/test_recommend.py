@@ -285,6 +285,34 @@ def test_column_errors_and_argument_errors_are_typed(client: TestClient) -> None
     assert "either `columns` or `file`" in neither["message"]
 
 
+WHOLE_FILE = """query ($columns: [ColumnInput!], $events: Int) {
+  recommendModels(columns: $columns, events: $events, first: 2) {
+    __typename
+    ... on Recommendations { notes items { explanation modelVersion { id } mapping { modelInput userColumn } } }
+    ... on UserError { code field message }
+  }
+}"""
+
+
+def test_whole_file_shapes_are_read_per_event_and_the_answer_says_so(client: TestClient) -> None:
+    # h5py prints the event axis first: (250000, 368) voxels per file are 368 voxels per event.
+    columns = [{"name": "voxels", "shape": [250000, 368]}, {"name": "incident_energy", "shape": [250000], "unit": "GeV"}]
+    body = gql(client, WHOLE_FILE, {"columns": columns}).json()["data"]["recommendModels"]
+    assert body["__typename"] == "Recommendations", body
+    assert len(body["notes"]) == 1 and "the leading 250000" in body["notes"][0]
+    best = body["items"][0]
+    assert best["modelVersion"]["id"] == "model_version:calo-flow@1.0.0"
+    assert best["explanation"].startswith("2/2 model inputs satisfied")
+    per_event = gql(client, WHOLE_FILE, {"columns": [{"name": "voxels", "shape": [368]},
+                                                    {"name": "incident_energy", "unit": "GeV"}]}).json()
+    assert per_event["data"]["recommendModels"]["notes"] == []
+    given = gql(client, WHOLE_FILE, {"columns": [{"name": "voxels", "shape": [500, 368]},
+                                                {"name": "incident_energy", "shape": [500]}], "events": 500}).json()
+    assert given["data"]["recommendModels"]["items"][0]["modelVersion"]["id"] == "model_version:calo-flow@1.0.0"
+    wrong = gql(client, WHOLE_FILE, {"columns": columns, "events": 499}).json()["data"]["recommendModels"]
+    assert wrong["__typename"] == "InvalidInputError" and wrong["field"] == "events" and "499" in wrong["message"]
+
+
 # -- CLI ----------------------------------------------------------------------------------------------
 
 def test_cli_recommend_and_index(isolated: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -85,6 +85,9 @@ class Recommendations:
     columns: list[RecommendColumn]
     items: list[Recommendation]
     index_fingerprint: str = strawberry.field(description="The catalog state the ranking comes from.")
+    notes: list[str] = strawberry.field(description=(
+        "What was read from the columns before matching: e.g. that a shared leading length of every "
+        "column (h5py's whole-file shapes) is the event axis, and was taken off."))
 
 
 RecommendModelsResult = Annotated[Recommendations | InvalidInputError, strawberry.union("RecommendModelsResult")]
@@ -108,6 +111,9 @@ async def recommend_models(
     file: Upload | None = None,
     task: str | None = None,
     first: int = 10,
+    events: Annotated[int | None, strawberry.argument(description=(
+        "The number of rows (events) when the column shapes describe the whole file, as h5py and numpy "
+        "print them: that leading length is taken off every column that starts with it."))] = None,
 ) -> RecommendModelsResult:
     settings = info.context.settings
 
@@ -128,12 +134,14 @@ async def recommend_models(
         else:
             assert columns is not None
             schema = _features(columns)
-        found = await run_in_threadpool(service.recommend, info.context.db, schema, task=task, first=first)
+        found = await run_in_threadpool(service.recommend, info.context.db, schema, task=task, first=first,
+                                        events=events)
         return Recommendations(
             source=source,
             columns=[RecommendColumn(name=c.name, dtype=c.dtype, shape=list(c.shape)) for c in found.columns],
             items=[Recommendation.from_domain(r) for r in found.recommendations],
             index_fingerprint=found.index_fingerprint,
+            notes=list(found.notes),
         )
 
     return await as_result(work)  # type: ignore[return-value]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from embeddings.errors import InvalidSchema
+from embeddings.eventaxis import split_event_axis
 from embeddings.ranker import Recommendation as Ranked
 from embeddings.schema import Column
 from graphcat import domain
@@ -58,6 +59,7 @@ class RecommendResult:
     columns: tuple[Column, ...]
     recommendations: tuple[Recommendation, ...]
     index_fingerprint: str  # the catalog state the ranking comes from
+    notes: tuple[str, ...] = ()  # what was read from the columns before matching (the event axis)
 
 
 def columns_from_schema(features: Iterable[SchemaFeature]) -> list[Column]:
@@ -82,16 +84,24 @@ def _task_id(task: str | None) -> str | None:
 
 
 def recommend(db: Database, columns: UserSchema | Sequence[SchemaFeature], *, task: str | None = None,
-              first: int = 10) -> RecommendResult:
-    """The `first` best model versions for these columns (and task), each with its explanation."""
+              first: int = 10, events: int | None = None) -> RecommendResult:
+    """The `first` best model versions for these columns (and task), each with its explanation.
+
+    `events`: the file's row count when the shapes are whole-file ones (h5py's `(250000, 50, 4)`);
+    without it the ranker recognises such an axis when every column starts with one large length."""
     if not 1 <= first <= MAX_FIRST:
         raise InvalidInput(f"first must be between 1 and {MAX_FIRST}, got {first}", path="first")
     features = columns.features if isinstance(columns, UserSchema) else list(columns)
     if not features:
         raise InvalidInput("give at least one column", path="columns")
     cols = columns_from_schema(features)
+    if events is not None:
+        try:
+            split_event_axis(cols, events)
+        except InvalidSchema as exc:
+            raise InvalidInput(exc.message, path="events") from exc
     index = vector_index.shared(db.settings)
-    ranked, state = index.recommend(db, cols, task=_task_id(task), k=first)
+    ranked, state = index.recommend(db, cols, task=_task_id(task), k=first, events=events)
     uids = [domain.uid("model_version", r.model_id) for r in ranked]
     found = get_many(db, uids)
     out = []
@@ -101,7 +111,7 @@ def recommend(db: Database, columns: UserSchema | Sequence[SchemaFeature], *, ta
             # Deleted between the ranking and this read: the next call refreshes the index.
             continue
         out.append(_recommendation(node, r))
-    return RecommendResult(tuple(cols), tuple(out), state)
+    return RecommendResult(tuple(cols), tuple(out), state, ranked[0].notes if ranked else ())
 
 
 def _recommendation(node: domain.ModelVersion, r: Ranked) -> Recommendation:
@@ -120,6 +130,7 @@ def render_table(result: RecommendResult, *, source: str | None = None) -> str:
     lines = []
     if source:
         lines.append(f"{len(result.columns)} columns from {source}")
+    lines.extend(result.notes)
     if not result.recommendations:
         lines.append("no registered model version consumes data like this")
         return "\n".join(lines)

@@ -224,11 +224,11 @@ class CatalogIndex:
     # -- queries -----------------------------------------------------------------------------
 
     def recommend(self, db: Database, columns: Sequence[Column], *, task: str | None,
-                  k: int) -> tuple[list[Recommendation], str]:
+                  k: int, events: int | None = None) -> tuple[list[Recommendation], str]:
         """The ranker's recommendations and the fingerprint of the catalog state they come from."""
         with self._fresh(db) as (recommender, state):
             with _embedding_errors():
-                return recommender.recommend(columns, task=task, k=k), state
+                return recommender.recommend(columns, task=task, k=k, events=events), state
 
     def search(self, db: Database, text: str, *, k: int, kinds: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """(catalog uid, cosine similarity) of the documents nearest to `text`, best first."""
