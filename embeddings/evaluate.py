@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["torch", "onnx"], default="torch")
     parser.add_argument("--no-task", action="store_true", help="ignore the cases' task (schema only)")
     parser.add_argument("--verbose", action="store_true", help="print each case's top 3 per method")
+    parser.add_argument("--exclude", nargs="+", default=(), metavar="ID",
+                        help="leave these case ids out (held-out cases that turned out to be seen)")
     args = parser.parse_args(argv)
     view = catalog_from_dicts([yaml.safe_load(Path(p).read_text()) for p in args.catalog])
     heldout = [] if args.heldout is None else (args.heldout or [str(DEFAULT_HELDOUT)])
@@ -189,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m embeddings.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
     for label, path in sets:
         cases = load_cases(yaml.safe_load(Path(path).read_text()), source=path)
+        left_out = [c.id for c in cases if c.id in set(args.exclude)]
+        cases = [c for c in cases if c.id not in set(args.exclude)]
+        if left_out:
+            print(f"(left out of {label}: {', '.join(left_out)})")
         results = evaluate(view, cases, encoder, use_task=not args.no_task)
         if args.verbose:
             for name, outcomes in results.items():
