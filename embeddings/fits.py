@@ -188,18 +188,27 @@ TRUNCATE_FACTOR = 0.8
 
 
 def _leading_objects_fit(user: Column, model: Column, failed: Fit) -> Fit:
-    """A longer fixed list of objects feeds a model that names its input a list of those objects.
-
-    Only along the first axis, only from more to fewer (padding 30 particles up to 150 would show
-    the model jets unlike its training data), and only when the model's input name says it is a
-    per-object list (`part_energy`, `track_pt`): calorimeter voxels or generated clouds never are."""
+    """A fixed list of objects of another length feeds a model that names its input a list of
+    those objects: a longer one is cut to the model's leading N (ParticleNet takes 100 of the
+    top-tagging dataset's 200), a shorter one is zero-padded as the model pads jets with fewer
+    constituents (80 ATLAS clusters into 128 slots) — but only when the data fills at least half the
+    model's slots: 30 particles padded to 150 are jets unlike the model's training data. Both lose
+    what the other side had, so the factor falls with the share kept (`truncation_factor`). Only along the first axis, and only
+    when the model's input name says it is a per-object list (`part_energy`, `track_pt`):
+    calorimeter voxels or generated clouds never are."""
     u, m = user.shape, model.shape
-    if not (len(u) == len(m) >= 1 and u[0] is not None and m[0] is not None and u[0] > m[0]
+    if not (len(u) == len(m) >= 1 and u[0] is not None and m[0] is not None and u[0] != m[0]
             and u[1:] == m[1:]):
         return failed
     obj = canonical(model.name).obj
     if obj not in LIST_OBJECTS:
         return failed
+    if u[0] < m[0]:
+        if 2 * u[0] < m[0]:  # 30 particles into 150 slots: jets unlike the ones the model was trained on
+            return failed
+        return Fit(truncation_factor(u[0], m[0]),
+                   (f"zero-pad the {u[0]} {obj}s of {user.name} to {m[0]} (the model saw up to {m[0]}; "
+                    f"objects beyond {u[0]} are not in your file)",), f"shape {_fmt(u)} padded to {_fmt(m)}")
     return Fit(truncation_factor(m[0], u[0]),
                (f"keep the leading {m[0]} of {u[0]} {obj}s of {user.name} (your list must be ordered, e.g. by pT)",),
                f"shape {_fmt(u)} cut to {_fmt(m)}")

@@ -215,3 +215,10 @@ def test_an_unknown_dtype_is_still_refused_by_name() -> None:
     with pytest.raises(InvalidSchema) as err:
         Column.from_dict({"name": "x", "dtype": "complex128"}, path="columns[3]")
     assert "complex128" in err.value.message and err.value.path == "columns[3].x.dtype"
+
+
+def test_a_shorter_object_list_is_zero_padded_only_when_it_fills_half_the_slots() -> None:
+    from embeddings.fits import pair_fit
+    score, steps, _ = pair_fit(Column("fjet_clus_pt", shape=(80,)), Column("part_pt", shape=(128,)))
+    assert score > 0 and any("zero-pad the 80 particles of fjet_clus_pt to 128" in s for s in steps)
+    assert pair_fit(Column("part_pt", shape=(30,)), Column("part_pt", shape=(150,)))[0] == 0.0
