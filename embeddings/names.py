@@ -83,6 +83,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(?:puppi|raw|calo|tk|chs|track) met\b", "met"),
 )
 
+# Words that name the software or step that made a value, not the value: LHCb's `Brunel_P` is the
+# track momentum of the Brunel reconstruction, `reco_pt` a reconstructed pt (`gen_pt` stays apart).
+PROVENANCE_WORDS = frozenset({"brunel", "moore", "davinci", "reco", "offline"})
+
 # Words that only mark a transform of the underlying quantity.
 TRANSFORM_WORDS: dict[str, str] = {
     "log": "log", "ln": "log", "log10": "log",
@@ -134,6 +138,7 @@ def canonical(name: str) -> Canon:
     obj: str | None = None
     transforms: set[str] = set()
     rest: list[str] = []
+    dropped: list[str] = []
     skip_next = False
     for i, tok in enumerate(toks):
         base = _DIGITS.sub("", tok) if not tok.isdigit() else tok
@@ -180,7 +185,12 @@ def canonical(name: str) -> Canon:
             continue
         if tok.isdigit():
             continue
+        if tok in PROVENANCE_WORDS:
+            dropped.append(tok)
+            continue
         rest.append(tok)
+    if not rest and obj is None:
+        rest = dropped  # a column named only `reco` is called that
     # The missing transverse momentum's size is its pt: `MET`, `met_met`, `MissingET.MET`, `MET_pt`.
     if (obj == "met" or (obj is None and toks == ["met"])) and rest in ([], ["met"], ["et"], ["e"], ["magnitude"]):
         obj, rest = "met", ["pt"]

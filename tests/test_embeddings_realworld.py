@@ -144,6 +144,7 @@ def test_a_generator_does_not_produce_what_would_have_to_be_computed(ranker: Rec
     ("MissingET.MET", "met", "pt"), ("MET_pt", "met", "pt"), ("met_met", "met", "pt"), ("PuppiMET_phi", "met", "phi"),
     ("Jet.PT", "jet", "pt"), ("Particle.Eta", "particle", "eta"), ("el_pt", "electron", "pt"), ("mu_eta", "muon", "eta"),
     ("j1_btag", "jet", "btag"), ("lep_pt", "lepton", "pt"), ("nMuon", "muon", "n"),
+    ("Brunel_P", None, "p"), ("nTracks_Brunel", "track", "n"), ("reco", None, "reco"),
 ])
 def test_names_of_nanoaod_atlas_and_delphes(name: str, obj: str, qty: str) -> None:
     c = canonical(name)
