@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graphcat.study import loco
+from graphcat.study import loco, prereg_report
 from graphcat.study.configs import Study
 from graphcat.study.metrics import REJECTION_METRIC, auc_standard_error
 from graphcat.study.run import METRICS, StudyResult
@@ -162,6 +162,9 @@ def write(result: StudyResult, study: Study, manifest: dict[str, object], path: 
     if plot is not None:
         _plot(result.rows, plot)
         lines += ["", f"![estimated vs measured AUC]({plot.name})"]
+    kept = prereg_report.kept_section(path)  # the pre-registered test is not rerun by the study: keep it
+    if kept is not None:
+        lines += ["", kept]
     lines += ["", "Reproduce: `make study` (generates the sample when `graphcat/study/data` lacks it, which "
               "needs the `study` extra: pythia8mc and fastjet), or `.venv/bin/python -m graphcat.study` "
               "to retrain and re-measure on the shipped sample.", ""]
