@@ -17,7 +17,7 @@ from graphcat.errors import InvalidInput
 from graphcat.settings import Settings
 from graphcat.store.database import Database
 from graphcat.study import catalog as study_catalog
-from graphcat.study import config_file, models, preregistration
+from graphcat.study import config_file, models, preregistration, sample
 from graphcat.study.configs import BACKGROUNDS, Pileup, default_study
 from graphcat.study.run import METRICS
 
@@ -149,3 +149,24 @@ def test_prediction_step_refuses_a_file_with_nothing_new(tmp_path: Path, db: Dat
     with pytest.raises(InvalidInput, match="nothing to predict"):
         preregistration.predict(db, settings, config_file.read(path), configs_file=path, onnx_dir=tmp_path / "onnx",
                                 epochs=1, jets_per_class=50, log=lambda _: None)
+
+
+def test_the_committed_results_follow_from_the_committed_predictions_and_shipped_jets() -> None:
+    predictions = json.loads((preregistration.FOLDER / "predictions.json").read_text())
+    committed = json.loads((preregistration.FOLDER / "results.json").read_text())
+    folder = preregistration.FOLDER / "data"
+    manifest = json.loads((folder / "sample.json").read_text())
+    for cfg_id in predictions["configs"]:  # the shipped jets are the ones generated
+        assert sample.digest(folder / f"{cfg_id}.npz") == manifest["configs"][cfg_id]["digest"], cfg_id
+        assert manifest["configs"][cfg_id]["conditions"] == predictions["configs"][cfg_id]["conditions"], cfg_id
+    again = preregistration.evaluate(predictions, folder, log=lambda _: None)
+    assert again["rows"] == committed["rows"] and again["summaries"] == committed["summaries"]
+    assert len(again["rows"]) == len(predictions["predictions"]) == 6 * len(models.KINDS) * len(METRICS)
+
+
+def test_evaluation_refuses_a_tagger_that_is_not_the_predicted_one(tmp_path: Path) -> None:
+    predictions = json.loads((preregistration.FOLDER / "predictions.json").read_text())
+    uid = next(iter(predictions["models"]))
+    predictions["models"][uid]["sha256"] = "0" * 64
+    with pytest.raises(InvalidInput, match="not the tagger the predictions were made for"):
+        preregistration.evaluate(predictions, preregistration.FOLDER / "data", log=lambda _: None)
