@@ -170,3 +170,20 @@ def test_evaluation_refuses_a_tagger_that_is_not_the_predicted_one(tmp_path: Pat
     predictions["models"][uid]["sha256"] = "0" * 64
     with pytest.raises(InvalidInput, match="not the tagger the predictions were made for"):
         preregistration.evaluate(predictions, preregistration.FOLDER / "data", log=lambda _: None)
+
+
+def test_the_report_section_is_written_once_and_kept(tmp_path: Path) -> None:
+    from graphcat.study import prereg_report
+
+    predictions = json.loads((preregistration.FOLDER / "predictions.json").read_text())
+    results = json.loads((preregistration.FOLDER / "results.json").read_text())
+    manifest = json.loads((preregistration.FOLDER / "data" / "sample.json").read_text())
+    doc = tmp_path / "transferability.md"
+    doc.write_text("# Transferability\n\nstudy text\n\nReproduce: `make study` ...\n")
+    for _ in range(2):  # a rerun replaces the section instead of adding a second one
+        prereg_report.update(doc, predictions, results, preregistration.FOLDER / "predictions.json", manifest)
+    text = doc.read_text()
+    assert text.count(prereg_report.START) == 1 and text.count("## Pre-registered test (issue 20)") == 1
+    assert text.index(prereg_report.END) < text.index("Reproduce: `make study`")  # before the closing paragraph
+    assert "| `pu30` | mlp | auc |" in text and (tmp_path / "transferability-preregistered.png").stat().st_size > 0
+    assert prereg_report.kept_section(doc) is not None

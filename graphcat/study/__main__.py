@@ -18,12 +18,16 @@ from graphcat.study.configs import default_study
 from graphcat.study.run import METRICS, generate_sample, run_study
 
 
+REPORT = Path("docs/transferability.md")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m graphcat.study", description=__doc__)
     parser.add_argument("--generate", action="store_true", help="generate the sample with Pythia 8 + FastJet first")
     parser.add_argument("--sample", type=Path, default=sample.SHIPPED, help="sample folder (default: the shipped one)")
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--report", type=Path, default=Path("docs/transferability.md"))
+    parser.add_argument("--report", type=Path, default=REPORT,
+                        help="the report (default: docs/transferability.md; with --configs, <sample>/transferability.md)")
     parser.add_argument("--no-encoder", action="store_true", help="skip the description-embedding distance")
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep the raw generated jets here, so an interrupted --generate resumes")
@@ -53,6 +57,8 @@ def main() -> int:
     if args.configs and args.sample == sample.SHIPPED:
         raise InvalidInput("with --configs, give --sample DIR for that study's jets (the shipped sample is the "
                            "built-in study's)", path="--sample")
+    if args.configs and args.report == REPORT:
+        args.report = args.sample / "transferability.md"  # docs/transferability.md is the built-in study's
     if args.generate or not (args.sample / "sample.json").is_file():
         generate_sample(study, args.sample, cache=args.cache)
     encoder = _encoder(args)

@@ -92,7 +92,10 @@ def section(predictions: dict[str, Any], result: dict[str, Any], predictions_pat
               "`python -m graphcat.study --evaluate graphcat/study/preregistered/predictions.json --configs "
               "graphcat/study/preregistered/configs.yaml --generate --cache .graphcat/study-raw-prereg --sample "
               ".graphcat/study-prereg-sample --out graphcat/study/preregistered/results.json`. "
-              "Anyone can add configurations to a copy of the file and run both steps again.", END]
+              "`make study-prereg` reruns the second step. Anyone can add configurations to a copy of the file "
+              "(format and checks: `graphcat/study/config_file.py`) and run both steps again; `python -m "
+              "graphcat.study --configs FILE --generate --sample DIR` runs the whole study on a file's "
+              "configurations instead of the built-in ones.", END]
     return "\n".join(lines)
 
 

@@ -140,9 +140,16 @@ def train_and_measure(settings: Settings, study: Study, folder: Path = sample.SH
         log(f"{kind}: trained in {seconds[kind]} s; AUC " +
             ", ".join(f"{c}={r['auc']:.3f}" for c, r in results.items()))
     samples = {cfg_id: study_catalog.SampleFile(entry["digest"], entry["size_bytes"], len(sets[cfg_id]),
-                                                f"graphcat/study/data/{entry['file']}")
+                                                _location(folder / entry["file"]))
                for cfg_id, entry in manifest["configs"].items() if cfg_id in sets}
     return Trained(trained, measured, by_kind, seconds, onnx, samples, created_at)
+
+
+def _location(path: Path) -> str:
+    """A sample file as the catalog records it: relative to the repository when it lies inside."""
+    root = Path(__file__).resolve().parents[2]
+    path = path.resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def measure(onnx_path: Path, kind: str, jets: sample.JetSet) -> dict[str, float]:
