@@ -139,10 +139,13 @@ def plot(result: dict[str, Any], path: Path) -> None:
 
 
 def update(doc: Path, predictions: dict[str, Any], result: dict[str, Any], predictions_path: Path,
-           manifest: dict[str, Any]) -> Path:
-    """Write (or rewrite) the section in `doc`, before its closing "Reproduce" paragraph, and the figure beside it."""
+           manifest: dict[str, Any], *, draw: bool = True) -> Path:
+    """Write (or rewrite) the section in `doc`, before its closing "Reproduce" paragraph, and the figure beside it.
+
+    draw=False leaves the figure as it is (matplotlib is in the `study` extra, which tests do not need)."""
     figure = doc.with_name(doc.stem + "-preregistered.png")
-    plot(result, figure)
+    if draw:
+        plot(result, figure)
     new = section(predictions, result, predictions_path, manifest, figure.name)
     text = doc.read_text()
     old = kept_section(doc)
