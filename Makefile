@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps neo4j neo4j-stop demo serve test bench reliability study lock clean
+.PHONY: install system-deps neo4j neo4j-stop demo serve test bench reliability study study-prereg lock clean
 
 system-deps:
 	scripts/system-deps
@@ -72,6 +72,14 @@ study: neo4j
 		|| $(BIN)/python -m pip wheel --no-deps -c constraints.txt -w $(WHEELS) pythia8mc
 	$(BIN)/python -m pip install -q -c constraints.txt --find-links $(WHEELS) -e '.[test,study]'
 	$(BIN)/python -m graphcat.study $(STUDY_ARGS)
+
+# The pre-registered test of issue 20: score the committed predictions (graphcat/study/preregistered/
+# predictions.json, made before the jets existed) on freshly generated jets of its configurations.
+# Re-predicting is a separate, deliberate step: python -m graphcat.study --predict --configs ... --out ...
+PREREG := graphcat/study/preregistered
+study-prereg: neo4j
+	$(BIN)/python -m graphcat.study --evaluate $(PREREG)/predictions.json --configs $(PREREG)/configs.yaml \
+		--generate --cache .graphcat/study-raw-prereg --sample .graphcat/study-prereg-sample --out $(PREREG)/results.json
 
 # Re-pin constraints.txt from the current environment after changing pyproject.toml.
 lock:

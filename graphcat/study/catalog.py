@@ -57,9 +57,12 @@ SCHEMA = [
 
 @dataclass(frozen=True)
 class SampleFile:
-    digest: str
-    size_bytes: int
-    jets: int
+    """Where a configuration's jets are; digest, size and jets are None for a sample not generated yet
+    (a pre-registered configuration: graphcat.study.preregistration)."""
+
+    digest: str | None
+    size_bytes: int | None
+    jets: int | None
     location: str
 
 
@@ -75,12 +78,14 @@ class TrainedModel:
     train_jets: int
 
 
-def _dataset(cfg: StudyConfig, sample: SampleFile, created_at: str) -> dict[str, Any]:
+def dataset_entry(cfg: StudyConfig, sample: SampleFile, created_at: str) -> dict[str, Any]:
+    """One configuration as a catalog dataset with its one version."""
     version: dict[str, Any] = {
         "version": DATASET_VERSION, "created_at": created_at, "description": cfg.describe(), "format": "npz",
         "location": sample.location, "digest": sample.digest, "size_bytes": sample.size_bytes,
         "num_events": sample.jets, "data_type": "simulation", "conditions": cfg.conditions(), "features": SCHEMA,
     }
+    version = {k: v for k, v in version.items() if v is not None}
     if cfg.derived_from:
         version["derived_from"] = [{"dataset": dataset_version_ref(cfg.derived_from), "kind": "reprocessing"}]
     return {"id": dataset_id(cfg.id), "name": f"Pythia 8 W->qq vs QCD jets: {cfg.title}",
@@ -119,6 +124,6 @@ def document(study: Study, samples: dict[str, SampleFile], models: list[TrainedM
         "tasks": [{"id": TASK, "name": "W vs QCD jet tagging",
                    "description": "Tell boosted hadronic W boson jets from QCD quark and gluon jets."}],
         "owners": [{"id": OWNER, "name": "graphcat generalisation study", "kind": "team"}],
-        "datasets": [_dataset(cfg, samples[cfg.id], created_at) for cfg in study.configs if cfg.id in samples],
+        "datasets": [dataset_entry(cfg, samples[cfg.id], created_at) for cfg in study.configs if cfg.id in samples],
         "models": [_model(m, study, evaluations.get(m.kind, {}), created_at) for m in models],
     }

@@ -21,6 +21,15 @@ MATCH_DR = 0.6  # a signal jet lies within this ΔR of a hadronically decaying W
 GENERATOR = "Pythia 8.317"
 TUNES = {14: "Monash 2013", 21: "ATLAS A14 (NNPDF2.3LO)"}
 MONASH_ALUND = 0.68  # StringZ:aLund of the Monash 2013 tune (Pythia 8.3 default)
+# The background process: the Pythia processes switched on and how the description names it.
+# "qcd-dijet" is the study's; "z-nunu-jet" takes the jets recoiling against an invisibly decaying Z
+# (q g -> Z q dominates: quark-enriched jets, where QCD 2 -> 2 at these pT is a quark/gluon mix).
+BACKGROUNDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "qcd-dijet": (("HardQCD:all = on",), "QCD dijet jets"),
+    "z-nunu-jet": (("WeakBosonAndParton:qqbar2gmZg = on", "WeakBosonAndParton:qg2gmZq = on", "WeakZ0:gmZmode = 2",
+                    "23:onMode = off", "23:onIfAny = 12 14 16"),
+                   "jets recoiling against a Z -> nu nu (Z + jet, quark-enriched)"),
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ class StudyConfig:
     seed_signal: int = 0
     seed_background: int = 0
     seed_smearing: int = 0
+    background: str = "qcd-dijet"  # a key of BACKGROUNDS
 
     @property
     def generated(self) -> bool:
@@ -103,7 +113,7 @@ class StudyConfig:
         ]
         if process == "signal":
             return [*common, "WeakDoubleBoson:ffbar2WW = on", "24:onMode = off", "24:onIfAny = 1 2 3 4 5"]
-        return [*common, "HardQCD:all = on"]
+        return [*common, *BACKGROUNDS[self.background][0]]
 
     def _setting(self, name: str) -> str | None:
         for line in self.extra_settings:
@@ -151,7 +161,8 @@ class StudyConfig:
 
     def describe(self) -> str:
         parts = [
-            f"W->qq (pp->WW, hadronic W) vs QCD dijet jets from {GENERATOR} at sqrt(s) = {self.sqrt_s_tev:g} TeV,",
+            f"W->qq (pp->WW, hadronic W) vs {BACKGROUNDS[self.background][1]} from {GENERATOR} "
+            f"at sqrt(s) = {self.sqrt_s_tev:g} TeV,",
             f"tune {self.tune_name}, anti-kT R={JET_R:g} jets (FastJet) with {self.kinematic_range()}.",
         ]
         if self.smearing or self.pileup:

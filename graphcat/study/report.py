@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graphcat.study import loco
+from graphcat.study import loco, prereg_report
 from graphcat.study.configs import Study
-from graphcat.study.metrics import REJECTION_METRIC
+from graphcat.study.metrics import REJECTION_METRIC, auc_standard_error
 from graphcat.study.run import METRICS, StudyResult
 
 INTRO = """\
@@ -162,6 +162,9 @@ def write(result: StudyResult, study: Study, manifest: dict[str, object], path: 
     if plot is not None:
         _plot(result.rows, plot)
         lines += ["", f"![estimated vs measured AUC]({plot.name})"]
+    kept = prereg_report.kept_section(path)  # the pre-registered test is not rerun by the study: keep it
+    if kept is not None:
+        lines += ["", kept]
     lines += ["", "Reproduce: `make study` (generates the sample when `graphcat/study/data` lacks it, which "
               "needs the `study` extra: pythia8mc and fastjet), or `.venv/bin/python -m graphcat.study` "
               "to retrain and re-measure on the shipped sample.", ""]
@@ -227,19 +230,12 @@ def _summary_table(summaries: list[loco.Summary]) -> list[str]:
     return lines
 
 
-def _auc_standard_error(auc: float, n_pos: int, n_neg: int) -> float:
-    """Hanley & McNeil (1982) standard error of an AUC measured on n_pos signal and n_neg background jets."""
-    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
-    var = (auc * (1 - auc) + (n_pos - 1) * (q1 - auc**2) + (n_neg - 1) * (q2 - auc**2)) / (n_pos * n_neg)
-    return float(var**0.5)
-
-
 def _verdict(result: StudyResult, manifest: dict[str, object]) -> str:
     auc = next(s for s in result.summaries if s.metric == "auc")
     met = auc.spearman >= 0.7 and auc.spearman > auc.spearman_baseline and auc.mae < auc.mae_baseline
     rows = [r for r in result.rows if r.metric == "auc"]
     jets = [manifest["configs"][r.config_id]["jets"] for r in rows]  # type: ignore[index]
-    se = sorted(_auc_standard_error(r.measured, j // 2, j // 2) for r, j in zip(rows, jets))
+    se = sorted(auc_standard_error(r.measured, j // 2, j // 2) for r, j in zip(rows, jets))
     shifts = sorted(abs(r.measured - r.baseline) for r in rows)
     return (f"**Target of issue 10** (Spearman >= 0.7 and better than the baseline, AUC): "
             f"{'met' if met else 'not met'} — Spearman {auc.spearman:.2f} vs {auc.spearman_baseline:.2f} for the "

@@ -90,13 +90,24 @@ def generate_sample(study: Study, folder: Path, log: Log = print, cache: Path | 
     return manifest
 
 
-def run_study(db: Database, settings: Settings, *, study: Study | None = None, folder: Path = sample.SHIPPED,
-              epochs: int = 30, jets_per_class: int | None = None, encoder: TextEncoder | None = None,
-              onnx_dir: Path | None = None, log: Log = print) -> StudyResult:
-    """Train both taggers on the base, evaluate every configuration, register all, validate the estimator.
+@dataclass
+class Trained:
+    """The taggers trained on a study's base and measured on every configuration of its sample."""
+
+    models: list[study_catalog.TrainedModel]
+    measured: dict[str, dict[str, dict[str, float]]]  # model version uid -> config -> metric -> value
+    by_kind: dict[str, dict[str, dict[str, float]]]
+    seconds: dict[str, float]
+    onnx: dict[str, Path]  # model version uid -> exported file
+    samples: dict[str, study_catalog.SampleFile]
+    created_at: str
+
+
+def train_and_measure(settings: Settings, study: Study, folder: Path = sample.SHIPPED, *, epochs: int = 30,
+                      jets_per_class: int | None = None, onnx_dir: Path | None = None, log: Log = print) -> Trained:
+    """Train every tagger on the base, export it to ONNX, evaluate the export on every configuration.
 
     jets_per_class limits every configuration to that many jets per class (a reduced study)."""
-    study = study or default_study()
     manifest = sample.read_manifest(folder)
     created_at = str(manifest.get("generated_at") or dt.date.today().isoformat())
     onnx_dir = onnx_dir or Path(settings.artifact_root).parent / "study"
@@ -112,6 +123,7 @@ def run_study(db: Database, settings: Settings, *, study: Study | None = None, f
     measured: dict[str, dict[str, dict[str, float]]] = {}
     by_kind: dict[str, dict[str, dict[str, float]]] = {}
     seconds: dict[str, float] = {}
+    onnx: dict[str, Path] = {}
     for seed, kind in enumerate(models.KINDS, start=1):
         started = time.perf_counter()
         t = models.train(kind, train_set, epochs=epochs, seed=seed)
@@ -120,20 +132,44 @@ def run_study(db: Database, settings: Settings, *, study: Study | None = None, f
         art = store.put(path)
         trained.append(study_catalog.TrainedModel(kind, art.uri, art.sha256, t.epochs, t.learning_rate, t.batch_size,
                                                   t.seed, t.train_jets))
-        results: dict[str, dict[str, float]] = {}
-        for cfg_id, jets in sets.items():
-            scores = models.onnx_scores(art.path, kind, jets)
-            results[cfg_id] = {"auc": metrics.auc(jets.label, scores),
-                               metrics.REJECTION_METRIC: metrics.background_rejection(jets.label, scores)}
+        results = {cfg_id: measure(art.path, kind, jets) for cfg_id, jets in sets.items()}
         by_kind[kind] = results
-        measured[study_catalog.model_version_uid(kind, art.sha256)] = results
+        uid = study_catalog.model_version_uid(kind, art.sha256)
+        measured[uid] = results
+        onnx[uid] = path
         log(f"{kind}: trained in {seconds[kind]} s; AUC " +
             ", ".join(f"{c}={r['auc']:.3f}" for c, r in results.items()))
-
     samples = {cfg_id: study_catalog.SampleFile(entry["digest"], entry["size_bytes"], len(sets[cfg_id]),
-                                                f"graphcat/study/data/{entry['file']}")
-               for cfg_id, entry in manifest["configs"].items()}
-    doc = study_catalog.document(study, samples, trained, by_kind, created_at)
+                                                _location(folder / entry["file"]))
+               for cfg_id, entry in manifest["configs"].items() if cfg_id in sets}
+    return Trained(trained, measured, by_kind, seconds, onnx, samples, created_at)
+
+
+def _location(path: Path) -> str:
+    """A sample file as the catalog records it: relative to the repository when it lies inside."""
+    root = Path(__file__).resolve().parents[2]
+    path = path.resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def measure(onnx_path: Path, kind: str, jets: sample.JetSet) -> dict[str, float]:
+    """Every metric of METRICS for one exported tagger on one set of jets."""
+    scores = models.onnx_scores(onnx_path, kind, jets)
+    return {"auc": metrics.auc(jets.label, scores),
+            metrics.REJECTION_METRIC: metrics.background_rejection(jets.label, scores)}
+
+
+def run_study(db: Database, settings: Settings, *, study: Study | None = None, folder: Path = sample.SHIPPED,
+              epochs: int = 30, jets_per_class: int | None = None, encoder: TextEncoder | None = None,
+              onnx_dir: Path | None = None, log: Log = print) -> StudyResult:
+    """Train the taggers on the base, evaluate every configuration, register all, validate the estimator.
+
+    jets_per_class limits every configuration to that many jets per class (a reduced study)."""
+    study = study or default_study()
+    t = train_and_measure(settings, study, folder, epochs=epochs, jets_per_class=jets_per_class, onnx_dir=onnx_dir,
+                          log=log)
+    measured = t.measured
+    doc = study_catalog.document(study, t.samples, t.models, t.by_kind, t.created_at)
     report = catalog_service.register(db, doc, name="graphcat-study")
     log(f"registered: {report.summary()}")
 
@@ -143,4 +179,4 @@ def run_study(db: Database, settings: Settings, *, study: Study | None = None, f
     pair_rows = loco.leave_one_out(db, list(measured), configs, study.base_id, measured, list(METRICS), encoder,
                                    pairs=True)
     pair_summaries = [loco.summarise(pair_rows, metric) for metric in METRICS]
-    return StudyResult(measured, rows, summaries, doc, pair_rows, pair_summaries, seconds)
+    return StudyResult(measured, rows, summaries, doc, pair_rows, pair_summaries, t.seconds)
