@@ -22,7 +22,7 @@ def readme_blocks() -> tuple[list[str], list[str]]:
 
 def test_readme_queries_work_on_the_demo_catalog(neo4j_server: Settings, db: Database) -> None:
     import_files(db, [demo_catalog_path()])
-    (models_for_task, lineage, register), (variables,) = readme_blocks()
+    (models_for_task, lineage, recommend, register), (variables,) = readme_blocks()
     writer = token(db, "writer")
     for client in client_for(neo4j_server):
         r = gql(client, models_for_task)
@@ -37,6 +37,14 @@ def test_readme_queries_work_on_the_demo_catalog(neo4j_server: Settings, db: Dat
         assert {"type": "FINE_TUNED_FROM", "from": "model_version:particlenet-top@2.0.0",
                 "to": "model_version:particlenet-jetclass@1.1.0"} in graph["edges"]
         assert any(e["type"] == "TRAINED_ON" for e in graph["edges"])
+
+        r = gql(client, recommend)
+        assert "errors" not in r.json(), r.text
+        found = r.json()["data"]["recommendModels"]
+        assert any("event axis" in note and "100000" in note for note in found["notes"]), found["notes"]
+        assert found["items"], found
+        top = found["items"][0]["modelVersion"]["id"]
+        assert "calo" in top, top  # a calorimeter-shower model reads (incident energy, 368 cells)
 
         assert gql(client, register, json.loads(variables)).status_code == 401  # no token
         r = gql(client, register, json.loads(variables), token=writer)
