@@ -109,6 +109,12 @@ def _bulk_import(args: argparse.Namespace, settings: Settings) -> int:
     return bulk.run(args, settings)
 
 
+def _import_mlflow(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.interop import commands
+
+    return commands.run(args, settings)
+
+
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.service import vector_index
     from graphcat.store import migrations
@@ -205,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="demo data")
     demo.add_argument("action", choices=["load"], help="load: import graphcat/demo/hep-catalog.yaml")
     demo.set_defaults(handler=_catalog)
+
+    mlf = sub.add_parser("import-mlflow", help="import registered models from MLflow (all-or-nothing, re-runnable)")
+    mlf.add_argument("--tracking-uri", required=True,
+                     help="sqlite:///mlflow.db, a file-store folder, or http://host:5000 (a running mlflow server)")
+    mlf.add_argument("--model", action="append", metavar="NAME", help="a registered model to import (repeatable; default: all)")
+    mlf.set_defaults(handler=_import_mlflow)
 
     bulk = sub.add_parser("bulk-import", help="import large catalogs with bounded memory (batched commits, rollback on failure)")
     bulk.add_argument("files", nargs="*", metavar="FILE")

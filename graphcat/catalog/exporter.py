@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from graphcat.catalog.content import prune
-from graphcat.catalog.plan import hyperparameters_from_props
+from graphcat.catalog.plan import REPRODUCIBILITY_KEYS, hyperparameters_from_props
 from graphcat.domain import MODEL_LINEAGE_TYPES
 from graphcat.features import decode_shape
 from graphcat.store import catalog as store
@@ -86,13 +86,13 @@ def export_document(db: Database) -> dict[str, Any]:
     def model_version(p: dict[str, Any]) -> dict[str, Any]:
         u = p["uid"]
         entry: dict[str, Any] = {k: p.get(k) for k in ("version", "created_at", "description", "framework", "format")}
+        entry["tags"] = sorted(p.get("tags") or [])
         entry["artifact"] = {"uri": p.get("artifact_uri"), "sha256": p.get("artifact_sha256")}
         entry["license"] = p.get("license")
         entry["inputs"] = features(u, "HAS_INPUT")
         entry["outputs"] = features(u, "HAS_OUTPUT")
         entry["hyperparameters"] = hyperparameters_from_props(p)
-        entry["reproducibility"] = {k: p.get(f"repro_{k}") for k in ("code_repository", "commit", "environment",
-                                                                     "training_config", "seed")}
+        entry["reproducibility"] = {k: p.get(f"repro_{k}") for k in REPRODUCIBILITY_KEYS}
         entry["trained_on"] = targets(u, "TRAINED_ON")
         entry["lineage"] = sorted(({"type": ty, "from": _ident(t)} for ty, t, props in out[u]
                                    if ty in MODEL_LINEAGE_TYPES and "linked_at" not in props),

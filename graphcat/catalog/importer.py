@@ -140,6 +140,17 @@ def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield rows[start:start + BATCH]
 
 
+def _facts_as_stored(node_rows: list[dict[str, Any]], alias_rows: list[dict[str, Any]],
+                     found: dict[str, dict[str, Any]]) -> bool:
+    """True when every row left to write (after counting) restates what the catalog holds."""
+    for row in node_rows:
+        old = found.get(row["uid"])
+        if old is None or any(old["props"].get(k) != v for k, v in row["props"].items() if k not in ("uid", "kind")):
+            return False
+    return all(a["version"] in found and sorted(found[a["version"]]["props"].get("aliases") or []) == a["aliases"]
+               for a in alias_rows)
+
+
 def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[str, ...], progress: bool) -> ImportReport:
     unchanged_versions = {uid for uid in plan.versions if uid in found}
     restated: dict[str, set[tuple[str, str]]] = {}
@@ -172,6 +183,10 @@ def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[st
     alias_rows = [{k: a[k] for k in ("model", "version", "aliases")} for a in plan.aliases]
     linked_rows = [e.row() for e in plan.linked]  # may exist already: MERGE
 
+    if not created and not updated and not linked_rows and _facts_as_stored(node_rows, alias_rows, found):
+        # Everything is in the catalog as stated: write nothing, so the revision (and with it the
+        # recommender's index) stays as it is. Re-running an import (import-mlflow) relies on it.
+        return ImportReport(files, {}, dict(unchanged), {})
     total = len(node_rows) + len(replace_rows) + len(edge_rows) + len(alias_rows) + len(linked_rows)
     with tqdm(total=total, desc="import", unit="row", disable=not progress) as bar:
         for batch in _batches(node_rows):

@@ -16,6 +16,9 @@ from graphcat.catalog.content import canonical_json, canonical_version, content_
 from graphcat.domain import MODEL_LINEAGE_TYPES, uid
 from graphcat.features import canonical_name, encode_shape
 
+# The fields of a model version's reproducibility record; stored as repro_<key> properties.
+REPRODUCIBILITY_KEYS = ("code_repository", "commit", "entry_point", "environment", "training_config", "seed")
+
 KIND_WORDS = {
     "experiment": "experiment",
     "detector": "detector",
@@ -261,11 +264,12 @@ class _Builder:
         artifact = v.get("artifact") or {}
         repro = v.get("reproducibility") or {}
         props: dict[str, Any] = {k: v.get(k) for k in ("framework", "format", "license")}
+        props["tags"] = sorted(v["tags"]) if v.get("tags") else None
         props.update({"artifact_uri": artifact.get("uri"), "artifact_sha256": artifact.get("sha256"),
                       "model_uid": uid("model", model_id)})
         props.update({f"hp_{k}": hp.get(k) for k in ("learning_rate", "batch_size", "epochs", "optimizer")})
         props["hp_extra"] = canonical_json(hp["extra"]) if hp.get("extra") else None
-        props.update({f"repro_{k}": repro.get(k) for k in ("code_repository", "commit", "environment", "training_config", "seed")})
+        props.update({f"repro_{k}": repro.get(k) for k in REPRODUCIBILITY_KEYS})
         u, ident, row = self.version_node("model_version", "model", model_id, v, path, props, "ModelVersion")
         self.features(u, ident, v.get("inputs") or [], "input", "HAS_INPUT", f"{path}.inputs")
         self.features(u, ident, v.get("outputs") or [], "output", "HAS_OUTPUT", f"{path}.outputs")

@@ -1,0 +1,1 @@
+"""Import from the tools models already live in (MLflow), mapped onto graphcat catalog documents."""

@@ -1,0 +1,141 @@
+"""graphcat import-mlflow against real MLflow registries (sqlite backend in a tmp dir) and the real Neo4j."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphcat.catalog.exporter import export_document
+from graphcat.catalog.files import CatalogInvalid
+from graphcat.cli import main
+from graphcat.interop.commands import import_mlflow
+from graphcat.interop.mlflow import MlflowSourceError
+from graphcat.store.index_state import catalog_revision
+from tests.conftest import free_port
+from tests.mlflow_factory import build_registry, column_signature, frames, log_version
+
+
+@pytest.fixture()
+def registry(tmp_path: Path) -> dict[str, Any]:
+    return build_registry(tmp_path)
+
+
+def _models(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {m["id"]: m for m in doc.get("models", [])}
+
+
+def _version(doc: dict[str, Any], model: str, version: str) -> dict[str, Any]:
+    return next(v for v in _models(doc)[model]["versions"] if v["version"] == version)
+
+
+def test_registry_lands_in_the_graph(db, registry) -> None:
+    report = import_mlflow(db, registry["uri"])
+    assert report.created["model_version"] == 3 and report.created["dataset_version"] == 2
+    doc = export_document(db)
+    models = _models(doc)
+    assert set(models) == {"top-tagger", "pnet-lite"}
+    top = models["top-tagger"]
+    assert top["name"] == "Top Tagger" and top["description"] == "Top Tagger: a test tagger"
+    assert top["tags"] == ["domain=jets"]
+    v1, v2 = _version(doc, "top-tagger", "1"), _version(doc, "top-tagger", "2")
+    assert v2["aliases"] == ["champion"] and "aliases" not in v1
+    assert v2["tags"] == ["reviewed=yes", "team=top"] and v2["description"] == "longer training"
+    assert [(c["name"], c["dtype"], c["shape"]) for c in v1["inputs"]] == [
+        ("jet_pt", "float64", []), ("jet_eta", "float64", []), ("n_constituents", "int64", []), ("label", "string", [])]
+    assert v1["outputs"] == [{"name": "score", "dtype": "float64", "shape": []}]
+    # params: known spellings normalised (lr -> learning_rate), numbers parsed, the rest under extra
+    assert v1["hyperparameters"] == {"learning_rate": 0.001, "batch_size": 128, "epochs": 5, "optimizer": "adam",
+                                     "extra": {"hidden": 64, "seed": 42}}
+    repro = v1["reproducibility"]
+    assert repro["commit"] == "0123456789abcdef0123456789abcdef01234567"
+    assert repro["code_repository"] == "https://example.org/hep/top-tagger.git"
+    assert repro["entry_point"] == "train.py" and repro["seed"] == 42
+    assert "# requirements.txt" in repro["environment"] and "pandas" in repro["environment"]
+    # datasets: the training input as TRAINED_ON, the evaluation input carries the run's metrics
+    (train_ref,) = v1["trained_on"]
+    assert train_ref.startswith("qcd-top-train@")
+    evals = {(e["dataset"].partition("@")[0], e["metric"]): e["value"] for e in v2["evaluations"]}
+    assert evals == {("qcd-top-test", "auc"): 0.93, ("qcd-top-test", "accuracy"): 0.87}
+    datasets = {d["id"]: d for d in doc["datasets"]}
+    (train_v,) = datasets["qcd-top-train"]["versions"]
+    assert train_v["num_events"] == 50 and train_v["format"] == "parquet"
+    assert train_v["location"] == "file:///data/qcd_top_train.parquet"
+    assert [(f["name"], f["dtype"]) for f in train_v["features"]] == [
+        ("jet_pt", "float64"), ("jet_eta", "float64"), ("n_constituents", "int64"), ("is_top", "int64")]
+    # tensor specs: MLflow's leading -1 (the batch) is the event axis, not a per-event dimension
+    pnet = _version(doc, "pnet-lite", "1")
+    assert [(c["name"], c["shape"]) for c in pnet["inputs"]] == [("part_features", [100, 4]), ("part_mask", [100])]
+    assert pnet["outputs"][0]["shape"] == [2]
+    assert "evaluations" not in pnet  # its run logged no evaluation dataset
+
+
+def test_rerun_writes_nothing_and_then_only_what_changed(db, registry) -> None:
+    import_mlflow(db, registry["uri"])
+    revision, before = catalog_revision(db), export_document(db)
+    again = import_mlflow(db, registry["uri"])
+    assert again.created == {} and again.updated == {}
+    assert catalog_revision(db) == revision and export_document(db) == before  # nothing written
+    # a third version in MLflow, and the champion alias moved to it
+    client, uri = registry["client"], registry["uri"]
+    train, test = frames(seed=1)
+    v3 = log_version(client, uri, "Top Tagger", signature=column_signature(), params={"lr": "0.0002"},
+                     metrics={"auc": 0.95}, train=train, evaluation=test)
+    client.set_registered_model_alias("Top Tagger", "champion", v3)
+    report = import_mlflow(db, uri, ["Top Tagger"])
+    assert report.created == {"model_version": 1, "dataset_version": 2, "feature": 13, "evaluation": 1}
+    doc = export_document(db)
+    assert _version(doc, "top-tagger", "3")["aliases"] == ["champion"]
+    assert "aliases" not in _version(doc, "top-tagger", "2")
+    assert _version(doc, "top-tagger", "1") == _version(before, "top-tagger", "1")
+
+
+def test_changed_version_is_a_conflict_and_nothing_is_written(db, registry) -> None:
+    import_mlflow(db, registry["uri"])
+    before = export_document(db)
+    client = registry["client"]
+    client.set_model_version_tag("Top Tagger", "1", "team", "b-tagging")
+    client.update_model_version("Top Tagger", "1", description="rewritten")
+    client.set_registered_model_alias("Top Tagger", "champion", "1")  # a legal change, in the same run
+    with pytest.raises(CatalogInvalid) as info:
+        import_mlflow(db, registry["uri"])
+    message = str(info.value)
+    assert "MLflow model 'Top Tagger' version 1" in message  # the MLflow side
+    assert "'top-tagger@1' is already registered with different content" in message  # the graphcat side
+    assert "differing fields: description, tags" in message
+    assert "version 2" not in message
+    assert export_document(db) == before  # the alias move did not land either
+
+
+def test_bad_sources_are_named_and_nothing_is_written(db, registry, tmp_path, capsys) -> None:
+    with pytest.raises(MlflowSourceError, match="no registered model named 'nope'"):
+        import_mlflow(db, registry["uri"], ["Top Tagger", "nope"])
+    with pytest.raises(MlflowSourceError, match="no sqlite database"):
+        import_mlflow(db, f"sqlite:///{tmp_path / 'missing.db'}")
+    with pytest.raises(MlflowSourceError, match="no MLflow file store folder"):
+        import_mlflow(db, str(tmp_path / "no-such-folder"))
+    started = time.monotonic()
+    with pytest.raises(MlflowSourceError, match="MLflow could not be read"):
+        import_mlflow(db, f"http://127.0.0.1:{free_port()}")
+    assert time.monotonic() - started < 60
+    assert export_document(db).get("models") is None
+    assert main(["import-mlflow", "--tracking-uri", registry["uri"], "--model", "nope"]) == 2
+    assert "no registered model named 'nope'" in capsys.readouterr().err
+
+
+def test_corrupt_mlmodel_is_named(db, registry, tmp_path) -> None:
+    client = registry["client"]
+    root = client.get_model_version_download_uri("pnet-lite", "1")
+    Path(root.removeprefix("file://"), "MLmodel").write_text("flavors: [unclosed\n", encoding="utf-8")
+    with pytest.raises(MlflowSourceError, match=r"model 'pnet-lite' version 1: MLmodel: not valid YAML"):
+        import_mlflow(db, registry["uri"])
+    assert export_document(db).get("models") is None
+
+
+def test_cli_imports_and_reports(db, registry, capsys) -> None:
+    assert main(["import-mlflow", "--tracking-uri", registry["uri"], "--model", "pnet-lite"]) == 0
+    out = capsys.readouterr().out
+    assert "model_version: 1 created" in out
+    assert set(_models(export_document(db))) == {"pnet-lite"}
