@@ -6,7 +6,8 @@ EMPTIES the catalog of the Neo4j GRAPHCAT_NEO4J_URI names, size after size: poin
 scratch server. For each size (model versions): generate the synthetic catalog (bench/synthetic.py,
 cached under .graphcat/bench/), bulk-import it (bench/import_rate.py), lineage upstream/downstream
 at depth 3/5/10 (bench/lineage.py), a GraphQL page of 100 versions with nested fields
-(bench/graphql_page.py), FAISS against Neo4j's vector index (bench/vector_index.py); then the
+(bench/graphql_page.py), FAISS against Neo4j's vector index (bench/vector_index.py), search and
+recommendModels over HTTP against `graphcat serve` on that catalog (bench/http_latency.py); then the
 recommend and search latency at each size (bench/recommend_search.py). Benchmarks report; the
 tests in tests/ assert correctness (no timed tests).
 """
@@ -19,14 +20,14 @@ import io
 import sys
 from typing import Any
 
-from bench import graphql_page, import_rate, lineage, recommend_search, vector_index
+from bench import graphql_page, http_latency, import_rate, lineage, recommend_search, vector_index
 from bench.common import machine, write_section
 from graphcat.settings import Settings
 from graphcat.store import migrations
 from graphcat.store.database import Database
 
 
-PARTS = ("import", "lineage", "graphql", "vector")
+PARTS = ("import", "lineage", "graphql", "vector", "http")
 
 
 def _say(text: str) -> None:
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lineage-samples", type=int, default=30)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--vector-queries", type=int, default=200)
+    parser.add_argument("--http-queries", type=int, default=200, help="timed rounds of bench/http_latency.py per size")
     parser.add_argument("--max-encode", type=int, default=2_000, help="texts really encoded per size (the rest: noisy copies)")
     parser.add_argument("--skip-recommend", action="store_true", help="skip bench/recommend_search.py")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
@@ -114,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                 _say(vector_index.render(vectors[-1:]))
                 save_part(args, "vector", size, "FAISS against Neo4j's native vector index (same embeddings, one run)",
                           line, vector_index.render(vectors[-1:]))
+            if "http" in args.parts:
+                served = http_latency.run(str(size), args.http_queries, warmup=20, load=False)
+                _say(served)
+                save_part(args, "http", size, "Search and recommendModels over HTTP (bench/http_latency.py)", line, served)
     if not args.skip_recommend:
         _say("\n== recommend and search (bench/recommend_search.py)")
         out = io.StringIO()

@@ -4,7 +4,10 @@
 `Encoder(model="path/to/folder")` any local sentence-transformers folder. Loading is lazy (the
 first `encode`) and cached per process. `backend="onnx"` exports the transformer once into a COPY
 of the model folder under `cache_dir` (never into site-packages) and runs it with onnxruntime,
-which is faster for one-query-at-a-time CPU use. Vectors are L2-normalised float32.
+which is faster for one-query-at-a-time CPU use. `threads` caps the threads one encode uses
+(onnxruntime intra-op threads; torch's process-wide count): a server encoding one query at a time
+on a small shared machine answers faster with 1 than with threads that contend with Neo4j and
+each other (bench/http_latency.py). Vectors are L2-normalised float32.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ def resolve_model(model: str | os.PathLike[str] | None) -> Path:
 class Encoder:
     def __init__(self, model: str | os.PathLike[str] | None = None, *, backend: Backend = "torch",
                  cache_dir: str | os.PathLike[str] | None = None, batch_size: int = 64,
-                 max_seq_length: int = 256) -> None:
+                 max_seq_length: int = 256, threads: int | None = None) -> None:
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be at least 1, got {threads}")
         if backend not in ("torch", "onnx"):
             raise ValueError(f"backend must be 'torch' or 'onnx', got {backend!r}")
         self.model_path = resolve_model(model)
@@ -60,6 +65,7 @@ class Encoder:
         self.cache_dir = Path(cache_dir) if cache_dir else Path.home() / ".cache" / "graphcat" / "embeddings"
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
+        self.threads = threads
         self._impl: _TorchImpl | _OnnxImpl | None = None
         self._lock = threading.Lock()
 
@@ -85,25 +91,29 @@ class Encoder:
     def _load(self) -> "_TorchImpl | _OnnxImpl":
         with self._lock:
             if self._impl is None:
-                key = (str(self.model_path), self.backend, str(self.cache_dir), self.max_seq_length)
+                key = (str(self.model_path), self.backend, str(self.cache_dir), self.max_seq_length, self.threads)
                 impl = _LOADED.get(key)
                 if impl is None:
-                    impl = (_TorchImpl(self.model_path, self.max_seq_length) if self.backend == "torch"
-                            else _OnnxImpl(self.model_path, self.cache_dir, self.max_seq_length))
+                    impl = (_TorchImpl(self.model_path, self.max_seq_length, self.threads) if self.backend == "torch"
+                            else _OnnxImpl(self.model_path, self.cache_dir, self.max_seq_length, self.threads))
                     _LOADED[key] = impl
                 self._impl = impl
             return self._impl
 
 
-_LOADED: dict[tuple[str, str, str, int], "_TorchImpl | _OnnxImpl"] = {}
+_LOADED: dict[tuple[str, str, str, int, int | None], "_TorchImpl | _OnnxImpl"] = {}
 
 
 class _TorchImpl:
-    def __init__(self, path: Path, max_seq_length: int) -> None:
+    def __init__(self, path: Path, max_seq_length: int, threads: int | None) -> None:
         # Offline by construction: the model is a local folder; this also stops any hub lookup
         # transformers might attempt for optional files.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
+
+        if threads is not None:
+            torch.set_num_threads(threads)  # process-wide: torch has no per-model thread pool
 
         try:
             self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
@@ -123,7 +133,7 @@ class _TorchImpl:
 class _OnnxImpl:
     """Transformer in onnxruntime + the folder's tokenizer + the folder's pooling (mean) + L2 norm."""
 
-    def __init__(self, path: Path, cache_dir: Path, max_seq_length: int) -> None:
+    def __init__(self, path: Path, cache_dir: Path, max_seq_length: int, threads: int | None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -142,6 +152,9 @@ class _OnnxImpl:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # Spinning worker threads burn a core between queries; this machine is shared.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if threads is not None:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.dim = int(self.session.get_outputs()[0].shape[-1])

@@ -17,7 +17,8 @@ Two rankings of the catalog answer a text:
   ("xkcd"; "no such thing anywhere" 0.200). 0.30 sits in that gap, nearer the relevant side, since
   a weak relevant match still ranks below full-text hits after fusion. Re-measure when the
   encoder or the card texts change.
-The two are merged by reciprocal rank fusion with k = 60 (graphcat.service.fusion): an entity both
+The two run at the same time (the full-text query waits on Neo4j while this process encodes the
+text) and are merged by reciprocal rank fusion with k = 60 (graphcat.service.fusion): an entity both
 find ranks above one only one finds. Each hit says which rankings found it (`sources`).
 
 The empty text lists every node of the chosen kinds (the page before anything is typed).
@@ -28,7 +29,9 @@ others' counts.
 
 from __future__ import annotations
 
+import contextvars
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -48,6 +51,8 @@ EMBEDDING_CANDIDATES = 50  # nearest documents considered before the similarity 
 _ROW_KEYS = {"task": "tasks", "experiment": "experiments", "detector": "detectors", "framework": "frameworks"}
 _FAMILY = {"model_version": "model", "dataset_version": "dataset"}  # embedded kind -> family kind
 _EMBEDDED = ("model_version", "dataset_version", "task", "detector", "experiment")
+# Runs the full-text query beside the embedding ranking; a few threads serve concurrent searches.
+_FULLTEXT_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="graphcat-fulltext")
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,14 @@ def search(db: Database, text: str, *, kinds: Iterable[str] | None = None,
 def rankings(db: Database, text: str, kinds: tuple[str, ...]) -> dict[str, list[str]]:
     """The full-text and the embedding ranking of `text` over `kinds`: uids, best first."""
     query = lucene_query(text)
-    fulltext = [uid for uid, _ in store.fulltext(db, query, list(kinds), FULLTEXT_LIMIT)] if query else []
-    return {"fulltext": fulltext, "embedding": [uid for uid, _ in embedding_ranking(db, text, kinds)]}
+    # In the caller's context, so the request's query counter sees the full-text round trip too.
+    pending = _FULLTEXT_POOL.submit(contextvars.copy_context().run, store.fulltext, db, query, list(kinds),
+                                    FULLTEXT_LIMIT) if query else None
+    try:
+        embedding = [uid for uid, _ in embedding_ranking(db, text, kinds)]
+    finally:
+        fulltext = [uid for uid, _ in pending.result()] if pending is not None else []
+    return {"fulltext": fulltext, "embedding": embedding}
 
 
 def embedding_ranking(db: Database, text: str, kinds: tuple[str, ...]) -> list[tuple[str, float]]:

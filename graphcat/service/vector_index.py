@@ -20,6 +20,13 @@ Staleness, and why it is correct under concurrent writers:
 - Writes through the service layer call `after_write(db)`, which applies the difference at once
   (re-encoding only changed documents), so a new version is recommendable without a restart.
 
+Per-request work kept between requests (bench/http_latency.py measures it): the encoded vector of
+a recent search text (the encoder is fixed for the process, so a text's vector never changes),
+and the ranking of a recent column list (columns, task, k). The rankings are
+dropped whenever another catalog state is installed, so a cached ranking is always the one the
+current index and cards give; the model versions of a recommendation are read from Neo4j on
+every request all the same (graphcat.service.recommend).
+
 Files (GRAPHCAT_INDEX_DIR): `catalog-<digest of URI and database>.gcvi` (embeddings.index format,
 checksummed, written atomically) and a sidecar `.docs.json` with a digest of each document's text
 under the same fingerprint, which lets a start-up after a few writes re-encode only what changed.
@@ -44,6 +51,7 @@ from embeddings.lifecycle import apply_changes, build_index, fingerprint
 from embeddings.ranker import Recommendation, Recommender
 from embeddings.schema import CatalogView, Column, Document, catalog_from_dicts
 from graphcat.errors import GraphcatError
+from graphcat.service.recent import Recent
 from graphcat.settings import Settings
 from graphcat.store.database import Database
 from graphcat.store.index_state import catalog_revision
@@ -57,6 +65,8 @@ Status = Literal["loaded", "unchanged", "updated", "updated:stale", "built:missi
 KEY_KINDS = {"model": "model_version", "dataset": "dataset_version", "task": "task", "detector": "detector",
              "experiment": "experiment"}
 UID_KINDS = {v: k for k, v in KEY_KINDS.items()}
+CACHED_VECTORS = 1024  # recent query texts' vectors (384 floats each: 1.5 MB)
+CACHED_RANKINGS = 256  # recent column lists' rankings (k recommendations each)
 
 
 class IndexUnavailable(GraphcatError):
@@ -145,13 +155,15 @@ class CatalogIndex:
         self.path = index_path(settings)
         self.sidecar = self.path.with_suffix(".docs.json")
         self.encoder = encoder or Encoder(backend=settings.embedding_backend,  # type: ignore[arg-type]
-                                          cache_dir=Path(settings.index_dir) / "encoder")
+                                          cache_dir=Path(settings.encoder_dir), threads=settings.embedding_threads)
         self._lock = threading.RLock()
         self._index: VectorIndex | None = None
         self._digests: dict[str, str] = {}
         self._fingerprint: str | None = None
         self._revision: str | None = None
         self._recommender: Recommender | None = None
+        self._vectors: Recent[str, Any] = Recent(CACHED_VECTORS)
+        self._rankings: Recent[tuple[Any, ...], list[Recommendation]] = Recent(CACHED_RANKINGS)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -227,15 +239,19 @@ class CatalogIndex:
                   k: int, events: int | None = None) -> tuple[list[Recommendation], str]:
         """The ranker's recommendations and the fingerprint of the catalog state they come from."""
         with self._fresh(db) as (recommender, state):
-            with _embedding_errors():
-                return recommender.recommend(columns, task=task, k=k, events=events), state
+            key = (tuple(columns), task, k, events)
+            ranked = self._rankings.get(key)
+            if ranked is None:
+                with _embedding_errors():
+                    ranked = self._rankings.put(key, recommender.recommend(columns, task=task, k=k, events=events))
+            return list(ranked), state
 
     def search(self, db: Database, text: str, *, k: int, kinds: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """(catalog uid, cosine similarity) of the documents nearest to `text`, best first."""
         wanted = None if kinds is None else [UID_KINDS[k] for k in kinds if k in UID_KINDS]
         with self._fresh(db) as (recommender, _):
             with _embedding_errors():
-                query = self.encoder.encode_one(text)
+                query = self._vector(text)
                 if wanted is None:
                     hits = recommender.index.search(query, k)
                 else:
@@ -252,6 +268,11 @@ class CatalogIndex:
         return self._fingerprint
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _vector(self, text: str) -> Any:
+        """The encoder's vector of `text`, from the cache when it was encoded recently."""
+        found = self._vectors.get(text)
+        return found if found is not None else self._vectors.put(text, self.encoder.encode_one(text))
 
     @contextmanager
     def _fresh(self, db: Database) -> Iterator[tuple[Recommender, str]]:
@@ -289,6 +310,7 @@ class CatalogIndex:
         self._revision = snap.revision
         self._recommender = Recommender(self.encoder, index, {c.id: c for c in snap.view.models},
                                         task_parents=snap.view.task_parents)
+        self._rankings.clear()  # they belong to the previous state
 
     def _write_sidecar(self, fp: str, digests: dict[str, str]) -> None:
         self.sidecar.parent.mkdir(parents=True, exist_ok=True)
