@@ -115,6 +115,12 @@ def _import_mlflow(args: argparse.Namespace, settings: Settings) -> int:
     return commands.run(args, settings)
 
 
+def _import_onnx(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.interop import onnx_folder
+
+    return onnx_folder.run(args, settings)
+
+
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.service import vector_index
     from graphcat.store import migrations
@@ -217,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="sqlite:///mlflow.db, a file-store folder, or http://host:5000 (a running mlflow server)")
     mlf.add_argument("--model", action="append", metavar="NAME", help="a registered model to import (repeatable; default: all)")
     mlf.set_defaults(handler=_import_mlflow)
+
+    onx = sub.add_parser("import-onnx", help="register every *.onnx under a folder (optional sidecar YAML per file; "
+                                             "all-or-nothing unless --keep-going)")
+    onx.add_argument("dir", help="folder searched recursively for *.onnx (model.onnx + optional model.yaml)")
+    onx.add_argument("--keep-going", action="store_true",
+                     help="import the good files and list the bad ones (exit code 1 if any failed)")
+    onx.add_argument("--benchmark", action="store_true", help="also measure p50/p99 latency of each new file")
+    onx.set_defaults(handler=_import_onnx)
 
     bulk = sub.add_parser("bulk-import", help="import large catalogs with bounded memory (batched commits, rollback on failure)")
     bulk.add_argument("files", nargs="*", metavar="FILE")

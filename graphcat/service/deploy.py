@@ -101,17 +101,10 @@ def register_onnx(
             notes.extend(more)
 
     document = catalog_document(model_id, original, quantized, task=task, name=name, description=description,
-                                license=license, existing=_existing_model(db, model_id))
+                                license=license, existing=existing_model(db, model_id))
 
     def measurements(tx: Tx) -> None:
-        for measured in (original, quantized):
-            if measured is None:
-                continue
-            deploy_store.record_onnx_facts(tx, measured.version_uid, measured.signature, measured.artifact.size_bytes)
-            deploy_store.record_smoke_test(tx, measured.version_uid, measured.smoke)
-            if measured.latency is not None:
-                deploy_store.record_benchmarks(tx, measured.version_uid, measured.latency.hardware,
-                                               measured.latency.results)
+        record_measurements(tx, [m for m in (original, quantized) if m is not None])
         if quantized is not None and agreement is not None:
             deploy_store.record_quantization(tx, quantized.version_uid, original.version_uid, agreement,
                                              method=QUANTIZATION_METHOD, weight_type=QUANTIZATION_WEIGHT_TYPE)
@@ -178,6 +171,32 @@ def deployment(db: Database, version_uid: str) -> dict[str, Any]:
     """Everything deployment-related about a version: artifact (uri, sha256, size), ONNX facts
     (opset, IR version, producer), smoke tests, benchmarks with hardware, quantisation links."""
     return deploy_store.version_deployment(db, version_uid)
+
+
+def measure(settings: Settings, path: str | Path, *, model_id: str, version: str, benchmark: bool = False) -> Measured:
+    """Check, store, smoke-test (and optionally benchmark) one ONNX file; nothing is written to
+    the catalog. Importers that register many files in one transaction (graphcat.interop) call
+    this per file, then `record_measurements` from import_documents' `also`."""
+    return _measure(ArtifactStore(settings.artifact_root), settings, Path(path), model_id, version, benchmark)
+
+
+def record_measurements(tx: Tx, measured: list[Measured]) -> None:
+    """The ONNX facts, smoke test and benchmarks of each measured file, in the caller's transaction."""
+    for m in measured:
+        deploy_store.record_onnx_facts(tx, m.version_uid, m.signature, m.artifact.size_bytes)
+        deploy_store.record_smoke_test(tx, m.version_uid, m.smoke)
+        if m.latency is not None:
+            deploy_store.record_benchmarks(tx, m.version_uid, m.latency.hardware, m.latency.results)
+
+
+def registered_artifacts(db: Database, version_uids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """version uid -> (artifact uri, artifact sha256) of the versions already in the catalog."""
+    found = catalog_store.nodes_by_uid(db, version_uids)
+    out = {}
+    for u, node in found.items():
+        artifact = getattr(node, "artifact", None)
+        out[u] = (getattr(artifact, "uri", None), getattr(artifact, "sha256", None))
+    return out
 
 
 # -- steps -----------------------------------------------------------------------------------------
@@ -254,9 +273,9 @@ def catalog_document(
     `existing` is (name, task ids) of the model when it is already in the catalog: a new version
     keeps the model's name unless one is given, and adds `task` to its tasks instead of replacing
     them (the importer replaces a model's task list when the entry names tasks)."""
-    versions = [_version_entry(original, description, license)]
+    versions = [version_entry(original, description, license)]
     if quantized is not None:
-        entry = _version_entry(quantized, f"Dynamic int8 quantisation of {model_id}@{original.version}", license)
+        entry = version_entry(quantized, f"Dynamic int8 quantisation of {model_id}@{original.version}", license)
         entry["lineage"] = [{"type": "QUANTIZED_FROM", "from": f"{model_id}@{original.version}"}]
         versions.append(entry)
     old_name, old_tasks = existing if existing is not None else (None, [])
@@ -266,7 +285,7 @@ def catalog_document(
     return {"graphcat_catalog": 1, "models": [model]}
 
 
-def _existing_model(db: Database, model_id: str) -> tuple[str, list[str]] | None:
+def existing_model(db: Database, model_id: str) -> tuple[str, list[str]] | None:
     model_uid = uid("model", model_id)
     found = catalog_store.nodes_by_uid(db, [model_uid]).get(model_uid)
     if found is None:
@@ -275,14 +294,21 @@ def _existing_model(db: Database, model_id: str) -> tuple[str, list[str]] | None
     return getattr(found, "name", model_id), tasks
 
 
-def _version_entry(measured: Measured, description: str | None, license: str | None) -> dict[str, Any]:
+def version_entry(measured: Measured, description: str | None, license: str | None) -> dict[str, Any]:
+    """The catalog version entry of a measured ONNX file: framework/format onnx, artifact, signature."""
+    return onnx_version_entry(measured.version, measured.signature, measured.artifact.uri, measured.artifact.sha256,
+                              description=description, license=license)
+
+
+def onnx_version_entry(version: str, signature: onnx_inspect.OnnxSignature, artifact_uri: str, sha256: str, *,
+                       description: str | None = None, license: str | None = None) -> dict[str, Any]:
     return {
-        "version": measured.version,
+        "version": version,
         "description": description,
         "framework": "onnx",
         "format": "onnx",
         "license": license,
-        "artifact": {"uri": measured.artifact.uri, "sha256": measured.artifact.sha256},
-        "inputs": measured.signature.input_features(),
-        "outputs": measured.signature.output_features(),
+        "artifact": {"uri": artifact_uri, "sha256": sha256},
+        "inputs": signature.input_features(),
+        "outputs": signature.output_features(),
     }
