@@ -107,3 +107,28 @@ def build_registry(folder: Path) -> dict[str, Any]:
     p1 = log_version(client, uri, "pnet-lite", signature=tensor_signature(), params={"learning_rate": "0.01"},
                      metrics={"loss": 0.3}, train=train)
     return {"uri": uri, "client": client, "versions": {"Top Tagger": [v1, v2], "pnet-lite": [p1]}}
+
+
+def log_onnx_version(client: MlflowClient, uri: str, model: str, onnx_file: Path, *,
+                     params: dict[str, Any] | None = None) -> str:
+    """A run that logs a real ONNX model with `mlflow.onnx.log_model` (signature inferred from a real
+    onnxruntime prediction, an input example), registered as the next version of `model`."""
+    import onnx
+    import onnxruntime as ort
+
+    import mlflow.onnx
+
+    mlflow.set_tracking_uri(uri)
+    if client.get_experiment_by_name("jet-tagging") is None:
+        folder = Path(uri[len("sqlite:///"):]).parent
+        client.create_experiment("jet-tagging", artifact_location=(folder / "artifacts").as_uri())
+    mlflow.set_experiment("jet-tagging")
+    example = np.random.default_rng(3).standard_normal((4, 8)).astype("float32")
+    prediction = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"]).run(None, {"features": example})[0]
+    with mlflow.start_run() as run:
+        mlflow.log_params(params or {})
+        info = mlflow.onnx.log_model(onnx.load(str(onnx_file)), name="model", signature=infer_signature(example, prediction),
+                                     input_example=example, onnx_execution_providers=["CPUExecutionProvider"])
+    if not client.search_registered_models(filter_string=f"name = '{model}'"):
+        client.create_registered_model(model, description=f"{model}: an ONNX tagger")
+    return client.create_model_version(model, source=info.model_uri, run_id=run.info.run_id).version

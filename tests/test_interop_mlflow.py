@@ -139,3 +139,85 @@ def test_cli_imports_and_reports(db, registry, capsys) -> None:
     out = capsys.readouterr().out
     assert "model_version: 1 created" in out
     assert set(_models(export_document(db))) == {"pnet-lite"}
+
+
+@pytest.fixture()
+def onnx_registry(tmp_path: Path) -> dict[str, Any]:
+    """One registered model whose version was logged with mlflow.onnx.log_model (external data, MLflow's default)."""
+    from mlflow import MlflowClient
+
+    from tests import onnx_factory
+    from tests.mlflow_factory import log_onnx_version, tracking_uri
+
+    uri = tracking_uri(tmp_path)
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    source = onnx_factory.mlp_classifier(tmp_path / "mlp.onnx")
+    version = log_onnx_version(client, uri, "ONNX MLP", source, params={"lr": "0.01", "epochs": "3"})
+    return {"uri": uri, "client": client, "version": version, "source": source}
+
+
+@pytest.fixture()
+def store_settings(settings, tmp_path: Path):
+    import dataclasses
+
+    return dataclasses.replace(settings, artifact_root=str(tmp_path / "artifact-store"))
+
+
+def test_onnx_flavour_goes_through_the_registration_path(db, onnx_registry, store_settings) -> None:
+    import hashlib
+
+    from graphcat.service import deploy
+
+    root = onnx_registry["client"].get_model_version_download_uri("ONNX MLP", onnx_registry["version"])
+    logged = {p.name for p in Path(root.removeprefix("file://")).iterdir()}
+    assert "model.onnx" in logged and any(n.endswith(".data") for n in logged)  # weights in external data
+    report = import_mlflow(db, onnx_registry["uri"], settings=store_settings)
+    assert report.created["model_version"] == 1
+    v1 = _version(export_document(db), "onnx-mlp", "1")
+    assert v1["framework"] == "onnx" and v1["format"] == "onnx"
+    # the signature read from the ONNX file (MLflow's inferred one has no tensor names)
+    assert v1["inputs"] == [{"name": "features", "dtype": "float32", "shape": [8]}]
+    assert v1["outputs"] == [{"name": "scores", "dtype": "float32", "shape": [3]}]
+    assert v1["hyperparameters"] == {"learning_rate": 0.01, "epochs": 3}
+    (stored,) = Path(store_settings.artifact_root).rglob("*.onnx")
+    assert v1["artifact"] == {"uri": stored.as_uri(), "sha256": hashlib.sha256(stored.read_bytes()).hexdigest()}
+    facts = deploy.deployment(db, deploy.version_uid("onnx-mlp", "1"))
+    assert facts["onnx_opset"] == 17 and facts["artifact_size_bytes"] == stored.stat().st_size
+    [smoke] = facts["smoke_tests"]
+    assert smoke["ok"] is True
+    # the stored copy is self-contained (external data folded in) and computes what the original does
+    import numpy as np
+    import onnxruntime as ort
+
+    x = np.random.default_rng(5).standard_normal((3, 8)).astype("float32")
+    run = lambda p: ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run(None, {"features": x})[0]
+    np.testing.assert_allclose(run(stored), run(onnx_registry["source"]), rtol=1e-6)
+    # re-running writes nothing and measures nothing again
+    revision = catalog_revision(db)
+    again = import_mlflow(db, onnx_registry["uri"], settings=store_settings)
+    assert again.created == {} and again.updated == {} and catalog_revision(db) == revision
+    assert len(deploy.deployment(db, deploy.version_uid("onnx-mlp", "1"))["smoke_tests"]) == 1
+
+
+def test_corrupt_onnx_artifact_is_named_and_nothing_is_written(db, onnx_registry, store_settings, capsys,
+                                                               monkeypatch) -> None:
+    root = onnx_registry["client"].get_model_version_download_uri("ONNX MLP", onnx_registry["version"])
+    Path(root.removeprefix("file://"), "model.onnx").write_bytes(b"not an onnx model\x00\x01")
+    with pytest.raises(MlflowSourceError) as info:
+        import_mlflow(db, onnx_registry["uri"], settings=store_settings)
+    message = str(info.value)
+    assert "MLflow model 'ONNX MLP' version 1: ONNX artifact 'model.onnx': not a valid ONNX" in message
+    assert export_document(db).get("models") is None
+    assert not Path(store_settings.artifact_root).exists()
+    monkeypatch.setenv("GRAPHCAT_ARTIFACT_ROOT", store_settings.artifact_root)
+    assert main(["import-mlflow", "--tracking-uri", onnx_registry["uri"]]) == 2
+    assert "ONNX artifact 'model.onnx'" in capsys.readouterr().err
+
+
+def test_cli_reports_the_onnx_registration(db, onnx_registry, store_settings, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("GRAPHCAT_ARTIFACT_ROOT", store_settings.artifact_root)
+    assert main(["import-mlflow", "--tracking-uri", onnx_registry["uri"]]) == 0
+    out = capsys.readouterr().out
+    assert "MLflow model 'ONNX MLP' version 1: ONNX artifact 'model.onnx': onnx-mlp@1 smoke test ok" in out
+    assert main(["import-mlflow", "--tracking-uri", onnx_registry["uri"]]) == 0
+    assert "onnx-mlp@1 unchanged" in capsys.readouterr().out

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graphcat.catalog.files import CatalogInvalid
 from graphcat.catalog.importer import import_documents
@@ -13,22 +16,37 @@ from graphcat.settings import Settings
 from graphcat.store import migrations
 from graphcat.store.database import Database
 
+if TYPE_CHECKING:
+    from graphcat.interop.onnx_register import Outcome
 
-def import_mlflow(db: Database, uri: str, models: list[str] | None = None, *, progress: bool = False) -> ImportReport:
+
+def import_mlflow(db: Database, uri: str, models: list[str] | None = None, *, progress: bool = False,
+                  settings: Settings | None = None) -> ImportReport:
     """Everything MLflow holds for `models` (all registered models by default), all-or-nothing.
 
     MLflow is read completely before anything is written; a version already imported with other
     content is a conflict naming the MLflow model and version, the graphcat version and the
-    differing fields, and nothing is written."""
+    differing fields, and nothing is written. A version with an `onnx` flavour also gets the
+    deployment record of graphcat's ONNX registration path (graphcat.interop.mlflow_onnx)."""
+    return import_mlflow_with_onnx(db, uri, models, progress=progress, settings=settings)[0]
+
+
+def import_mlflow_with_onnx(db: Database, uri: str, models: list[str] | None = None, *, progress: bool = False,
+                            settings: Settings | None = None) -> tuple[ImportReport, list[Outcome]]:
+    """`import_mlflow`, also returning what the ONNX registration path did per ONNX flavour file."""
     from graphcat.interop.mlflow import read_registry
     from graphcat.interop.mlflow_mapping import Mapper
+    from graphcat.interop.mlflow_onnx import measure_versions
+    from graphcat.interop.onnx_register import recorder
 
-    records = read_registry(uri, models)
-    mapper = Mapper(uri)
+    with tempfile.TemporaryDirectory(prefix="graphcat-mlflow-onnx-") as tmp:
+        records = read_registry(uri, models, onnx_dir=Path(tmp))
+        onnx_fields, outcomes = measure_versions(db, settings or db.settings, uri, records, progress=progress)
+    mapper = Mapper(uri, onnx_fields)
     document = mapper.document(records)
     name = f"mlflow {uri}"
     try:
-        return import_documents(db, [(name, document)], progress=progress)
+        return import_documents(db, [(name, document)], progress=progress, also=recorder(outcomes)), outcomes
     except CatalogInvalid as exc:
         raise CatalogInvalid([_origin(p, mapper.labels) for p in exc.problems]) from exc
 
@@ -47,7 +65,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     with Database(settings) as db:
         migrations.apply(db)
-        report = import_mlflow(db, args.tracking_uri, args.model or None, progress=sys.stderr.isatty())
+        report, outcomes = import_mlflow_with_onnx(db, args.tracking_uri, args.model or None, settings=settings,
+                                                   progress=sys.stderr.isatty())
+        for o in outcomes:
+            state = "unchanged" if o.measured is None else ("smoke test ok" if o.smoke_ok else
+                                                            f"smoke test FAILED: {o.measured.smoke.error}")
+            print(f"{o.item.label.partition(': ')[2]}: {o.item.model_id}@{o.item.version} {state}")
         print(f"imported from MLflow {args.tracking_uri}: {report.summary()}")
         _index_follows(db)
-    return 0
+    return 0 if all(o.smoke_ok for o in outcomes) else 1

@@ -50,6 +50,14 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class OnnxArtifact:
+    """The ONNX file of a version's `onnx` flavour, downloaded with mlflow.artifacts."""
+
+    artifact_path: str  # inside the model's artifacts, as the MLmodel names it (e.g. "model.onnx")
+    local: Path  # a self-contained copy: external data (MLflow's default) is folded into the file
+
+
+@dataclass(frozen=True)
 class VersionRecord:
     version: str
     description: str | None
@@ -60,6 +68,7 @@ class VersionRecord:
     run: RunRecord | None
     mlmodel: Any | None  # mlflow.models.Model, or None when the artifact has no MLmodel
     environment: dict[str, str]  # file name -> text, for the files of ENVIRONMENT_FILES present
+    onnx: OnnxArtifact | None = None  # when the MLmodel has an `onnx` flavour and onnx_dir was given
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,9 @@ def check_uri(uri: str) -> None:
                                 "(expected sqlite:///FILE, a folder, or http(s)://HOST:PORT)")
 
 
-def read_registry(uri: str, names: list[str] | None = None) -> list[ModelRecord]:
+def read_registry(uri: str, names: list[str] | None = None, *, onnx_dir: Path | None = None) -> list[ModelRecord]:
+    """The registry as plain records; with `onnx_dir`, the ONNX file of every version with an
+    `onnx` flavour is downloaded below it (the caller owns the folder and removes it)."""
     check_uri(uri)
     for key, value in _HTTP_DEFAULTS.items():
         os.environ.setdefault(key, value)
@@ -109,7 +120,7 @@ def read_registry(uri: str, names: list[str] | None = None) -> list[ModelRecord]
                 found.append(hits[0])
         else:
             found = _all_models(client)
-        return [_model(client, uri, m) for m in sorted(found, key=lambda m: m.name)]
+        return [_model(client, uri, m, onnx_dir) for m in sorted(found, key=lambda m: m.name)]
     except MlflowException as exc:
         raise MlflowSourceError(f"tracking URI {uri!r}: MLflow could not be read: {_first_line(exc)}") from exc
     except OSError as exc:  # connection refused and the like, when raised below MLflow's wrapping
@@ -146,20 +157,29 @@ def _all_versions(client: Any, name: str) -> list[Any]:
             return versions
 
 
-def _model(client: Any, uri: str, m: Any) -> ModelRecord:
+def _model(client: Any, uri: str, m: Any, onnx_dir: Path | None) -> ModelRecord:
     versions = sorted(_all_versions(client, m.name), key=lambda v: int(v.version))
     return ModelRecord(name=m.name, description=m.description or None, tags=dict(m.tags or {}),
                        aliases={a: str(v) for a, v in (m.aliases or {}).items()},
-                       versions=tuple(_version(client, uri, m.name, v) for v in versions))
+                       versions=tuple(_version(client, uri, m.name, v, onnx_dir) for v in versions))
 
 
-def _version(client: Any, uri: str, name: str, mv: Any) -> VersionRecord:
+def _version(client: Any, uri: str, name: str, mv: Any, onnx_dir: Path | None) -> VersionRecord:
     run = _run(client, mv.run_id) if mv.run_id else None
     mlmodel, environment = _artifact_files(client, uri, name, mv.version)
+    onnx_file = None
+    if onnx_dir is not None and mlmodel is not None and "onnx" in (mlmodel.flavors or {}):
+        from graphcat.interop.mlflow_onnx import download_onnx
+
+        root = client.get_model_version_download_uri(name, mv.version).rstrip("/")
+        where = f"tracking URI {uri!r}: MLflow model {name!r} version {mv.version}"
+        target = onnx_dir / f"{len(list(onnx_dir.iterdir())):05d}"
+        path, artifact_path = download_onnx(uri, root, mlmodel.flavors["onnx"], target, where)
+        onnx_file = OnnxArtifact(artifact_path, path)
     return VersionRecord(version=str(mv.version), description=mv.description or None, tags=dict(mv.tags or {}),
                          stage=mv.current_stage if mv.current_stage not in (None, "None") else None,
                          created_ms=mv.creation_timestamp, source=mv.source, run=run, mlmodel=mlmodel,
-                         environment=environment)
+                         environment=environment, onnx=onnx_file)
 
 
 def _run(client: Any, run_id: str) -> RunRecord:

@@ -45,8 +45,11 @@ def metric_name(text: str) -> str:
 class Mapper:
     """Collects the document while keeping, per version entry, a label naming its MLflow origin."""
 
-    def __init__(self, uri: str) -> None:
+    def __init__(self, uri: str, onnx: dict[tuple[str, str], dict[str, Any]] | None = None) -> None:
         self.uri = uri
+        # (MLflow model, version) -> artifact/inputs/outputs read from its ONNX flavour file, which
+        # replace the MLflow source URI and signature (graphcat.interop.mlflow_onnx)
+        self.onnx = onnx or {}
         self.datasets: dict[str, dict[str, Any]] = {}  # id -> dataset entry
         self.dataset_origin: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}  # (id, version) -> (label, entry)
         self.labels: dict[str, str] = {}  # "models[i].versions[j]" -> "MLflow model 'X' version N"
@@ -96,6 +99,7 @@ class Mapper:
         if signature is not None:
             entry["inputs"] = columns(signature.inputs, "input", f"{where}: signature inputs", self.uri)
             entry["outputs"] = columns(signature.outputs, "output", f"{where}: signature outputs", self.uri)
+        entry.update(self.onnx.get((m.name, v.version), {}))
         run = v.run
         if run is None:
             return entry
