@@ -225,3 +225,17 @@ def test_two_files_for_one_version_and_a_missing_folder(cat: Database, fast: Set
     empty.mkdir()
     with pytest.raises(InvalidInput, match="no \\*.onnx file"):
         import_onnx_folder(cat, fast, empty)
+
+
+def test_a_model_that_fails_its_smoke_test_is_registered_with_the_failure(cat: Database, fast: Settings,
+                                                                          folder: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    onnx_factory.failing_model(folder / "reshape.onnx")
+    monkeypatch.setenv("GRAPHCAT_ARTIFACT_ROOT", fast.artifact_root)
+    assert main(["import-onnx", str(folder)]) == 1  # like register-onnx: written, but the exit code says so
+    facts = deploy.deployment(cat, deploy.version_uid("reshape", "1"))
+    [smoke] = facts["smoke_tests"]
+    assert smoke["ok"] is False and "Reshape" in smoke["error"]
+    assert set(_versions(export_document(cat))) == {"fixed@1", "jet-constituents@1", "reshape@1", "top-mlp@2.0"}
+    report = import_onnx_folder(cat, fast, folder)
+    assert report.smoke_failed == {} and report.measured == []  # already registered: not run again
