@@ -221,3 +221,19 @@ def test_cli_reports_the_onnx_registration(db, onnx_registry, store_settings, ca
     assert "MLflow model 'ONNX MLP' version 1: ONNX artifact 'model.onnx': onnx-mlp@1 smoke test ok" in out
     assert main(["import-mlflow", "--tracking-uri", onnx_registry["uri"]]) == 0
     assert "onnx-mlp@1 unchanged" in capsys.readouterr().out
+
+
+def test_changed_onnx_file_under_the_same_version_is_a_conflict(db, onnx_registry, store_settings, tmp_path) -> None:
+    from tests import onnx_factory
+
+    import_mlflow(db, onnx_registry["uri"], settings=store_settings)
+    before = export_document(db)
+    old_sha = _version(before, "onnx-mlp", "1")["artifact"]["sha256"]
+    root = onnx_registry["client"].get_model_version_download_uri("ONNX MLP", onnx_registry["version"])
+    onnx_factory.mlp_classifier(Path(root.removeprefix("file://")) / "model.onnx", hidden=16)  # other weights
+    with pytest.raises(MlflowSourceError) as info:
+        import_mlflow(db, onnx_registry["uri"], settings=store_settings)
+    message = str(info.value)
+    assert "MLflow model 'ONNX MLP' version 1: ONNX artifact 'model.onnx': onnx-mlp@1 is already registered" in message
+    assert f"(sha256 {old_sha}); this file has sha256 " in message
+    assert export_document(db) == before

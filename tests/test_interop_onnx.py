@@ -54,7 +54,7 @@ def cat(db: Database) -> Database:
 
 @pytest.fixture()
 def fast(settings: Settings, tmp_path: Path) -> Settings:
-    return dataclasses.replace(settings, artifact_root=str(tmp_path / "artifacts"))
+    return dataclasses.replace(settings, artifact_root=str(tmp_path / "artifacts"), bench_runs=10, bench_warmup=1)
 
 
 @pytest.fixture()
@@ -143,6 +143,16 @@ def test_rerun_imports_only_new_files_and_a_changed_file_is_a_conflict(cat: Data
     assert "tagger.onnx: top-mlp@2.0 is already registered with artifact file://" in message
     assert f"(sha256 {old_sha}); this file has sha256 {_sha(folder / 'tagger.onnx')}" in message
     assert "wide.onnx" not in message and "fixed.onnx" not in message
+    assert export_document(cat) == before
+
+    onnx_factory.mlp_classifier(folder / "tagger.onnx")  # the registered bytes again, but the sidecar changed
+    assert _sha(folder / "tagger.onnx") == old_sha
+    (folder / "tagger.yaml").write_text(SIDECAR.replace("an MLP on jet substructure", "rewritten"), encoding="utf-8")
+    with pytest.raises(CatalogInvalid) as info:
+        import_onnx_folder(cat, fast, folder)
+    assert "tagger.onnx: models[2].versions[0]" in str(info.value)
+    assert "'top-mlp@2.0' is already registered with different content" in str(info.value)
+    assert "differing fields: description" in str(info.value)
     assert export_document(cat) == before
 
 
@@ -239,3 +249,14 @@ def test_a_model_that_fails_its_smoke_test_is_registered_with_the_failure(cat: D
     assert set(_versions(export_document(cat))) == {"fixed@1", "jet-constituents@1", "reshape@1", "top-mlp@2.0"}
     report = import_onnx_folder(cat, fast, folder)
     assert report.smoke_failed == {} and report.measured == []  # already registered: not run again
+
+
+def test_benchmark_measures_each_new_file(cat: Database, fast: Settings, tmp_path: Path) -> None:
+    root = tmp_path / "one"
+    root.mkdir()
+    onnx_factory.mlp_classifier(root / "mlp.onnx")
+    report = import_onnx_folder(cat, fast, root, benchmark=True)
+    assert report.versions == {"mlp.onnx": "mlp@1"}
+    benches = deploy.deployment(cat, deploy.version_uid("mlp", "1"))["benchmarks"]
+    assert sorted(b["batch"] for b in benches) == [1, 64]
+    assert all(0 < b["p50_ms"] <= b["p99_ms"] and b["runs"] == 10 for b in benches)
