@@ -190,7 +190,9 @@ def test_onnx_flavour_goes_through_the_registration_path(db, onnx_registry, stor
     import onnxruntime as ort
 
     x = np.random.default_rng(5).standard_normal((3, 8)).astype("float32")
-    run = lambda p: ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run(None, {"features": x})[0]
+    def run(path: Path) -> np.ndarray:
+        return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"features": x})[0]
+
     np.testing.assert_allclose(run(stored), run(onnx_registry["source"]), rtol=1e-6)
     # re-running writes nothing and measures nothing again
     revision = catalog_revision(db)

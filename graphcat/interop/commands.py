@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for o in outcomes:
             state = "unchanged" if o.measured is None else ("smoke test ok" if o.smoke_ok else
                                                             f"smoke test FAILED: {o.measured.smoke.error}")
-            print(f"{o.item.label.partition(': ')[2]}: {o.item.model_id}@{o.item.version} {state}")
+            print(f"{o.item.label}: {o.item.model_id}@{o.item.version} {state}")
         print(f"imported from MLflow {args.tracking_uri}: {report.summary()}")
         _index_follows(db)
     return 0 if all(o.smoke_ok for o in outcomes) else 1

@@ -95,16 +95,16 @@ def measure_versions(db: Database, settings: Settings, uri: str, models: list[Mo
         for v in m.versions:
             if v.onnx is None:
                 continue
-            label = f"tracking URI {uri!r}: MLflow model {m.name!r} version {v.version}: ONNX artifact {v.onnx.artifact_path!r}"
+            label = f"MLflow model {m.name!r} version {v.version}: ONNX artifact {v.onnx.artifact_path!r}"
             try:
                 item = onnx_register.inspect_item(label, v.onnx.local, slug(m.name), v.version)
             except InvalidInput as exc:
-                raise MlflowSourceError(onnx_register.relabel(exc, label)) from exc
+                raise MlflowSourceError(f"tracking URI {uri!r}: {label}: {exc.message}") from exc
             items.append(item)
             keys[label] = (m.name, v.version)
     clashes = onnx_register.conflicts(db, items)
     if clashes:
-        raise MlflowSourceError("\n".join(f"{label}: {why}" for label, why in clashes.items()))
+        raise MlflowSourceError("\n".join(f"tracking URI {uri!r}: {label}: {why}" for label, why in clashes.items()))
     outcomes = onnx_register.measure_items(db, settings, items, progress=progress)
     fields = {keys[o.item.label]: {k: o.entry[k] for k in ONNX_FIELDS} for o in outcomes}
     return fields, outcomes

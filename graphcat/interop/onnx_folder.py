@@ -147,14 +147,14 @@ def _read_all(folder: Path, failures: list[Failure]) -> list[_File]:
 
 
 def _message(exc: InvalidInput, path: Path, folder: Path) -> str:
-    """The error without the absolute path of the ONNX file (the failure is already named by it)."""
+    """The error without absolute paths: the failure is already named by the file's relative path."""
     where = exc.path or ""
     if where == str(path):
         return exc.message
-    if where.startswith(str(path) + ":"):
-        return f"{where[len(str(path)) + 1:].strip()}: {exc.message}"
-    if where.startswith(str(folder)):
-        where = Path(where.split(":", 1)[0]).relative_to(folder).as_posix() + where[len(where.split(":", 1)[0]):]
+    if where.startswith(f"{path}: "):  # an input or output of the ONNX file
+        where = where[len(f"{path}: "):]
+    elif where.startswith(f"{folder}/"):  # a sidecar file and field
+        where = where[len(f"{folder}/"):]
     return f"{where}: {exc.message}" if where else exc.message
 
 

@@ -18,7 +18,6 @@ from tqdm import tqdm
 
 from graphcat.deploy import onnx_inspect
 from graphcat.deploy.artifacts import sha256_of
-from graphcat.errors import InvalidInput
 from graphcat.service import deploy as service
 from graphcat.settings import Settings
 from graphcat.store.database import Database, Tx
@@ -96,8 +95,3 @@ def recorder(outcomes: list[Outcome]) -> Callable[[Tx], None]:
         service.record_measurements(tx, measured)
 
     return record
-
-
-def relabel(exc: InvalidInput, label: str) -> str:
-    """The error of a checked file, naming the file by `label` instead of a temporary path."""
-    return f"{label}: {exc.message}"
