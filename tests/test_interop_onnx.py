@@ -260,3 +260,14 @@ def test_benchmark_measures_each_new_file(cat: Database, fast: Settings, tmp_pat
     benches = deploy.deployment(cat, deploy.version_uid("mlp", "1"))["benchmarks"]
     assert sorted(b["batch"] for b in benches) == [1, 64]
     assert all(0 < b["p50_ms"] <= b["p99_ms"] and b["runs"] == 10 for b in benches)
+
+
+def test_an_unknown_task_fails_every_file_of_that_model(cat: Database, fast: Settings, folder: Path) -> None:
+    onnx_factory.mlp_classifier(folder / "tagger-v3.onnx", hidden=16)
+    (folder / "tagger-v3.yaml").write_text('model: top-mlp\nversion: "3.0"\n', encoding="utf-8")
+    (folder / "tagger.yaml").write_text(SIDECAR.replace("task: jet-tagging", "task: no-such-task"), encoding="utf-8")
+    with pytest.raises(CatalogInvalid, match=r"tagger-v3.onnx, tagger.onnx: models\[2\].tasks\[0\]: unknown task"):
+        import_onnx_folder(cat, fast, folder)
+    report = import_onnx_folder(cat, fast, folder, keep_going=True)
+    assert [f.path for f in report.failed] == ["tagger-v3.onnx", "tagger.onnx"]
+    assert set(_versions(export_document(cat))) == {"fixed@1", "jet-constituents@1"}
