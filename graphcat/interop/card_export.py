@@ -140,7 +140,7 @@ def metadata(facts: dict[str, Any]) -> Any:
 def prose(facts: dict[str, Any]) -> str:
     mv: domain.ModelVersion = facts["mv"]
     model = facts["model"]
-    description = (mv.description or model.description or "").strip()
+    description = _without_title((mv.description or model.description or "").strip(), model.name)
     summary = [f"framework {mv.framework}" if mv.framework else None, f"format {mv.format}" if mv.format else None,
                f"license {mv.license}" if mv.license else None,
                f"tasks: {', '.join(t.id for t in facts['tasks'])}" if facts["tasks"] else None]
@@ -150,6 +150,14 @@ def prose(facts: dict[str, Any]) -> str:
     parts += _features("Inputs", facts["inputs"]) + _features("Outputs", facts["outputs"])
     parts += _training(facts) + _evaluations(facts) + _lineage(facts) + _deployment(facts["deployment"])
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _without_title(text: str, name: str) -> str:
+    """An imported card's prose opens with `# <name>`: the card's own title already says it."""
+    first, _, rest = text.partition("\n")
+    if first.startswith("# ") and first[2:].strip().lower() == name.strip().lower():
+        return rest.strip()
+    return text
 
 
 def _cell(value: Any) -> str:
@@ -166,7 +174,8 @@ def _features(title: str, features: list[Any]) -> list[str]:
     rows = [f"## {title}", "", "| # | name | dtype | shape (per event) | unit | description |", "|---|---|---|---|---|---|"]
     rows += [f"| {f.position} | {_cell(f.name)} | {f.dtype} | {_shape(f.shape)} | {_cell(f.unit)} | {_cell(f.description)} |"
              for f in features]
-    return rows + ["", "Shapes are per event (`scalar`: one value; `n`: a variable-length axis).", ""]
+    note = ["", "Shapes are per event (`scalar`: one value; `n`: a variable-length axis)."] if title == "Inputs" else []
+    return rows + note + [""]
 
 
 def _training(facts: dict[str, Any]) -> list[str]:
