@@ -236,7 +236,20 @@ def test_bad_model_index_and_missing_card_are_named(db, card_settings, tmp_path)
     folder = tmp_path / "bad-index"
     folder.mkdir()
     (folder / "README.md").write_text(HEP_CARD.replace("value: 0.9412", "value: high"), encoding="utf-8")
-    with pytest.raises(CardSourceError, match=r"model-index results\[0\]: metric 'accuracy' value 'high' is not a number"):
+    with pytest.raises(CardSourceError, match=r"model-index metric 'accuracy' \(name 'Accuracy', split 'test'\) of task "
+                                              r"'top-quark-tagging' on dataset 'jet-universe/top-tagging-reference': "
+                                              r"value 'high' is not a number"):
+        import_card(db, card_settings, folder)
+    (folder / "README.md").write_text(HEP_CARD.replace("    dataset:\n      type: jet-universe/top-tagging-reference\n"
+                                                       "      name: Top tagging reference\n", "    dataset:\n"), encoding="utf-8")
+    with pytest.raises(CardSourceError, match=r"README.md: the card metadata cannot be read: Invalid `model_index`"):
+        import_card(db, card_settings, folder)
+    two_splits = HEP_CARD.replace('      revision: "1.0"\n', "").replace(
+        "    metrics:\n", "    metrics:\n    - type: auc\n      value: 0.97\n      name: val AUC\n", 1)
+    (folder / "README.md").write_text(two_splits, encoding="utf-8")
+    with pytest.raises(CardSourceError, match=r"metric 'auc' \(name 'val AUC'.*and model-index metric 'auc' "
+                                              r"\(name 'ROC AUC'.* are both metric 'auc' on dataset version "
+                                              r"jet-universe-top-tagging-reference@unversioned"):
         import_card(db, card_settings, folder)
     with pytest.raises(CardSourceError, match="no model card"):
         import_card(db, card_settings, tmp_path / "nowhere")

@@ -86,7 +86,8 @@ def read_card(target: str | Path) -> CardRecord:
     except yaml.YAMLError as exc:
         raise CardSourceError(f"{path}: {_yaml_where(text, exc)}the YAML metadata is not valid: {_yaml_problem(exc)}") from exc
     except (ValueError, KeyError, TypeError) as exc:  # huggingface_hub's own checks (metadata not a mapping, model-index)
-        raise CardSourceError(f"{path}: the card metadata cannot be read: {exc}") from exc
+        reason = str(exc).split(" Pass `ignore_metadata_errors")[0]  # that hint is about the Python API
+        raise CardSourceError(f"{path}: the card metadata cannot be read: {reason}") from exc
     data = card.data.to_dict()
     where = f"{path}: metadata"
     return CardRecord(
@@ -101,7 +102,7 @@ def read_card(target: str | Path) -> CardRecord:
         datasets=_texts(data.get("datasets"), f"{where} datasets"),
         languages=_texts(data.get("language"), f"{where} language"),
         base_models=_texts(data.get("base_model"), f"{where} base_model"),
-        results=tuple(_result(r, f"{path}: model-index results[{k}]") for k, r in enumerate(card.data.eval_results or [])),
+        results=tuple(_result(r, path) for r in card.data.eval_results or []),
         prose=card.text.strip(),
         onnx=_onnx_file(path.parent),
         ignored_keys=tuple(sorted(k for k in data if k not in MAPPED_KEYS)),
@@ -156,10 +157,18 @@ def _heading(prose: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _result(r: Any, where: str) -> CardResult:
+def describe(r: Any) -> str:
+    """A model-index metric as the card states it (huggingface_hub flattens results into metrics)."""
+    named = (f"name {r.metric_name!r}" if r.metric_name else None, f"split {r.dataset_split!r}" if r.dataset_split else None)
+    extra = ", ".join(x for x in named if x)
+    return (f"model-index metric {r.metric_type!r}" + (f" ({extra})" if extra else "")
+            + f" of task {r.task_type!r} on dataset {r.dataset_type!r}")
+
+
+def _result(r: Any, path: Path) -> CardResult:
     value = r.metric_value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CardSourceError(f"{where}: metric {r.metric_type!r} value {value!r} is not a number")
+        raise CardSourceError(f"{path}: {describe(r)}: value {value!r} is not a number")
     return CardResult(task_type=str(r.task_type), task_name=r.task_name, dataset_type=str(r.dataset_type),
                       dataset_name=str(r.dataset_name), dataset_config=r.dataset_config, dataset_split=r.dataset_split,
                       dataset_revision=None if r.dataset_revision is None else str(r.dataset_revision),

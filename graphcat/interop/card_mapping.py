@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphcat.interop.card import CardRecord, CardResult, CardSourceError
+from graphcat.interop.card import CardRecord, CardResult, CardSourceError, describe
 from graphcat.interop.mlflow_mapping import metric_name, slug
 
 # A card's `datasets:` names a hub dataset, not a version of it; model-index results may give a revision.
@@ -142,18 +142,18 @@ def _dataset(datasets: dict[str, dict[str, Any]], known: Known, hub_id: str, rev
 
 
 def _evaluations(record: CardRecord, datasets: dict[str, dict[str, Any]], known: Known) -> list[dict[str, Any]]:
-    out: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
-    for k, r in enumerate(record.results):
+    out: dict[tuple[str, str], tuple[CardResult, dict[str, Any]]] = {}
+    for r in record.results:
         ref = _dataset(datasets, known, r.dataset_type, r.dataset_revision, r.dataset_name)
         evaluation = {"dataset": ref, "metric": metric_name(r.metric_type), "value": r.value,
                       "source": r.source_url if r.source_url and re.match(r"https?://", r.source_url) else None,
                       "notes": _notes(r)}
         key = (ref, evaluation["metric"])
         if key in out and out[key][1] != evaluation:
-            raise CardSourceError(f"{record.path}: model-index results[{out[key][0]}] and results[{k}] both give metric "
-                                  f"{evaluation['metric']!r} on dataset {ref} (graphcat keeps one value per metric, "
-                                  "dataset version and model version): give the dataset a revision per split")
-        out.setdefault(key, (k, evaluation))
+            raise CardSourceError(f"{record.path}: {describe(out[key][0])} and {describe(r)} are both metric "
+                                  f"{evaluation['metric']!r} on dataset version {ref} (graphcat keeps one value per "
+                                  "metric, dataset version and model version): give the dataset a revision per split")
+        out.setdefault(key, (r, evaluation))
     return [_prune(e) for _, e in (out[key] for key in sorted(out))]
 
 
