@@ -215,6 +215,24 @@ def test_lineage_and_latency_in_exported_card(db, card_settings, hep_card, tmp_p
     assert "| batch | threads | p50 ms | p99 ms |" in parent and "No parent model version is recorded." in parent
 
 
+def test_card_refers_to_catalog_datasets_without_restating_them(db, card_settings, tmp_path) -> None:
+    zenodo = {"version": "1.0", "location": "https://zenodo.org/record/2603256", "num_events": 2000000, "format": "hdf5"}
+    import_documents(db, [("catalog", {**TASKS, "datasets": [
+        {"id": "top-tagging-reference", "name": "Top quark tagging reference dataset", "versions": [zenodo]}]})])
+    folder = tmp_path / "ref"
+    folder.mkdir()
+    card = HEP_CARD.replace("jet-universe/top-tagging-reference", "top-tagging-reference")
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    report = import_card(db, card_settings, folder, version="2")
+    assert report.unchanged.get("dataset_version", 0) == 0 and report.created["dataset_version"] == 1  # @unversioned only
+    doc = export_document(db)
+    (family,) = [d for d in doc["datasets"] if d["id"] == "top-tagging-reference"]
+    assert family["name"] == "Top quark tagging reference dataset"  # not renamed by the card
+    assert next(v for v in family["versions"] if v["version"] == "1.0") == zenodo  # not restated
+    evals = _version(doc, "hep-top-tagger", "2")["evaluations"]
+    assert {e["dataset"] for e in evals} == {"top-tagging-reference@1.0"}
+
+
 def test_broken_yaml_names_file_and_line(db, card_settings, tmp_path, capsys) -> None:
     folder = tmp_path / "broken"
     folder.mkdir()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphcat import domain
 from graphcat.catalog.importer import import_documents
@@ -19,6 +19,10 @@ from graphcat.domain import ImportReport
 from graphcat.settings import Settings
 from graphcat.store import migrations
 from graphcat.store.database import Database, Tx
+
+if TYPE_CHECKING:
+    from graphcat.interop.card import CardRecord
+    from graphcat.interop.card_mapping import Known
 
 DEFAULT_VERSION = "1"
 
@@ -52,18 +56,20 @@ def import_card(db: Database, settings: Settings, target: str | Path, *, model_i
     return import_documents(db, [(f"model card {record.path}", doc)], progress=progress, also=also)
 
 
-def _known(db: Database, record: Any, model_id: str) -> Any:
+def _known(db: Database, record: CardRecord, model_id: str) -> Known:
     from graphcat.interop import card_mapping
-    from graphcat.interop.mlflow_mapping import slug
     from graphcat.service import catalog
 
     task_uids = [domain.uid("task", t) for t in card_mapping.task_candidates(record)]
-    dataset_ids = {slug(d) for d in record.datasets} | {slug(r.dataset_type) for r in record.results}
+    refs = card_mapping.dataset_refs(record)
+    families = {domain.uid("dataset", d) for d, _ in refs}
+    versions = {domain.uid("dataset_version", f"{d}@{v}") for d, v in refs}
     model_uid = domain.uid("model", model_id)
-    found = catalog.get_many(db, [*task_uids, *(domain.uid("dataset", d) for d in dataset_ids), model_uid])
+    found = catalog.get_many(db, [*task_uids, *families, *versions, model_uid])
     known = card_mapping.Known(
         tasks={n.id for u, n in found.items() if u in task_uids},
-        dataset_names={n.id: n.name for n in found.values() if isinstance(n, domain.Dataset)})  # type: ignore[attr-defined]
+        dataset_names={n.id: n.name for n in found.values() if isinstance(n, domain.Dataset)},
+        dataset_versions={n.id for n in found.values() if isinstance(n, domain.DatasetVersion)})
     if model_uid in found:
         known.model_tasks = [t.id for t in catalog.tasks_of(db, [model_uid])[model_uid]]
     return known

@@ -42,6 +42,7 @@ class Known:
 
     tasks: set[str] = field(default_factory=set)  # task ids
     dataset_names: dict[str, str] = field(default_factory=dict)  # dataset id -> its name in the catalog
+    dataset_versions: set[str] = field(default_factory=set)  # "id@version" already registered: referenced as they are
     model_tasks: list[str] | None = None  # the model's tasks when the model exists
 
 
@@ -60,6 +61,12 @@ def task_candidates(record: CardRecord) -> list[str]:
     if record.pipeline_tag:
         found.append(_task_id(record.pipeline_tag))
     return sorted(set(found))
+
+
+def dataset_refs(record: CardRecord) -> set[tuple[str, str]]:
+    """(dataset id, version) of every dataset version the card refers to."""
+    return ({(slug(d), UNVERSIONED) for d in record.datasets}
+            | {(slug(r.dataset_type), r.dataset_revision or UNVERSIONED) for r in record.results})
 
 
 def document(record: CardRecord, *, model_id: str, name: str, version: str, known: Known,
@@ -133,6 +140,8 @@ def _tasks(record: CardRecord, known: Known) -> tuple[list[str], list[dict[str, 
 def _dataset(datasets: dict[str, dict[str, Any]], known: Known, hub_id: str, revision: str | None,
              name: str) -> str:
     ident, version = slug(hub_id), revision or UNVERSIONED
+    if f"{ident}@{version}" in known.dataset_versions:
+        return f"{ident}@{version}"  # registered already (maybe with another location): refer to it, never restate it
     family = datasets.setdefault(ident, {"id": ident, "name": known.dataset_names.get(ident, name), "versions": []})
     if ident not in known.dataset_names and name != hub_id:
         family["name"] = name  # a model-index dataset name is better than the bare hub id
