@@ -286,6 +286,8 @@ def test_card_without_metadata(db, card_settings, tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("GRAPHCAT_ARTIFACT_ROOT", card_settings.artifact_root)
     assert main(["import-card", str(folder / "README.md"), "--model-id", "jer-bdt", "--version", "0.1"]) == 0
     assert "model_version: 1 created" in capsys.readouterr().out
+    assert main(["import-card", str(folder), "--model-id", "JER BDT"]) == 2
+    assert "--model-id 'JER BDT': not a graphcat id" in capsys.readouterr().err
     written = ModelCard.load(export_card(db, "jer-bdt", tmp_path / "out"))
     assert written.data.eval_results is None and written.data.license is None
     assert "A gradient-boosted regression" in written.text
