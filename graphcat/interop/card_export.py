@@ -46,7 +46,8 @@ def resolve_version(db: Database, model_id: str, version: str | None) -> domain.
     catalog.get_by_uid(db, model_uid)  # NotFound names the model
     if version is not None:
         node = catalog.get_by_uid(db, domain.uid("model_version", f"{model_id}@{version}"))
-        assert isinstance(node, domain.ModelVersion)
+        if not isinstance(node, domain.ModelVersion):
+            raise InvalidInput(f"{node.uid!r} is a {node.kind}, not a model version", path="model")
         return node
     versions = [v for v in catalog.versions_of(db, [model_uid])[model_uid] if isinstance(v, domain.ModelVersion)]
     if not versions:
