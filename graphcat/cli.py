@@ -121,6 +121,18 @@ def _import_onnx(args: argparse.Namespace, settings: Settings) -> int:
     return onnx_folder.run(args, settings)
 
 
+def _import_card(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.interop import card_commands
+
+    return card_commands.run_import(args, settings)
+
+
+def _export_card(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.interop import card_commands
+
+    return card_commands.run_export(args, settings)
+
+
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.service import vector_index
     from graphcat.store import migrations
@@ -231,6 +243,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="import the good files and list the bad ones (exit code 1 if any failed)")
     onx.add_argument("--benchmark", action="store_true", help="also measure p50/p99 latency of each new file")
     onx.set_defaults(handler=_import_onnx)
+
+    card = sub.add_parser("import-card", help="import a Hugging Face model card (README.md with YAML metadata), all-or-nothing")
+    card.add_argument("card", metavar="DIR_OR_README", help="the card's folder (its README.md, and an .onnx file if any) or the README.md")
+    card.add_argument("--model-id", help="graphcat model id (default: model_name, model-index name, first heading or folder, slugged)")
+    card.add_argument("--version", help="graphcat version (default: the card's `version` metadata, else 1)")
+    card.set_defaults(handler=_import_card)
+
+    card_out = sub.add_parser("export-card", help="write a model version as a Hugging Face model card (README.md)")
+    card_out.add_argument("model", metavar="MODEL_ID[@VERSION]",
+                          help="without a version: the one aliased production, else the newest")
+    card_out.add_argument("-o", "--output", metavar="DIR", help="folder to write README.md into (default: ./MODEL_ID-VERSION)")
+    card_out.set_defaults(handler=_export_card)
 
     bulk = sub.add_parser("bulk-import", help="import large catalogs with bounded memory (batched commits, rollback on failure)")
     bulk.add_argument("files", nargs="*", metavar="FILE")

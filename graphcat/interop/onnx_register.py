@@ -78,12 +78,12 @@ def measure_items(db: Database, settings: Settings, items: list[OnnxItem], *, be
     for item in tqdm(items, desc="onnx", unit="file", disable=not progress):
         uri, sha = registered.get(item.version_uid, (None, None))
         if sha == item.sha256 and uri:
-            entry = service.onnx_version_entry(item.version, item.signature, uri, sha)
+            entry = service.signature_version_entry(item.version, item.signature, uri, sha)
             outcomes.append(Outcome(item, entry, None))
             continue
-        measured = service.measure(settings, item.path, model_id=item.model_id, version=item.version,
+        measured = service.measure_onnx(settings, item.path, model_id=item.model_id, version=item.version,
                                    benchmark=benchmark)
-        outcomes.append(Outcome(item, service.version_entry(measured, None, None), measured))
+        outcomes.append(Outcome(item, service.onnx_version_entry(measured, None, None), measured))
     return outcomes
 
 
@@ -92,6 +92,7 @@ def recorder(outcomes: list[Outcome]) -> Callable[[Tx], None]:
     measured = [o.measured for o in outcomes if o.measured is not None]
 
     def record(tx: Tx) -> None:
-        service.record_measurements(tx, measured)
+        for m in measured:
+            service.record_measured(tx, m)
 
     return record

@@ -104,7 +104,9 @@ def register_onnx(
                                 license=license, existing=existing_model(db, model_id))
 
     def measurements(tx: Tx) -> None:
-        record_measurements(tx, [m for m in (original, quantized) if m is not None])
+        for measured in (original, quantized):
+            if measured is not None:
+                record_measured(tx, measured)
         if quantized is not None and agreement is not None:
             deploy_store.record_quantization(tx, quantized.version_uid, original.version_uid, agreement,
                                              method=QUANTIZATION_METHOD, weight_type=QUANTIZATION_WEIGHT_TYPE)
@@ -173,20 +175,25 @@ def deployment(db: Database, version_uid: str) -> dict[str, Any]:
     return deploy_store.version_deployment(db, version_uid)
 
 
-def measure(settings: Settings, path: str | Path, *, model_id: str, version: str, benchmark: bool = False) -> Measured:
-    """Check, store, smoke-test (and optionally benchmark) one ONNX file; nothing is written to
-    the catalog. Importers that register many files in one transaction (graphcat.interop) call
-    this per file, then `record_measurements` from import_documents' `also`."""
+def measure_onnx(settings: Settings, path: str | Path, *, model_id: str, version: str,
+                 benchmark: bool = False) -> Measured:
+    """Steps 1-4 for one file (checker, signature, artifact store, smoke test, optional benchmark),
+    for importers that write the catalog entry themselves (graphcat.interop.card): nothing is
+    written to Neo4j; pass the result to `record_measured` inside the import's transaction."""
     return _measure(ArtifactStore(settings.artifact_root), settings, Path(path), model_id, version, benchmark)
 
 
-def record_measurements(tx: Tx, measured: list[Measured]) -> None:
-    """The ONNX facts, smoke test and benchmarks of each measured file, in the caller's transaction."""
-    for m in measured:
-        deploy_store.record_onnx_facts(tx, m.version_uid, m.signature, m.artifact.size_bytes)
-        deploy_store.record_smoke_test(tx, m.version_uid, m.smoke)
-        if m.latency is not None:
-            deploy_store.record_benchmarks(tx, m.version_uid, m.latency.hardware, m.latency.results)
+def record_measured(tx: Tx, measured: Measured) -> None:
+    """Write a measured file's ONNX facts, smoke test and benchmarks (the version must exist in `tx`)."""
+    deploy_store.record_onnx_facts(tx, measured.version_uid, measured.signature, measured.artifact.size_bytes)
+    deploy_store.record_smoke_test(tx, measured.version_uid, measured.smoke)
+    if measured.latency is not None:
+        deploy_store.record_benchmarks(tx, measured.version_uid, measured.latency.hardware, measured.latency.results)
+
+
+def onnx_version_entry(measured: Measured, description: str | None, license: str | None) -> dict[str, Any]:
+    """The catalog version entry (docs/catalog-format.md) a measured ONNX file gives."""
+    return _version_entry(measured, description, license)
 
 
 def registered_artifacts(db: Database, version_uids: list[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -273,9 +280,9 @@ def catalog_document(
     `existing` is (name, task ids) of the model when it is already in the catalog: a new version
     keeps the model's name unless one is given, and adds `task` to its tasks instead of replacing
     them (the importer replaces a model's task list when the entry names tasks)."""
-    versions = [version_entry(original, description, license)]
+    versions = [_version_entry(original, description, license)]
     if quantized is not None:
-        entry = version_entry(quantized, f"Dynamic int8 quantisation of {model_id}@{original.version}", license)
+        entry = _version_entry(quantized, f"Dynamic int8 quantisation of {model_id}@{original.version}", license)
         entry["lineage"] = [{"type": "QUANTIZED_FROM", "from": f"{model_id}@{original.version}"}]
         versions.append(entry)
     old_name, old_tasks = existing if existing is not None else (None, [])
@@ -294,14 +301,14 @@ def existing_model(db: Database, model_id: str) -> tuple[str, list[str]] | None:
     return getattr(found, "name", model_id), tasks
 
 
-def version_entry(measured: Measured, description: str | None, license: str | None) -> dict[str, Any]:
-    """The catalog version entry of a measured ONNX file: framework/format onnx, artifact, signature."""
-    return onnx_version_entry(measured.version, measured.signature, measured.artifact.uri, measured.artifact.sha256,
-                              description=description, license=license)
+def _version_entry(measured: Measured, description: str | None, license: str | None) -> dict[str, Any]:
+    return signature_version_entry(measured.version, measured.signature, measured.artifact.uri,
+                                   measured.artifact.sha256, description=description, license=license)
 
 
-def onnx_version_entry(version: str, signature: onnx_inspect.OnnxSignature, artifact_uri: str, sha256: str, *,
-                       description: str | None = None, license: str | None = None) -> dict[str, Any]:
+def signature_version_entry(version: str, signature: onnx_inspect.OnnxSignature, artifact_uri: str, sha256: str, *,
+                            description: str | None = None, license: str | None = None) -> dict[str, Any]:
+    """The catalog version entry of an ONNX file already in the artifact store (not measured again)."""
     return {
         "version": version,
         "description": description,
