@@ -47,11 +47,8 @@ def tracking_uri(folder: Path) -> str:
     return f"sqlite:///{folder / 'mlflow.db'}"
 
 
-def log_version(client: MlflowClient, uri: str, model: str, *, signature: ModelSignature, params: dict[str, Any],
-                metrics: dict[str, float], train: pd.DataFrame, evaluation: pd.DataFrame | None = None,
-                tags: dict[str, str] | None = None, description: str | None = None,
-                run_tags: dict[str, str] | None = None) -> str:
-    """One run with a logged model, registered as the next version of `model`; returns the version."""
+def _experiment(client: MlflowClient, uri: str) -> None:
+    """Make `jet-tagging` the active experiment (created when missing)."""
     mlflow.set_tracking_uri(uri)
     experiment = client.get_experiment_by_name("jet-tagging")
     if experiment is None and uri.startswith("sqlite:///"):  # artifacts beside the registry, not in the cwd
@@ -60,6 +57,14 @@ def log_version(client: MlflowClient, uri: str, model: str, *, signature: ModelS
     elif experiment is None:  # a tracking server: its proxied artifact store (mlflow-artifacts:/)
         client.create_experiment("jet-tagging")
     mlflow.set_experiment("jet-tagging")
+
+
+def log_version(client: MlflowClient, uri: str, model: str, *, signature: ModelSignature, params: dict[str, Any],
+                metrics: dict[str, float], train: pd.DataFrame, evaluation: pd.DataFrame | None = None,
+                tags: dict[str, str] | None = None, description: str | None = None,
+                run_tags: dict[str, str] | None = None) -> str:
+    """One run with a logged model, registered as the next version of `model`; returns the version."""
+    _experiment(client, uri)
     with mlflow.start_run(tags=run_tags or {}) as run:
         mlflow.log_params(params)
         mlflow.log_metrics(metrics)
@@ -122,11 +127,7 @@ def log_onnx_version(client: MlflowClient, uri: str, model: str, onnx_file: Path
 
     import mlflow.onnx
 
-    mlflow.set_tracking_uri(uri)
-    if client.get_experiment_by_name("jet-tagging") is None:
-        folder = Path(uri[len("sqlite:///"):]).parent
-        client.create_experiment("jet-tagging", artifact_location=(folder / "artifacts").as_uri())
-    mlflow.set_experiment("jet-tagging")
+    _experiment(client, uri)
     example = np.random.default_rng(3).standard_normal((4, 8)).astype("float32")
     prediction = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"]).run(None, {"features": example})[0]
     with mlflow.start_run() as run:
@@ -135,4 +136,5 @@ def log_onnx_version(client: MlflowClient, uri: str, model: str, onnx_file: Path
                                      input_example=example, onnx_execution_providers=["CPUExecutionProvider"])
     if not client.search_registered_models(filter_string=f"name = '{model}'"):
         client.create_registered_model(model, description=f"{model}: an ONNX tagger")
-    return client.create_model_version(model, source=info.model_uri, run_id=run.info.run_id).version
+    return client.create_model_version(model, source=info.model_uri, run_id=run.info.run_id,
+                                      model_id=info.model_id).version

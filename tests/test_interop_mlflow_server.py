@@ -94,3 +94,27 @@ def test_reimport_over_http_writes_nothing(db, server, capsys) -> None:
     assert again.created == {} and again.updated == {}
     assert catalog_revision(db) == revision and export_document(db) == before
     assert {m["id"] for m in before["models"]} == {"pnet-lite"}
+
+
+def test_onnx_flavour_over_http(db, server, settings, tmp_path) -> None:
+    """Runs last: adds a model to the module's server, which the tests above import whole."""
+    import dataclasses
+    import hashlib
+
+    from graphcat.service import deploy
+    from tests import onnx_factory
+    from tests.mlflow_factory import log_onnx_version
+
+    source = onnx_factory.mlp_classifier(tmp_path / "mlp.onnx")
+    log_onnx_version(server["client"], server["url"], "ONNX MLP", source)
+    # model.onnx and its external data are only in the server's artifact store
+    assert list((server["folder"] / "artifacts").rglob("model.onnx"))
+    store = dataclasses.replace(settings, artifact_root=str(tmp_path / "store"))
+    report = import_mlflow(db, server["url"], ["ONNX MLP"], settings=store)
+    assert report.created["model_version"] == 1
+    (v1,) = {m["id"]: m for m in export_document(db)["models"]}["onnx-mlp"]["versions"]
+    (stored,) = Path(store.artifact_root).rglob("*.onnx")
+    assert v1["artifact"] == {"uri": stored.as_uri(), "sha256": hashlib.sha256(stored.read_bytes()).hexdigest()}
+    assert v1["inputs"] == [{"name": "features", "dtype": "float32", "shape": [8]}]
+    [smoke] = deploy.deployment(db, deploy.version_uid("onnx-mlp", "1"))["smoke_tests"]
+    assert smoke["ok"] is True
