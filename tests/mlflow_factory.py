@@ -119,21 +119,26 @@ def build_registry(folder: Path, uri: str | None = None) -> dict[str, Any]:
 
 
 def log_onnx_version(client: MlflowClient, uri: str, model: str, onnx_file: Path, *,
-                     params: dict[str, Any] | None = None) -> str:
+                     params: dict[str, Any] | None = None, example: bool = True) -> str:
     """A run that logs a real ONNX model with `mlflow.onnx.log_model` (signature inferred from a real
-    onnxruntime prediction, an input example), registered as the next version of `model`."""
+    onnxruntime prediction, an input example; neither with example=False, for a model that cannot
+    run), registered as the next version of `model`."""
     import onnx
     import onnxruntime as ort
 
     import mlflow.onnx
 
     _experiment(client, uri)
-    example = np.random.default_rng(3).standard_normal((4, 8)).astype("float32")
-    prediction = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"]).run(None, {"features": example})[0]
+    x = np.random.default_rng(3).standard_normal((4, 8)).astype("float32")
+    signature = None
+    if example:
+        prediction = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"]).run(None, {"features": x})[0]
+        signature = infer_signature(x, prediction)
     with mlflow.start_run() as run:
         mlflow.log_params(params or {})
-        info = mlflow.onnx.log_model(onnx.load(str(onnx_file)), name="model", signature=infer_signature(example, prediction),
-                                     input_example=example, onnx_execution_providers=["CPUExecutionProvider"])
+        info = mlflow.onnx.log_model(onnx.load(str(onnx_file)), name="model", signature=signature,
+                                     input_example=x if example else None,
+                                     onnx_execution_providers=["CPUExecutionProvider"])
     if not client.search_registered_models(filter_string=f"name = '{model}'"):
         client.create_registered_model(model, description=f"{model}: an ONNX tagger")
     return client.create_model_version(model, source=info.model_uri, run_id=run.info.run_id,

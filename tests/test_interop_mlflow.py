@@ -239,3 +239,22 @@ def test_changed_onnx_file_under_the_same_version_is_a_conflict(db, onnx_registr
     assert "MLflow model 'ONNX MLP' version 1: ONNX artifact 'model.onnx': onnx-mlp@1 is already registered" in message
     assert f"(sha256 {old_sha}); this file has sha256 " in message
     assert export_document(db) == before
+
+
+def test_onnx_model_failing_its_smoke_test_is_written_with_the_failure(db, tmp_path, store_settings, capsys,
+                                                                       monkeypatch) -> None:
+    from mlflow import MlflowClient
+
+    from graphcat.service import deploy
+    from tests import onnx_factory
+    from tests.mlflow_factory import log_onnx_version, tracking_uri
+
+    uri = tracking_uri(tmp_path)
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    log_onnx_version(client, uri, "Reshaper", onnx_factory.failing_model(tmp_path / "fails.onnx"), example=False)
+    monkeypatch.setenv("GRAPHCAT_ARTIFACT_ROOT", store_settings.artifact_root)
+    assert main(["import-mlflow", "--tracking-uri", uri]) == 1  # like register-onnx: written, exit code says so
+    assert "MLflow model 'Reshaper' version 1: ONNX artifact 'model.onnx': reshaper@1 smoke test FAILED" in \
+        capsys.readouterr().out
+    [smoke] = deploy.deployment(db, deploy.version_uid("reshaper", "1"))["smoke_tests"]
+    assert smoke["ok"] is False and "Reshape" in smoke["error"]
