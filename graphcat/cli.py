@@ -227,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(handler=_catalog)
 
     demo = sub.add_parser("demo", help="demo data")
-    demo.add_argument("action", choices=["load"], help="load: import graphcat/demo/hep-catalog.yaml")
+    demo.add_argument("action", choices=["load"], help="load: import graphcat/demo/hep-catalog.yaml, the demo model card and MLflow registry")
     demo.set_defaults(handler=_catalog)
 
     mlf = sub.add_parser("import-mlflow", help="import registered models from MLflow (all-or-nothing, re-runnable)")

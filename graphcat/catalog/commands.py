@@ -41,6 +41,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             report = import_files(db, [path], progress=sys.stderr.isatty())
             print(f"demo catalog loaded: {report.summary()}")
+            from graphcat.interop import demo
+
+            for what, imported in demo.load(db, settings):
+                print(f"demo {what}: {imported.summary()}")
             _index_follows(db)
     return 0
 

@@ -1,0 +1,44 @@
+"""`graphcat demo load`'s entries from other tools: the shipped model card and the MLflow registry it builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphcat.catalog.commands import demo_catalog_path
+from graphcat.catalog.exporter import export_document
+from graphcat.catalog.importer import import_files
+from graphcat.interop import demo
+from graphcat.service import recommend
+from graphcat.service.vector_index import after_write
+from graphcat.store.index_state import catalog_revision
+from graphcat.userschema.model import SchemaFeature
+
+
+def test_demo_card_and_mlflow_registry_land_beside_the_catalog(db, settings, tmp_path: Path) -> None:
+    import_files(db, [demo_catalog_path()])
+    done = dict(demo.load(db, settings, tmp_path / "mlflow"))
+    assert len(done) == 2
+    models = {m["id"]: m for m in export_document(db)["models"]}
+    (card_version,) = models["hls4ml-jet-tagger-qkeras"]["versions"]
+    assert {(e["dataset"], e["metric"]) for e in card_version["evaluations"]} == {
+        ("hls4ml-lhc-jets-hlf@1.0", "accuracy"), ("hls4ml-lhc-jets-hlf@1.0", "roc_auc")}
+    assert "Level-1 trigger" in card_version["description"]
+    bdt = models["jet-substructure-bdt"]
+    v1, v2 = sorted(bdt["versions"], key=lambda v: v["version"])
+    assert v2["aliases"] == ["champion"] and v1["framework"] == "xgboost"
+    assert [c["name"] for c in v1["inputs"]] == list(demo.HLF)
+    assert {e["metric"]: e["value"] for e in v2["evaluations"]} == {"accuracy": 0.752, "roc_auc": 0.936}
+    # a second load (what `make demo` does on every start) changes nothing
+    revision = catalog_revision(db)
+    again = demo.load(db, settings, tmp_path / "mlflow")
+    assert all(not r.created and not r.updated for _, r in again)
+    assert catalog_revision(db) == revision
+
+
+def test_demo_mlflow_model_is_recommended_for_hlf_columns(db, settings, tmp_path: Path) -> None:
+    import_files(db, [demo_catalog_path()])
+    demo.load(db, settings, tmp_path / "mlflow")
+    after_write(db)
+    result = recommend.recommend(db, [SchemaFeature(n, "float32") for n in demo.HLF], first=5)
+    top = [r.model_version.uid for r in result.recommendations]
+    assert top[0].startswith("model_version:jet-substructure-bdt@"), top
