@@ -9,6 +9,7 @@ from graphcat.catalog.exporter import export_document
 from graphcat.catalog.importer import import_files
 from graphcat.interop import demo
 from graphcat.service import recommend
+from graphcat.service.deploy import deployment, version_uid
 from graphcat.service.vector_index import after_write
 from graphcat.store.index_state import catalog_revision
 from graphcat.userschema.model import SchemaFeature
@@ -16,8 +17,8 @@ from graphcat.userschema.model import SchemaFeature
 
 def test_demo_card_and_mlflow_registry_land_beside_the_catalog(db, settings, tmp_path: Path) -> None:
     import_files(db, [demo_catalog_path()])
-    done = dict(demo.load(db, settings, tmp_path / "mlflow"))
-    assert len(done) == 2
+    done = dict(demo.load(db, settings, tmp_path / "mlflow", tmp_path / "onnx"))
+    assert len(done) == 3
     models = {m["id"]: m for m in export_document(db)["models"]}
     (card_version,) = models["hls4ml-jet-tagger-qkeras"]["versions"]
     assert {(e["dataset"], e["metric"]) for e in card_version["evaluations"]} == {
@@ -28,16 +29,24 @@ def test_demo_card_and_mlflow_registry_land_beside_the_catalog(db, settings, tmp
     assert v2["aliases"] == ["champion"] and v1["framework"] == "xgboost"
     assert [c["name"] for c in v1["inputs"]] == list(demo.HLF)
     assert {e["metric"]: e["value"] for e in v2["evaluations"]} == {"accuracy": 0.752, "roc_auc": 0.936}
+    # the ONNX folder: two versions with their sidecars, signature from the files, lineage, a smoke test
+    onnx_v1, onnx_v2 = sorted(models["hlf-mlp"]["versions"], key=lambda v: v["version"])
+    assert models["hlf-mlp"]["tasks"] == ["jet-tagging"] and onnx_v1["trained_on"] == ["hls4ml-lhc-jets-hlf@1.0"]
+    assert [(c["name"], c["shape"]) for c in onnx_v1["inputs"]] == [("hlf", [16])]
+    assert onnx_v1["inputs"][0]["description"].endswith("columns: " + ", ".join(demo.HLF))
+    assert onnx_v2["lineage"] == [{"type": "FINE_TUNED_FROM", "from": "hlf-mlp@1.0"}]
+    smoke = deployment(db, version_uid("hlf-mlp", "1.1"))["smoke_tests"]
+    assert [s["ok"] for s in smoke] == [True]
     # a second load (what `make demo` does on every start) changes nothing
     revision = catalog_revision(db)
-    again = demo.load(db, settings, tmp_path / "mlflow")
+    again = demo.load(db, settings, tmp_path / "mlflow", tmp_path / "onnx")
     assert all(not r.created and not r.updated for _, r in again)
     assert catalog_revision(db) == revision
 
 
 def test_demo_mlflow_model_is_recommended_for_hlf_columns(db, settings, tmp_path: Path) -> None:
     import_files(db, [demo_catalog_path()])
-    demo.load(db, settings, tmp_path / "mlflow")
+    demo.load(db, settings, tmp_path / "mlflow", tmp_path / "onnx")
     after_write(db)
     result = recommend.recommend(db, [SchemaFeature(n, "float32") for n in demo.HLF], first=5)
     top = [r.model_version.uid for r in result.recommendations]

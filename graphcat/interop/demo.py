@@ -1,10 +1,11 @@
-"""The demo's entries from other tools: a Hugging Face model card and an MLflow registry.
+"""The demo's entries from other tools: a Hugging Face model card, an MLflow registry, ONNX files.
 
 `graphcat demo load` imports graphcat/demo/hep-catalog.yaml, then these through the same commands a
 user runs (`graphcat import-card`, `graphcat import-mlflow`), so a newcomer sees imported models
 beside hand-written ones. The MLflow registry is built with the `mlflow` client under
 `.graphcat/demo-mlflow/` (kept: `mlflow ui --backend-store-uri sqlite:///.graphcat/demo-mlflow/mlflow.db`
-shows it) the first time, then re-imported (a no-op when nothing changed).
+shows it) the first time, then re-imported (a no-op when nothing changed). The ONNX folder
+(graphcat.interop.demo_onnx) goes through `graphcat import-onnx`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from graphcat.domain import ImportReport
+from graphcat.interop import demo_onnx
 from graphcat.settings import Settings
 from graphcat.store.database import Database
 
@@ -38,14 +40,18 @@ def card_folders() -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "README.md").is_file()) if root.is_dir() else []
 
 
-def load(db: Database, settings: Settings, mlflow_folder: Path = MLFLOW_FOLDER) -> list[tuple[str, ImportReport]]:
-    """Import the demo's model cards and its MLflow registry; (what, report) for each."""
+def load(db: Database, settings: Settings, mlflow_folder: Path = MLFLOW_FOLDER,
+         onnx_folder: Path = demo_onnx.FOLDER) -> list[tuple[str, ImportReport]]:
+    """Import the demo's model cards, its MLflow registry and its ONNX folder; (what, report) for each."""
     from graphcat.interop.card_commands import import_card
     from graphcat.interop.commands import import_mlflow
+    from graphcat.interop.onnx_folder import import_onnx_folder
 
     done = [(f"model card {folder.name}", import_card(db, settings, folder)) for folder in card_folders()]
     uri = build_mlflow_registry(mlflow_folder)
     done.append((f"MLflow registry {uri}", import_mlflow(db, uri)))
+    folder = demo_onnx.build_folder(onnx_folder, HLF, CLASSES)
+    done.append((f"ONNX folder {folder}", import_onnx_folder(db, settings, folder).imported))
     return done
 
 
