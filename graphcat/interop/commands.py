@@ -30,14 +30,15 @@ def import_mlflow(db: Database, uri: str, models: list[str] | None = None, *, pr
     try:
         return import_documents(db, [(name, document)], progress=progress)
     except CatalogInvalid as exc:
-        raise CatalogInvalid([_origin(p, mapper.labels) for p in exc.problems]) from exc
+        raise CatalogInvalid([relabel(p, mapper.labels) for p in exc.problems]) from exc
 
 
-def _origin(problem: Problem, labels: dict[str, str]) -> Problem:
-    """Name the MLflow model version a problem comes from instead of a path into a generated document."""
+def relabel(problem: Problem, labels: dict[str, str]) -> Problem:
+    """Name the source entry (an MLflow model version, a Croissant field...) a problem comes from instead
+    of a path into the generated document; `labels` maps document paths to those names."""
     for prefix in sorted(labels, key=len, reverse=True):
         path = problem.where.path
-        if path == prefix or path.startswith(prefix + "."):
+        if path == prefix or path.startswith((prefix + ".", prefix + "[")):
             return Problem(Where(f"{problem.where.file}: {labels[prefix]}", path), problem.message)
     return problem
 
