@@ -52,3 +52,34 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"imported from MLflow {args.tracking_uri}: {report.summary()}")
         _index_follows(db)
     return 0
+
+
+def run_import_croissant(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.catalog.commands import _index_follows
+    from graphcat.interop.croissant import import_croissant
+
+    with Database(settings) as db:
+        migrations.apply(db)
+        report = import_croissant(db, args.file, dataset_id=args.id, version=args.version,
+                                  progress=sys.stderr.isatty())
+        print(f"imported Croissant {args.file}: {report.summary()}")
+        _index_follows(db)
+    return 0
+
+
+def run_export_croissant(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+    from pathlib import Path
+
+    from graphcat.interop.croissant_export import croissant_document, parse_ref
+
+    ident, version = parse_ref(args.dataset)
+    with Database(settings) as db:
+        document = croissant_document(db, ident, version, base_url=args.base_url)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
