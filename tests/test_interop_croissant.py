@@ -296,3 +296,46 @@ def test_stable_url_serves_croissant_and_404s_clearly(db, client: TestClient, tm
     assert unknown.json()["error"]["message"] == "dataset 'jetclass' has no version '7.0' (versions: 0.9, 1.0)"
     assert main(["export-croissant", "jetclass@7.0"]) == 2
 
+
+
+def test_archive_fileset_split_nested_fields_and_schema_org_types(db, tmp_path: Path) -> None:
+    ctx = make_context(Context(conforms_to=CroissantVersion.V_1_1)) | {"gc": GC_NAMESPACE}
+
+    def field(ident: str, dtype: str, column: str, **more: Any) -> dict[str, Any]:
+        return {"@type": "cr:Field", "@id": ident, "name": ident.rpartition("/")[2], "dataType": dtype,
+                "source": {"fileSet": {"@id": "parquets"}, "extract": {"column": column}}, **more}
+
+    doc = {"@context": ctx, "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.1",
+           "name": "Calo showers", "description": "Calorimeter showers", "version": "2.0", "license": "CC0-1.0",
+           "url": "https://doi.org/10.5281/zenodo.1234",
+           "distribution": [
+               {"@type": "cr:FileObject", "@id": "readme", "name": "README.md", "contentUrl": "https://x.example/README.md",
+                "encodingFormat": "text/markdown", "sha256": "1" * 64},
+               {"@type": "cr:FileObject", "@id": "archive", "name": "showers.zip", "contentUrl": "https://x.example/s.zip",
+                "encodingFormat": "application/zip", "sha256": "2" * 64, "contentSize": "1.5 GB"},
+               {"@type": "cr:FileSet", "@id": "parquets", "name": "parquets", "containedIn": {"@id": "archive"},
+                "encodingFormat": "application/x-parquet", "includes": "*.parquet"}],
+           "recordSet": [
+               {"@type": "cr:RecordSet", "@id": "splits", "name": "splits", "dataType": "cr:Split",
+                "key": {"@id": "splits/name"},
+                "field": [{"@type": "cr:Field", "@id": "splits/name", "name": "name", "dataType": "sc:Text"}],
+                "data": [{"splits/name": "train"}, {"splits/name": "test"}]},
+               {"@type": "cr:RecordSet", "@id": "showers", "name": "showers", "field": [
+                   field("showers/energy", "sc:Float", "energy", **{"sc:unitText": "GeV"}),
+                   field("showers/n_hits", "sc:Integer", "n_hits"),
+                   {"@type": "cr:Field", "@id": "showers/hit", "name": "hit", "subField": [
+                       field("showers/hit/x", "cr:Float32", "hit_x", isArray=True)]}]},
+               {"@type": "cr:RecordSet", "@id": "meta", "name": "meta", "field": [field("meta/energy", "cr:Float64", "e")]}]}
+    import_croissant(db, write(tmp_path / "calo.json", doc))
+    dataset = _dataset(db, "calo-showers")
+    (version,) = dataset["versions"]
+    # The record sets read a FileSet of parquet files inside the zip: the zip is the file, parquet the format.
+    assert version["location"] == "https://x.example/s.zip" and version["digest"] == "sha256:" + "2" * 64
+    assert version["format"] == "parquet" and version["size_bytes"] == 1_500_000_000
+    assert version["doi"] == "10.5281/zenodo.1234"
+    assert version["description"] == ("Calorimeter showers\n\nCroissant distribution, other files: "
+                                      "README.md (https://x.example/README.md)")
+    # The split enumeration is no feature; nested fields are flat; a name in two record sets is qualified.
+    assert [(f["name"], f["dtype"], f["shape"], f.get("unit")) for f in version["features"]] == [
+        ("showers.energy", "float64", [], "GeV"), ("n_hits", "int64", [], None), ("hit.x", "float32", [None], None),
+        ("meta.energy", "float64", [], None)]
