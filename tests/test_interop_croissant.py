@@ -339,3 +339,19 @@ def test_archive_fileset_split_nested_fields_and_schema_org_types(db, tmp_path: 
     assert [(f["name"], f["dtype"], f["shape"], f.get("unit")) for f in version["features"]] == [
         ("showers.energy", "float64", [], "GeV"), ("n_hits", "int64", [], None), ("hit.x", "float32", [None], None),
         ("meta.energy", "float64", [], None)]
+
+
+def test_stable_url_needs_a_token_when_reads_do(db, tmp_path: Path) -> None:
+    from graphcat.store import tokens
+
+    import_documents(db, [("hep", HEP_CATALOG)])
+    settings = dataclasses.replace(db.settings, index_dir=str(tmp_path / "index"), reads_require_token=True)
+    url = "/datasets/jetclass/1.0/croissant.json"
+    with TestClient(create_app(settings)) as client:
+        anonymous = client.get(url)
+        assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"].startswith("Bearer")
+        assert anonymous.json()["error"]["code"] == "UNAUTHORIZED"
+        assert client.get(url, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+        secret = tokens.create(db, "reader", "croissant-test")[1]
+        served = client.get(url, headers={"Authorization": f"Bearer {secret}"})
+        assert served.status_code == 200 and served.json()["name"] == "JetClass"

@@ -1,6 +1,8 @@
 """`GET /datasets/<id>/<version>/croissant.json`: a dataset version as Croissant JSON-LD (a stable URL).
 
-An unknown dataset or version is a 404 with a JSON message naming it; Neo4j away is a 503.
+Reads follow the GraphQL reads: open, or a bearer API token of role reader when
+GRAPHCAT_READS_REQUIRE_TOKEN is set (401 / 403 otherwise). An unknown dataset or version is a 404
+with a JSON message naming it; Neo4j away is a 503.
 """
 
 from __future__ import annotations
@@ -10,22 +12,32 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graphcat.errors import DatabaseUnavailable, NotFound
+from graphcat.api.auth import Role, authenticate, bearer_secret, require
+from graphcat.errors import DatabaseUnavailable, Forbidden, GraphcatError, NotFound, Unauthorized
 from graphcat.interop.croissant_export import croissant_document
+from graphcat.settings import Settings
 
 MEDIA_TYPE = "application/ld+json"
 
 
 async def croissant_json(request: Request) -> Response:
-    dataset_id = request.path_params["dataset_id"]
-    version = request.path_params["version"]
-    base_url = str(request.base_url)
+    db = request.app.state.db
+    settings: Settings = request.app.state.settings
     try:
-        document = await run_in_threadpool(croissant_document, request.app.state.db, dataset_id, version,
-                                           base_url=base_url)
-    except (NotFound, DatabaseUnavailable) as exc:
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
+        if settings.reads_require_token:
+            secret = bearer_secret(request.headers)
+            principal = await run_in_threadpool(authenticate, db, secret) if secret is not None else None
+            require(principal, Role.READER, "reading the catalog")
+        document = await run_in_threadpool(croissant_document, db, request.path_params["dataset_id"],
+                                           request.path_params["version"], base_url=str(request.base_url))
+    except (NotFound, DatabaseUnavailable, Unauthorized, Forbidden) as exc:
+        return _error(exc)
     return JSONResponse(document, media_type=MEDIA_TYPE)
+
+
+def _error(exc: GraphcatError) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Bearer realm="graphcat"'} if isinstance(exc, Unauthorized) else None
+    return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status, headers=headers)
 
 
 def routes() -> list[Route]:
