@@ -198,7 +198,7 @@ HEP_CATALOG = {"graphcat_catalog": 1,
                                  {"version": "1.0", "created_at": "2022-02-07", "format": "root",
                                   "location": "https://zenodo.example/jetclass/JetClass_Pythia_train.root",
                                   "doi": "10.5281/zenodo.6619768", "digest": "sha256:" + "ab" * 32,
-                                  "size_bytes": 190000000000, "num_events": 100000000, "data_type": "simulation",
+                                  "size_bytes": 1900000000, "num_events": 100000000, "data_type": "simulation",
                                   "simulated_with": ["cms-detector"],
                                   "conditions": {"sqrt_s_tev": 13, "pileup_mean": 0, "generator": "MadGraph5 + Pythia 8",
                                                  "detector_simulation": "Delphes (CMS card)",
@@ -355,3 +355,24 @@ def test_stable_url_needs_a_token_when_reads_do(db, tmp_path: Path) -> None:
         secret = tokens.create(db, "reader", "croissant-test")[1]
         served = client.get(url, headers={"Authorization": f"Bearer {secret}"})
         assert served.status_code == 200 and served.json()["name"] == "JetClass"
+
+
+def test_page_entity_query_gives_what_the_croissant_link_needs(db, client: TestClient) -> None:
+    """The page's own entity query (graphcat/web/static/js/queries.js) answers the dataset slug and
+    version the page's Croissant link is built from, and that link is served. (The browser test in
+    tests/test_web_e2e.py clicks through the same link.)"""
+    import re
+    from urllib.parse import quote
+
+    js = (Path(__file__).resolve().parents[1] / "graphcat" / "web" / "static" / "js")
+    queries = (js / "queries.js").read_text()
+    feature = re.search(r"const FEATURE = '([^']+)'", queries).group(1)  # type: ignore[union-attr]
+    entity = re.search(r"const ENTITY = `(.*?)`;", queries, re.S).group(1).replace("${FEATURE}", feature)  # type: ignore[union-attr]
+    assert "croissantUrl(ds.slug, dv.version)" in (js / "entity.js").read_text()
+    import_documents(db, [("hep", HEP_CATALOG)])
+    answer = client.post("/graphql", json={"query": entity, "variables": {"id": "dataset_version:jetclass@1.0"}})
+    assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    dv = answer.json()["data"]["entity"]
+    link = f"/datasets/{quote(dv['dataset']['slug'], safe='')}/{quote(dv['version'], safe='')}/croissant.json"
+    assert link == "/datasets/jetclass/1.0/croissant.json"
+    assert client.get(link).json()["version"] == "1.0"
