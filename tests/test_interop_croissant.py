@@ -131,9 +131,12 @@ def test_croissant_file_lands_as_a_dataset_version(db, tmp_path: Path) -> None:
                            "authors": ["Kasieczka, G.", "Plehn, T."], "year": 2019, "arxiv": "1902.09914"}
 
 
-def test_reimport_is_unchanged_and_changed_content_is_a_conflict(db, tmp_path: Path) -> None:
+def test_reimport_is_unchanged_and_changed_content_is_a_conflict(db, tmp_path: Path, capsys) -> None:
     path, doc = jet_croissant(tmp_path)
-    import_croissant(db, path)
+    assert main(["import-croissant", str(path)]) == 0
+    assert "dataset_version: 1 created" in capsys.readouterr().out
+    assert main(["import-croissant", str(path)]) == 0
+    assert "dataset_version: 0 created, 0 updated, 1 unchanged" in capsys.readouterr().out
     again = import_croissant(db, path)
     assert again.unchanged["dataset_version"] == 1 and not again.created
     before = export_document(db)
@@ -174,6 +177,15 @@ def test_invalid_croissant_is_a_clear_error_and_writes_nothing(db, tmp_path: Pat
     assert not export_document(db).get("datasets")
 
 
+def test_id_and_version_options_name_what_the_file_does_not(db, tmp_path: Path) -> None:
+    _, doc = jet_croissant(tmp_path)
+    unversioned = {k: v for k, v in doc.items() if k != "version"}
+    path = write(tmp_path / "unversioned.json", unversioned)
+    assert main(["import-croissant", str(path), "--id", "top-jets-delphes", "--version", "0.3"]) == 0
+    (version,) = _dataset(db, "top-jets-delphes")["versions"]
+    assert version["version"] == "0.3" and len(version["features"]) == len(FIELDS)
+
+
 def test_not_json_and_missing_file_are_clear_errors(db, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
@@ -200,6 +212,7 @@ HEP_CATALOG = {"graphcat_catalog": 1,
                                   "doi": "10.5281/zenodo.6619768", "digest": "sha256:" + "ab" * 32,
                                   "size_bytes": 1900000000, "num_events": 100000000, "data_type": "simulation",
                                   "simulated_with": ["cms-detector"],
+                                  "derived_from": [{"dataset": "jetclass@0.9", "kind": "reprocessing"}],
                                   "conditions": {"sqrt_s_tev": 13, "pileup_mean": 0, "generator": "MadGraph5 + Pythia 8",
                                                  "detector_simulation": "Delphes (CMS card)",
                                                  "kinematic_range": "500 < pT < 1000 GeV",
@@ -287,6 +300,9 @@ def test_stable_url_serves_croissant_and_404s_clearly(db, client: TestClient, tm
     served = response.json()
     assert served == croissant_document(db, "jetclass", "1.0", base_url="http://testserver/")
     assert served["url"] == "http://testserver/#/dataset-version/jetclass@1.0"
+    assert served["isBasedOn"] == [{"@type": "sc:Dataset", "name": "jetclass@0.9",
+                                    "url": "http://testserver/datasets/jetclass/0.9/croissant.json"}]
+    assert client.get("/datasets/jetclass/0.9/croissant.json").json()["version"] == "0.9"
     _load(write(tmp_path / "served.json", served))
     missing = client.get("/datasets/nope/1.0/croissant.json")
     assert missing.status_code == 404

@@ -80,10 +80,10 @@ def croissant_document(db: Database, dataset_id: str, version: str | None = None
     dataset, dv = resolve(db, dataset_id, version)
     u = dv.uid
     features = sorted(service.features_of(db, [u])[u], key=lambda f: f.position)  # type: ignore[attr-defined]
-    links = service.related(db, [u], ["RECORDED_WITH", "SIMULATED_WITH", "DERIVED_FROM"])[u]
-    detectors = [n for n in links if isinstance(n, domain.Detector)]
-    recorded = {n.uid for n in service.related(db, [u], ["RECORDED_WITH"])[u]}
-    experiments = service.related(db, [d.uid for d in detectors], ["PART_OF"]) if detectors else {}
+    recorded, simulated, parents = (service.related(db, [u], [t])[u] for t in ("RECORDED_WITH", "SIMULATED_WITH",
+                                                                              "DERIVED_FROM"))
+    detectors = [d.uid for d in (*recorded, *simulated)]
+    experiments = service.related(db, detectors, ["PART_OF"]) if detectors else {}
     owner = next(iter(service.owner_of(db, [dataset.uid])[dataset.uid]), None)
     publications = sorted(service.publications_of(db, [dataset.uid])[dataset.uid], key=lambda p: p.id)
     tasks = service.tasks_of(db, [dataset.uid])[dataset.uid]
@@ -102,7 +102,7 @@ def croissant_document(db: Database, dataset_id: str, version: str | None = None
         "sameAs": doi_url if doi_url and doi_url != url else None,
         "creator": _creator(owner) if isinstance(owner, domain.Owner) else None,
         "citeAs": bibtex(publications[0]) if publications and isinstance(publications[0], domain.Publication) else None,
-        "isBasedOn": [_based_on(n, base_url) for n in links if isinstance(n, domain.DatasetVersion)] or None,
+        "isBasedOn": [_based_on(n, base_url) for n in parents if isinstance(n, domain.DatasetVersion)] or None,
     }
     if file is None and dv.location and dv.location != url:
         doc["gc:location"] = dv.location  # no checksum: Croissant's FileObject needs one
@@ -112,8 +112,8 @@ def croissant_document(db: Database, dataset_id: str, version: str | None = None
     parameters = (service.version_content(db, u).get("conditions") or {}).get("parameters") or {}
     doc["gc:parameter"] = [{"@type": "sc:PropertyValue", "name": k, "value": v}
                            for k, v in sorted(parameters.items())] or None
-    doc["gc:recordedWith"] = sorted(d.id for d in detectors if d.uid in recorded) or None
-    doc["gc:simulatedWith"] = sorted(d.id for d in detectors if d.uid not in recorded) or None
+    doc["gc:recordedWith"] = sorted(d.id for d in recorded) or None
+    doc["gc:simulatedWith"] = sorted(d.id for d in simulated) or None
     doc["gc:experiment"] = sorted({e.id for found in experiments.values() for e in found}) or None
     doc["gc:task"] = sorted(t.id for t in tasks) or None
     if file is not None:
