@@ -223,7 +223,8 @@ HEP_CATALOG = {"graphcat_catalog": 1,
                                       {"name": "label", "dtype": "int64", "shape": []},
                                       {"name": "part_features", "dtype": "float32", "shape": [128, 17]}]},
                                  {"version": "0.9", "created_at": "2021-12-01", "description": "no file checksum",
-                                  "location": "https://zenodo.example/jetclass-0.9"}]}]}
+                                  "location": "https://zenodo.example/jetclass-0.9",
+                                  "features": [{"name": "jet_pt", "dtype": "float32", "shape": []}]}]}]}
 
 
 def test_export_is_croissant_that_mlcroissant_validates(db, tmp_path: Path) -> None:
@@ -253,12 +254,20 @@ def test_export_is_croissant_that_mlcroissant_validates(db, tmp_path: Path) -> N
     assert written["gc:simulatedWith"] == ["cms-detector"] and written["gc:experiment"] == ["cms"]
     assert written["gc:task"] == ["jet-tagging"] and written["gc:dataType"] == "simulation"
     assert written["gc:parameter"] == [{"@type": "sc:PropertyValue", "name": "jet_pt_centre_gev", "value": 750}]
-    # Without a checksum there is no FileObject (Croissant requires one); the location is the url.
+    # Without a checksum there is no FileObject (Croissant requires one): the fields read a FileSet, the
+    # location is the url; and that too imports back as the same version.
     old = tmp_path / "old.json"
     assert main(["export-croissant", "jetclass@0.9", "-o", str(old)]) == 0
     old_doc = json.loads(old.read_text())
-    assert "distribution" not in old_doc and old_doc["url"] == "https://zenodo.example/jetclass-0.9"
+    assert [d["@type"] for d in old_doc["distribution"]] == ["cr:FileSet"]
+    assert old_doc["url"] == "https://zenodo.example/jetclass-0.9"
+    assert old_doc["recordSet"][0]["field"][0]["source"]["fileSet"] == {"@id": "jetclass-files"}
     _load(old)
+    assert import_croissant(db, old).unchanged["dataset_version"] == 1
+    # So does the served 1.0 document, whose url is the page: the location then goes in gc:location.
+    assert main(["export-croissant", "jetclass@1.0", "--base-url", "http://graphcat.example", "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["url"] == "http://graphcat.example/#/dataset-version/jetclass@1.0"
+    assert import_croissant(db, out).unchanged["dataset_version"] == 1
     # No version given: the newest (by creation date, then version).
     newest = tmp_path / "newest.json"
     assert main(["export-croissant", "jetclass", "-o", str(newest)]) == 0
@@ -300,7 +309,7 @@ def test_stable_url_serves_croissant_and_404s_clearly(db, client: TestClient, tm
     served = response.json()
     assert served == croissant_document(db, "jetclass", "1.0", base_url="http://testserver/")
     assert served["url"] == "http://testserver/#/dataset-version/jetclass@1.0"
-    assert served["isBasedOn"] == [{"@type": "sc:Dataset", "name": "jetclass@0.9",
+    assert served["isBasedOn"] == [{"@type": "sc:Dataset", "name": "jetclass@0.9", "gc:derivation": "reprocessing",
                                     "url": "http://testserver/datasets/jetclass/0.9/croissant.json"}]
     assert client.get("/datasets/jetclass/0.9/croissant.json").json()["version"] == "0.9"
     _load(write(tmp_path / "served.json", served))
@@ -349,8 +358,8 @@ def test_archive_fileset_split_nested_fields_and_schema_org_types(db, tmp_path: 
     assert version["location"] == "https://x.example/s.zip" and version["digest"] == "sha256:" + "2" * 64
     assert version["format"] == "parquet" and version["size_bytes"] == 1_500_000_000
     assert version["doi"] == "10.5281/zenodo.1234"
-    assert version["description"] == ("Calorimeter showers\n\nCroissant distribution, other files: "
-                                      "README.md (https://x.example/README.md)")
+    assert dataset["description"] == "Calorimeter showers" and dataset["tags"] == ["license=CC0-1.0"]  # url: the DOI
+    assert version["description"] == "Croissant distribution, other files: README.md (https://x.example/README.md)"
     # The split enumeration is no feature; nested fields are flat; a name in two record sets is qualified.
     assert [(f["name"], f["dtype"], f["shape"], f.get("unit")) for f in version["features"]] == [
         ("showers.energy", "float64", [], "GeV"), ("n_hits", "int64", [], None), ("hit.x", "float32", [None], None),
@@ -392,3 +401,15 @@ def test_page_entity_query_gives_what_the_croissant_link_needs(db, client: TestC
     link = f"/datasets/{quote(dv['dataset']['slug'], safe='')}/{quote(dv['version'], safe='')}/croissant.json"
     assert link == "/datasets/jetclass/1.0/croissant.json"
     assert client.get(link).json()["version"] == "1.0"
+
+
+def test_links_to_entities_this_catalog_lacks_are_refused_by_name(db, tmp_path: Path) -> None:
+    from graphcat.store.admin import clear_catalog
+
+    import_documents(db, [("hep", HEP_CATALOG)])
+    path = write(tmp_path / "jetclass.json", croissant_document(db, "jetclass", "1.0"))
+    clear_catalog(db)
+    with pytest.raises(CatalogInvalid) as err:
+        import_croissant(db, path)
+    assert "cms-detector" in str(err.value) and "jetclass@0.9" in str(err.value) and "jetclass.json" in str(err.value)
+    assert not export_document(db).get("datasets")

@@ -39,13 +39,14 @@ CROISSANT_DTYPES = {"bool": "sc:Boolean", "string": "sc:Text",
 ENCODINGS = {"application/x-hdf5": "hdf5", "application/x-hdf": "hdf5", "application/hdf5": "hdf5",
              "application/x-parquet": "parquet", "application/vnd.apache.parquet": "parquet", "text/csv": "csv",
              "application/x-root": "root", "application/x-npz": "npz"}
+UNKNOWN_ENCODING = "application/octet-stream"
 FORMAT_ENCODINGS = {"hdf5": "application/x-hdf5", "parquet": "application/x-parquet", "csv": "text/csv",
                     "root": "application/x-root", "npz": "application/x-npz"}
 # gc:<name> on the dataset <-> graphcat dataset version conditions / properties.
 GC_CONDITIONS = {"sqrtSTeV": "sqrt_s_tev", "pileupMean": "pileup_mean", "runPeriod": "run_period",
                  "generator": "generator", "tune": "tune", "detectorSimulation": "detector_simulation",
                  "kinematicRange": "kinematic_range"}
-GC_VERSION = {"numEvents": "num_events", "dataType": "data_type"}
+GC_VERSION = {"numEvents": "num_events", "dataType": "data_type", "format": "format"}
 TAG_LICENSE, TAG_HOMEPAGE = "license=", "homepage="
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKMGTP]i?)?B?\s*$")
 _SIZE_UNITS = {None: 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
@@ -96,6 +97,7 @@ class CroissantRecord:
     files: tuple[FileRecord, ...]
     fields: tuple[FieldRecord, ...]
     extras: dict[str, Any] = field(default_factory=dict)  # gc:<name> (name without prefix) -> value
+    based_on: tuple[tuple[str, str], ...] = ()  # isBasedOn written by graphcat: (id@version, gc:derivation)
 
 
 def read_croissant(path: str | Path) -> CroissantRecord:
@@ -124,7 +126,7 @@ def read_croissant(path: str | Path) -> CroissantRecord:
         cite_as=metadata.cite_as, creators=tuple(_creator(c) for c in (metadata.creators or []) if _text(c.name)),
         date_published=_date(metadata.date_published), keywords=tuple(str(k) for k in (metadata.keywords or [])),
         same_as=tuple(str(s) for s in _listed(metadata.same_as)), files=files, fields=tuple(fields),
-        extras=_extras(metadata))
+        extras=_extras(metadata), based_on=_based_on(metadata))
 
 
 def _report(exc: Exception) -> str:
@@ -190,8 +192,21 @@ def _extra(node: Any, name: str) -> Any:
 
 
 def _extras(metadata: Any) -> dict[str, Any]:
-    names = [*GC_CONDITIONS, *GC_VERSION, "parameter"]
+    names = [*GC_CONDITIONS, *GC_VERSION, "parameter", "location", "versionDescription", "recordedWith",
+             "simulatedWith"]
     return {n: v for n in names if (v := _extra(metadata, n)) is not None}
+
+
+def _based_on(metadata: Any) -> tuple[tuple[str, str], ...]:
+    """isBasedOn entries that name a catalog dataset version and how it was derived (graphcat's export)."""
+    rdf = metadata.ctx.rdf
+    found = []
+    for item in _listed(metadata.extra_properties.get(rdf.shorten_key("https://schema.org/isBasedOn"))):
+        if isinstance(item, dict):
+            name, kind = item.get(rdf.shorten_key("https://schema.org/name")), item.get(rdf.shorten_key(GC_NAMESPACE + "derivation"))
+            if isinstance(name, str) and isinstance(kind, str):
+                found.append((name, kind))
+    return tuple(found)
 
 
 # -- mapping ----------------------------------------------------------------------------------------
@@ -210,21 +225,29 @@ def document(rec: CroissantRecord, *, dataset_id: str | None = None, version: st
     main, read_from = _main_file(rec)
     entry: dict[str, Any] = {"version": str(version), "created_at": rec.date_published,
                              "description": _version_description(rec, main),
-                             "location": main.content_url if main else rec.url,
+                             "location": main.content_url if main else rec.extras.get("location") or rec.url,
                              "doi": next((_doi(s) for s in (*rec.same_as, rec.url or "") if _doi(s)), None)}
     if main is not None:
         labels["datasets[0].versions[0].digest"] = f"FileObject {main.id!r} sha256"
         entry["digest"] = f"sha256:{main.sha256.lower()}" if main.sha256 else None
         entry["size_bytes"] = _size(main.content_size)
-        formats = (read_from or main).encoding_formats or main.encoding_formats
-        entry["format"] = next((ENCODINGS[e] for e in formats if e in ENCODINGS), "other")
-    entry.update({key: rec.extras[gc] for gc, key in GC_VERSION.items() if gc in rec.extras})
+    if main is not None or read_from is not None:
+        formats = (read_from.encoding_formats if read_from else ()) or (main.encoding_formats if main else ())
+        known = [e for e in formats if e != UNKNOWN_ENCODING]  # octet-stream says nothing of the format
+        entry["format"] = next((ENCODINGS[e] for e in known if e in ENCODINGS), "other" if known else None)
+    entry.update({key: rec.extras[gc] for gc, key in GC_VERSION.items() if gc in rec.extras})  # gc:format wins
     conditions = {key: rec.extras[gc] for gc, key in GC_CONDITIONS.items() if gc in rec.extras}
     if "parameter" in rec.extras:
         conditions["parameters"] = _parameters(rec.extras["parameter"], rec.path)
     entry["conditions"] = conditions or None
+    # Catalog links graphcat's export writes: they must name entities of this catalog (the importer says which not).
+    entry["recorded_with"] = sorted(str(d) for d in _listed(rec.extras.get("recordedWith")))
+    entry["simulated_with"] = sorted(str(d) for d in _listed(rec.extras.get("simulatedWith")))
+    entry["derived_from"] = [{"dataset": name, "kind": kind} for name, kind in rec.based_on]
     entry["features"] = _features(rec, labels)
-    tags = [*rec.keywords, *(TAG_LICENSE + x for x in rec.licenses), *([TAG_HOMEPAGE + rec.url] if rec.url else [])]
+    # The url as the homepage, unless it is already the version's DOI or location.
+    homepage = rec.url if rec.url and rec.url not in (entry["location"],) and not _doi(rec.url) else None
+    tags = [*rec.keywords, *(TAG_LICENSE + x for x in rec.licenses), *([TAG_HOMEPAGE + homepage] if homepage else [])]
     family: dict[str, Any] = {"id": ident, "name": rec.name or ident, "description": rec.description,
                               "tags": sorted(set(tags)), "versions": [entry]}
     doc: dict[str, Any] = {"graphcat_catalog": 1}
@@ -256,15 +279,19 @@ def _main_file(rec: CroissantRecord) -> tuple[FileRecord | None, FileRecord | No
     for fid, _ in named.most_common():
         if (found := root(by_id[fid])) is not None:
             return found, by_id[fid]
-    return next(((f, None) for f in rec.files if f.kind == "FileObject" and f.content_url), (None, None))
+    first = next((f for f in rec.files if f.kind == "FileObject" and f.content_url), None)
+    # No FileObject holds what the fields read (a FileSet of local files): its format is still known.
+    return first, None if first is not None or not named else by_id[named.most_common(1)[0][0]]
 
 
 def _version_description(rec: CroissantRecord, main: FileRecord | None) -> str | None:
-    others = [f"{f.name or f.id} ({f.content_url or f.kind})" for f in rec.files
-              if main is None or (f.id != main.id and f.kind == "FileObject")]
-    if not others:
-        return rec.description
-    return "\n\n".join(filter(None, [rec.description, "Croissant distribution, other files: " + "; ".join(others)]))
+    """gc:versionDescription (graphcat's export writes a version's own description there), and the
+    FileObjects besides the main one, which the version has no other field for."""
+    others = [f"{f.name or f.id} ({f.content_url})" for f in rec.files
+              if f.kind == "FileObject" and (main is None or f.id != main.id)]
+    own = rec.extras.get("versionDescription")
+    note = "Croissant distribution, other files: " + "; ".join(others) if others else None
+    return "\n\n".join(filter(None, [str(own) if own is not None else None, note])) or None
 
 
 def _features(rec: CroissantRecord, labels: dict[str, str]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlparse
 from graphcat import domain
 from graphcat.errors import NotFound
 from graphcat.interop.croissant import (CROISSANT_1_1, CROISSANT_DTYPES, FORMAT_ENCODINGS, GC_CONDITIONS, GC_NAMESPACE,
-                                        GC_VERSION, TAG_HOMEPAGE, TAG_LICENSE)
+                                        GC_VERSION, TAG_HOMEPAGE, TAG_LICENSE, UNKNOWN_ENCODING)
 from graphcat.service import catalog as service
 from graphcat.store.database import Database
 
@@ -80,9 +80,10 @@ def croissant_document(db: Database, dataset_id: str, version: str | None = None
     dataset, dv = resolve(db, dataset_id, version)
     u = dv.uid
     features = sorted(service.features_of(db, [u])[u], key=lambda f: f.position)  # type: ignore[attr-defined]
-    recorded, simulated, parents = (service.related(db, [u], [t])[u] for t in ("RECORDED_WITH", "SIMULATED_WITH",
-                                                                              "DERIVED_FROM"))
-    detectors = [d.uid for d in (*recorded, *simulated)]
+    # The registered content: links with their kinds, numbers as given (what is written imports back the same).
+    content = service.version_content(db, u)
+    recorded, simulated = content.get("recorded_with") or [], content.get("simulated_with") or []
+    detectors = [domain.uid("detector", d) for d in (*recorded, *simulated)]
     experiments = service.related(db, detectors, ["PART_OF"]) if detectors else {}
     owner = next(iter(service.owner_of(db, [dataset.uid])[dataset.uid]), None)
     publications = sorted(service.publications_of(db, [dataset.uid])[dataset.uid], key=lambda p: p.id)
@@ -96,26 +97,28 @@ def croissant_document(db: Database, dataset_id: str, version: str | None = None
     url = homepage or page or doi_url or (None if file else dv.location)
     doc: dict[str, Any] = {
         "@context": CONTEXT, "@type": "sc:Dataset", "conformsTo": CROISSANT_1_1, "name": dataset.name,
-        "description": dv.description or dataset.description or f"{dataset.name}, version {dv.version}",
+        "description": dataset.description or dv.description or f"{dataset.name}, version {dv.version}",
+        "gc:versionDescription": dv.description,
         "license": licenses or None, "url": url, "version": dv.version, "datePublished": dv.created_at,
         "keywords": [t for t in dataset.tags if not t.startswith((TAG_LICENSE, TAG_HOMEPAGE))] or None,
         "sameAs": doi_url if doi_url and doi_url != url else None,
         "creator": _creator(owner) if isinstance(owner, domain.Owner) else None,
         "citeAs": bibtex(publications[0]) if publications and isinstance(publications[0], domain.Publication) else None,
-        "isBasedOn": [_based_on(n, base_url) for n in parents if isinstance(n, domain.DatasetVersion)] or None,
+        "isBasedOn": [_based_on(d["dataset"], d["kind"], base_url) for d in content.get("derived_from") or []] or None,
     }
     if file is None and dv.location and dv.location != url:
         doc["gc:location"] = dv.location  # no checksum: Croissant's FileObject needs one
     doc.update({f"gc:{gc}": getattr(dv, key) for gc, key in GC_VERSION.items()})
     doc.update({f"gc:{gc}": getattr(dv.conditions, key) for gc, key in GC_CONDITIONS.items()})
-    # The registered numbers as given (500 stays 500): what is written imports back as the same content.
-    parameters = (service.version_content(db, u).get("conditions") or {}).get("parameters") or {}
+    parameters = (content.get("conditions") or {}).get("parameters") or {}
     doc["gc:parameter"] = [{"@type": "sc:PropertyValue", "name": k, "value": v}
                            for k, v in sorted(parameters.items())] or None
-    doc["gc:recordedWith"] = sorted(d.id for d in recorded) or None
-    doc["gc:simulatedWith"] = sorted(d.id for d in simulated) or None
+    doc["gc:recordedWith"] = sorted(recorded) or None
+    doc["gc:simulatedWith"] = sorted(simulated) or None
     doc["gc:experiment"] = sorted({e.id for found in experiments.values() for e in found}) or None
     doc["gc:task"] = sorted(t.id for t in tasks) or None
+    if file is None and features:
+        file = _file_set(dataset_id, dv)  # the fields need a source; a FileSet needs no checksum
     if file is not None:
         doc["distribution"] = [file]
     if features:
@@ -128,11 +131,18 @@ def _file_object(dataset_id: str, dv: domain.DatasetVersion) -> dict[str, Any] |
         return None
     name = urlparse(dv.location).path.rstrip("/").rpartition("/")[2] or f"{dataset_id}-{dv.version}"
     file = {"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": dv.location,
-            "encodingFormat": FORMAT_ENCODINGS.get(dv.format or "", "application/octet-stream"),
+            "encodingFormat": FORMAT_ENCODINGS.get(dv.format or "", UNKNOWN_ENCODING),
             "sha256": dv.digest.removeprefix("sha256:")}
     if dv.size_bytes is not None:
         file["contentSize"] = f"{dv.size_bytes} B"
     return file
+
+
+def _file_set(dataset_id: str, dv: domain.DatasetVersion) -> dict[str, Any]:
+    where = f"at {dv.location}" if dv.location else "of this dataset version"
+    return {"@type": "cr:FileSet", "@id": f"{dataset_id}-files", "name": f"{dataset_id}-files",
+            "description": f"The data files {where}; the catalog records no checksum for them.",
+            "encodingFormat": FORMAT_ENCODINGS.get(dv.format or "", UNKNOWN_ENCODING), "includes": "*"}
 
 
 def _record_set(dataset_id: str, features: list[Any], file: dict[str, Any] | None) -> dict[str, Any]:
@@ -150,7 +160,8 @@ def _record_set(dataset_id: str, features: list[Any], file: dict[str, Any] | Non
             entry["isArray"] = True
             entry["arrayShape"] = ",".join("-1" if d is None else str(d) for d in f.shape)
         if file is not None:
-            entry["source"] = {"fileObject": {"@id": file["@id"]}, "extract": {"column": f.name}}
+            kind = "fileObject" if file["@type"] == "cr:FileObject" else "fileSet"
+            entry["source"] = {kind: {"@id": file["@id"]}, "extract": {"column": f.name}}
         fields.append(entry)
     return {"@type": "cr:RecordSet", "@id": dataset_id, "name": dataset_id, "field": fields}
 
@@ -160,9 +171,9 @@ def _creator(owner: domain.Owner) -> dict[str, Any]:
     return creator | ({"url": owner.url} if owner.url else {})
 
 
-def _based_on(parent: domain.DatasetVersion, base_url: str | None) -> dict[str, Any]:
-    ident, _, version = parent.id.partition("@")
-    found = {"@type": "sc:Dataset", "name": parent.id}
+def _based_on(parent: str, kind: str, base_url: str | None) -> dict[str, Any]:
+    ident, _, version = parent.partition("@")
+    found = {"@type": "sc:Dataset", "name": parent, "gc:derivation": kind}
     return found | ({"url": croissant_url(base_url, ident, version)} if base_url else {})
 
 
