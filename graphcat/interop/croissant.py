@@ -21,6 +21,7 @@ from graphcat.catalog.importer import import_documents
 from graphcat.domain import ImportReport
 from graphcat.errors import InvalidInput
 from graphcat.interop.commands import relabel
+from graphcat.interop.croissant_bibtex import citation_publications
 from graphcat.interop.mlflow_mapping import slug
 from graphcat.store.database import Database
 
@@ -48,6 +49,7 @@ GC_CONDITIONS = {"sqrtSTeV": "sqrt_s_tev", "pileupMean": "pileup_mean", "runPeri
                  "kinematicRange": "kinematic_range"}
 GC_VERSION = {"numEvents": "num_events", "dataType": "data_type", "format": "format"}
 TAG_LICENSE, TAG_HOMEPAGE = "license=", "homepage="
+_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKMGTP]i?)?B?\s*$")
 _SIZE_UNITS = {None: 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
                "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50}
@@ -90,7 +92,7 @@ class CroissantRecord:
     url: str | None
     version: str | None
     cite_as: str | None
-    creators: tuple[tuple[str, str, str | None], ...]  # (Person | Organization, name, url)
+    creators: tuple[tuple[str, str, str | None, str | None], ...]  # (Person | Organization, name, url, identifier)
     date_published: str | None
     keywords: tuple[str, ...]
     same_as: tuple[str, ...]
@@ -153,8 +155,10 @@ def _license(value: Any) -> str:
     return str(getattr(value, "url", None) or getattr(value, "name", None) or value)
 
 
-def _creator(c: Any) -> tuple[str, str, str | None]:
-    return (type(c).__name__, _text(c.name) or "", getattr(c, "url", None))
+def _creator(c: Any) -> tuple[str, str, str | None, str | None]:
+    identifier = c.extra_properties.get(c.ctx.rdf.shorten_key("https://schema.org/identifier"))
+    return (type(c).__name__, _text(c.name) or "", getattr(c, "url", None),
+            str(identifier) if isinstance(identifier, (str, int)) else None)
 
 
 def _date(value: Any) -> str | None:
@@ -193,7 +197,7 @@ def _extra(node: Any, name: str) -> Any:
 
 def _extras(metadata: Any) -> dict[str, Any]:
     names = [*GC_CONDITIONS, *GC_VERSION, "parameter", "location", "versionDescription", "recordedWith",
-             "simulatedWith"]
+             "simulatedWith", "publication"]
     return {n: v for n in names if (v := _extra(metadata, n)) is not None}
 
 
@@ -249,17 +253,19 @@ def document(rec: CroissantRecord, *, dataset_id: str | None = None, version: st
     homepage = rec.url if rec.url and rec.url not in (entry["location"],) and not _doi(rec.url) else None
     tags = [*rec.keywords, *(TAG_LICENSE + x for x in rec.licenses), *([TAG_HOMEPAGE + homepage] if homepage else [])]
     family: dict[str, Any] = {"id": ident, "name": rec.name or ident, "description": rec.description,
-                              "tags": sorted(set(tags)), "versions": [entry]}
+                              "tags": list(dict.fromkeys(tags)), "versions": [entry]}  # order kept, as graphcat does
     doc: dict[str, Any] = {"graphcat_catalog": 1}
     if rec.creators:
-        kind, name, url = rec.creators[0]
-        doc["owners"] = [{"id": slug(name), "name": name, "kind": "team" if kind == "Organization" else "person",
+        kind, name, url, identifier = rec.creators[0]
+        # graphcat's export gives the owner's id as the creator's identifier
+        owner = identifier if identifier and _SLUG.fullmatch(identifier) else slug(name)
+        doc["owners"] = [{"id": owner, "name": name, "kind": "team" if kind == "Organization" else "person",
                           "url": url}]
-        family["owner"] = slug(name)
+        family["owner"] = owner
     if rec.cite_as:
-        publication = citation_publication(rec.cite_as, ident)
-        doc["publications"] = [publication]
-        family["described_in"] = [publication["id"]]
+        known = [str(p) for p in _listed(rec.extras.get("publication"))]  # graphcat's export names its ids
+        doc["publications"] = citation_publications(rec.cite_as, ident, known)
+        family["described_in"] = [p["id"] for p in doc["publications"]]
     doc["datasets"] = [family]
     return doc, labels
 
@@ -345,45 +351,6 @@ def _parameters(value: Any, path: str) -> dict[str, float]:
                                        "numeric value")
         out[name] = number
     return out
-
-
-# -- citations (BibTeX in citeAs) <-> publications ---------------------------------------------------
-
-def bibtex_fields(text: str) -> dict[str, str]:
-    """key -> value of a BibTeX entry's fields (braces or quotes, nested braces kept); {} when not BibTeX."""
-    out: dict[str, str] = {}
-    if not re.match(r"^\s*@\w+\s*\{", text):
-        return out
-    for match in re.finditer(r"(\w+)\s*=\s*", text):
-        start = match.end()
-        if start >= len(text):
-            break
-        if text[start] == "{":
-            depth, i = 0, start
-            while i < len(text):
-                depth += {"{": 1, "}": -1}.get(text[i], 0)
-                if depth == 0:
-                    break
-                i += 1
-            value = text[start + 1:i]
-        elif text[start] == '"':
-            end = text.find('"', start + 1)
-            value = text[start + 1:end if end >= 0 else len(text)]
-        else:
-            value = re.match(r"[^,}\s]*", text[start:]).group(0)  # type: ignore[union-attr]
-        out.setdefault(match.group(1).lower(), re.sub(r"\s+", " ", value.replace("{", "").replace("}", "")).strip())
-    return out
-
-
-def citation_publication(text: str, dataset_id: str) -> dict[str, Any]:
-    bib = bibtex_fields(text)
-    arxiv = bib.get("eprint") or (bib.get("arxiv"))
-    doi = bib.get("doi")
-    ident = f"arxiv-{arxiv}" if arxiv else slug(f"doi-{doi}") if doi else f"{dataset_id}-citation"
-    year = bib.get("year", "")
-    return {"id": slug(ident), "title": bib.get("title") or text.strip(),
-            "authors": [a.strip() for a in bib["author"].split(" and ")] if bib.get("author") else [],
-            "year": int(year) if year.isdigit() else None, "arxiv": arxiv, "doi": doi, "url": bib.get("url")}
 
 
 # -- the command ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from graphcat import domain
 from graphcat.errors import NotFound
 from graphcat.interop.croissant import (CROISSANT_1_1, CROISSANT_DTYPES, FORMAT_ENCODINGS, GC_CONDITIONS, GC_NAMESPACE,
                                         GC_VERSION, TAG_HOMEPAGE, TAG_LICENSE, UNKNOWN_ENCODING)
+from graphcat.interop.croissant_bibtex import bibtex
 from graphcat.service import catalog as service
 from graphcat.store.database import Database
 
@@ -86,7 +87,8 @@ def croissant_document(db: Database, dataset_id: str, version: str | None = None
     detectors = [domain.uid("detector", d) for d in (*recorded, *simulated)]
     experiments = service.related(db, detectors, ["PART_OF"]) if detectors else {}
     owner = next(iter(service.owner_of(db, [dataset.uid])[dataset.uid]), None)
-    publications = sorted(service.publications_of(db, [dataset.uid])[dataset.uid], key=lambda p: p.id)
+    publications = sorted((p for p in service.publications_of(db, [dataset.uid])[dataset.uid]
+                           if isinstance(p, domain.Publication)), key=lambda p: p.id)
     tasks = service.tasks_of(db, [dataset.uid])[dataset.uid]
 
     licenses = [t[len(TAG_LICENSE):] for t in dataset.tags if t.startswith(TAG_LICENSE)]
@@ -103,7 +105,8 @@ def croissant_document(db: Database, dataset_id: str, version: str | None = None
         "keywords": [t for t in dataset.tags if not t.startswith((TAG_LICENSE, TAG_HOMEPAGE))] or None,
         "sameAs": doi_url if doi_url and doi_url != url else None,
         "creator": _creator(owner) if isinstance(owner, domain.Owner) else None,
-        "citeAs": bibtex(publications[0]) if publications and isinstance(publications[0], domain.Publication) else None,
+        "citeAs": "\n".join(bibtex(p) for p in publications) or None,
+        "gc:publication": [p.id for p in publications] or None,
         "isBasedOn": [_based_on(d["dataset"], d["kind"], base_url) for d in content.get("derived_from") or []] or None,
     }
     if file is None and dv.location and dv.location != url:
@@ -167,7 +170,8 @@ def _record_set(dataset_id: str, features: list[Any], file: dict[str, Any] | Non
 
 
 def _creator(owner: domain.Owner) -> dict[str, Any]:
-    creator = {"@type": "sc:Organization" if owner.owner_kind == "team" else "sc:Person", "name": owner.name}
+    creator = {"@type": "sc:Organization" if owner.owner_kind == "team" else "sc:Person", "name": owner.name,
+               "identifier": owner.id}
     return creator | ({"url": owner.url} if owner.url else {})
 
 
@@ -175,11 +179,3 @@ def _based_on(parent: str, kind: str, base_url: str | None) -> dict[str, Any]:
     ident, _, version = parent.partition("@")
     found = {"@type": "sc:Dataset", "name": parent, "gc:derivation": kind}
     return found | ({"url": croissant_url(base_url, ident, version)} if base_url else {})
-
-
-def bibtex(p: domain.Publication) -> str:
-    """The publication as one BibTeX entry (graphcat.interop.croissant.citation_publication reads it back)."""
-    fields = [("title", p.title), ("author", " and ".join(p.authors) or None),
-              ("year", str(p.year) if p.year else None), ("eprint", p.arxiv), ("doi", p.doi), ("url", p.url)]
-    body = ", ".join(f"{k} = {{{v}}}" for k, v in fields if v)
-    return f"@misc{{{p.id}, {body}}}"
