@@ -121,7 +121,7 @@ def read_croissant(path: str | Path) -> CroissantRecord:
         if any(_local(t) == "Split" for t in (rs.data_types or [])):
             continue  # an enumeration of split names, not data the events carry
         for f in rs.fields:
-            fields.extend(_fields(_text(rs.name) or rs.id, f, "", where))
+            fields.extend(_fields(_text(rs.name) or rs.id, f, ""))
     return CroissantRecord(
         path=where, name=_text(metadata.name) or "", description=_text(metadata.description),
         licenses=tuple(_license(x) for x in (metadata.license or [])), url=metadata.url, version=metadata.version,
@@ -177,13 +177,13 @@ def _file(f: Any) -> FileRecord:
                       contained_in=tuple(str(c) for c in _listed(getattr(f, "contained_in", None))))
 
 
-def _fields(record_set: str, f: Any, prefix: str, where: str) -> list[FieldRecord]:
+def _fields(record_set: str, f: Any, prefix: str) -> list[FieldRecord]:
     name = prefix + (_text(f.name) or str(f.id).rpartition("/")[2])
     if f.sub_fields:  # nested fields become flat features named parent.child
-        return [r for sub in f.sub_fields for r in _fields(record_set, sub, f"{name}.", where)]
+        return [r for sub in f.sub_fields for r in _fields(record_set, sub, f"{name}.")]
     source = f.source
     sources = tuple(str(s) for s in (getattr(source, "file_object", None), getattr(source, "file_set", None)) if s)
-    unit = _extra(f, "unit") or f.extra_properties.get("sc:unitText") or f.extra_properties.get("unitText")
+    unit = _extra(f, "unit") or f.extra_properties.get(f.ctx.rdf.shorten_key("https://schema.org/unitText"))
     return [FieldRecord(record_set=record_set, name=name, data_types=tuple(str(t) for t in f.data_types or ()),
                         is_array=bool(f.is_array or getattr(f, "repeated", False)), array_shape=f.array_shape,
                         description=_text(f.description), unit=str(unit) if unit is not None else None,
@@ -207,7 +207,8 @@ def _based_on(metadata: Any) -> tuple[tuple[str, str], ...]:
     found = []
     for item in _listed(metadata.extra_properties.get(rdf.shorten_key("https://schema.org/isBasedOn"))):
         if isinstance(item, dict):
-            name, kind = item.get(rdf.shorten_key("https://schema.org/name")), item.get(rdf.shorten_key(GC_NAMESPACE + "derivation"))
+            name = item.get(rdf.shorten_key("https://schema.org/name"))
+            kind = item.get(rdf.shorten_key(GC_NAMESPACE + "derivation"))
             if isinstance(name, str) and isinstance(kind, str):
                 found.append((name, kind))
     return tuple(found)
@@ -250,7 +251,7 @@ def document(rec: CroissantRecord, *, dataset_id: str | None = None, version: st
     entry["derived_from"] = [{"dataset": name, "kind": kind} for name, kind in rec.based_on]
     entry["features"] = _features(rec, labels)
     # The url as the homepage, unless it is already the version's DOI or location.
-    homepage = rec.url if rec.url and rec.url not in (entry["location"],) and not _doi(rec.url) else None
+    homepage = rec.url if rec.url and rec.url != entry["location"] and not _doi(rec.url) else None
     tags = [*rec.keywords, *(TAG_LICENSE + x for x in rec.licenses), *([TAG_HOMEPAGE + homepage] if homepage else [])]
     family: dict[str, Any] = {"id": ident, "name": rec.name or ident, "description": rec.description,
                               "tags": list(dict.fromkeys(tags)), "versions": [entry]}  # order kept, as graphcat does

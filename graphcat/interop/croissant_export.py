@@ -53,7 +53,8 @@ def parse_ref(ref: str) -> tuple[str, str | None]:
 
 
 def _version_key(v: domain.Node) -> tuple[str, list[tuple[int, Any]]]:
-    parts = [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.+-]", v.version)]  # type: ignore[attr-defined]
+    version: str = v.version  # type: ignore[attr-defined]
+    parts = [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.+-]", version)]
     return (v.created_at or "", parts)  # type: ignore[attr-defined]
 
 
@@ -154,7 +155,8 @@ def _record_set(dataset_id: str, features: list[Any], file: dict[str, Any] | Non
         ident = f"{dataset_id}/{quote(f.name, safe='')}"
         ident = ident if ident not in seen else f"{ident}-{f.position}"
         seen.add(ident)
-        entry: dict[str, Any] = {"@type": "cr:Field", "@id": ident, "name": f.name, "dataType": CROISSANT_DTYPES[f.dtype]}
+        entry: dict[str, Any] = {"@type": "cr:Field", "@id": ident, "name": f.name,
+                                 "dataType": CROISSANT_DTYPES[f.dtype]}
         if f.description:
             entry["description"] = f.description
         if f.unit:
