@@ -430,3 +430,12 @@ def test_every_demo_dataset_version_exports_valid_croissant_that_imports_back_un
         report = import_croissant(db, path, dataset_id=ident)
         assert report.unchanged["dataset_version"] == 1 and not report.created and not report.updated, \
             (ident, version, report)
+
+
+def test_stable_url_is_503_when_neo4j_is_away(settings, tmp_path: Path) -> None:
+    from tests.conftest import free_port
+
+    away = dataclasses.replace(settings, neo4j_uri=f"bolt://127.0.0.1:{free_port()}", index_dir=str(tmp_path / "index"))
+    with TestClient(create_app(away)) as client:
+        response = client.get("/datasets/jetclass/1.0/croissant.json")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "DATABASE_UNAVAILABLE"
