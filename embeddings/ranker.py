@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
-from embeddings.compat import SAMPLED_INPUTS, Compatibility, compatibility, prepare
+from embeddings.compat import SAMPLED_INPUTS, Compatibility, Prepared, compatibility, prepare
 from embeddings.encoder import Encoder
 from embeddings.eventaxis import split_event_axis
 from embeddings.index import VectorIndex
@@ -140,6 +140,9 @@ class Recommender:
         hits = self.index.search(query, self.candidates, prefix=MODEL_PREFIX)
         wanted = _slug(task) if task else None
         results = []
+        # The columns a model leaves unused, prepared once per distinct set: most candidates leave
+        # the same ones, and a Prepared schema keeps its assignable rows for every later model.
+        leftovers: dict[frozenset[str], Prepared] = {}
         for key, similarity in hits:
             model_id = key[len(MODEL_PREFIX):]
             prepared = self._prepare(model_id)
@@ -153,7 +156,10 @@ class Recommender:
                 score += w.task * task_match
             produced = None
             if prepared.outputs and compat.unused:
-                left = [f for f in user if f.label in set(compat.unused)]
+                unused = frozenset(compat.unused)
+                left = leftovers.get(unused)
+                if left is None:
+                    left = leftovers[unused] = Prepared([f for f in user if f.label in unused])
                 # Your data holds what the model produces only when a column IS that output: a
                 # jagged pT list from which a generator's fixed ptrel could be computed is not it.
                 produced = compatibility(left, prepared.outputs, strict=True)

@@ -115,6 +115,18 @@ def _import_mlflow(args: argparse.Namespace, settings: Settings) -> int:
     return commands.run(args, settings)
 
 
+def _import_card(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.interop import card_commands
+
+    return card_commands.run_import(args, settings)
+
+
+def _export_card(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.interop import card_commands
+
+    return card_commands.run_export(args, settings)
+
+
 def _import_croissant(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.interop import commands
 
@@ -229,6 +241,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="sqlite:///mlflow.db, a file-store folder, or http://host:5000 (a running mlflow server)")
     mlf.add_argument("--model", action="append", metavar="NAME", help="a registered model to import (repeatable; default: all)")
     mlf.set_defaults(handler=_import_mlflow)
+
+    card = sub.add_parser("import-card", help="import a Hugging Face model card (README.md with YAML metadata), all-or-nothing")
+    card.add_argument("card", metavar="DIR_OR_README", help="the card's folder (its README.md, and an .onnx file if any) or the README.md")
+    card.add_argument("--model-id", help="graphcat model id (default: model_name, model-index name, first heading or folder, slugged)")
+    card.add_argument("--version", help="graphcat version (default: the card's `version` metadata, else 1)")
+    card.set_defaults(handler=_import_card)
+
+    card_out = sub.add_parser("export-card", help="write a model version as a Hugging Face model card (README.md)")
+    card_out.add_argument("model", metavar="MODEL_ID[@VERSION]",
+                          help="without a version: the one aliased production, else the newest")
+    card_out.add_argument("-o", "--output", metavar="DIR", help="folder to write README.md into (default: ./MODEL_ID-VERSION)")
+    card_out.set_defaults(handler=_export_card)
 
     cri = sub.add_parser("import-croissant", help="import an MLCommons Croissant file as a dataset version "
                          "(validated with mlcroissant, all-or-nothing, re-runnable)")

@@ -184,6 +184,7 @@ class ModelVersion(Node):
     format: str | None = None
     artifact: Artifact = field(default_factory=Artifact)
     license: str | None = None
+    tags: tuple[str, ...] = ()  # the version's own labels (part of its content)
     hyperparameters: Hyperparameters = field(default_factory=Hyperparameters)
     reproducibility: Reproducibility = field(default_factory=Reproducibility)
     aliases: tuple[str, ...] = ()

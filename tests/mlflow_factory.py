@@ -54,9 +54,11 @@ def log_version(client: MlflowClient, uri: str, model: str, *, signature: ModelS
     """One run with a logged model, registered as the next version of `model`; returns the version."""
     mlflow.set_tracking_uri(uri)
     experiment = client.get_experiment_by_name("jet-tagging")
-    if experiment is None:  # artifacts inside the registry's folder, never in the working directory
+    if experiment is None and uri.startswith("sqlite:///"):  # artifacts beside the registry, not in the cwd
         folder = Path(uri[len("sqlite:///"):]).parent
         client.create_experiment("jet-tagging", artifact_location=(folder / "artifacts").as_uri())
+    elif experiment is None:  # a tracking server: its proxied artifact store (mlflow-artifacts:/)
+        client.create_experiment("jet-tagging")
     mlflow.set_experiment("jet-tagging")
     with mlflow.start_run(tags=run_tags or {}) as run:
         mlflow.log_params(params)
@@ -71,7 +73,7 @@ def log_version(client: MlflowClient, uri: str, model: str, *, signature: ModelS
     if not client.search_registered_models(filter_string=f"name = '{model}'"):
         client.create_registered_model(model, description=f"{model}: a test tagger")
     mv = client.create_model_version(model, source=info.model_uri, run_id=run.info.run_id, tags=tags or {},
-                                     description=description)
+                                     description=description, model_id=info.model_id)
     return mv.version
 
 
@@ -83,10 +85,12 @@ def frames(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     return one(50), one(20)
 
 
-def build_registry(folder: Path) -> dict[str, Any]:
+def build_registry(folder: Path, uri: str | None = None) -> dict[str, Any]:
     """Two models: `Top Tagger` (2 versions, alias champion on 2, column signature, train + eval
-    datasets) and `pnet-lite` (1 version, tensor signature, train dataset only)."""
-    uri = tracking_uri(folder)
+    datasets) and `pnet-lite` (1 version, tensor signature, train dataset only).
+
+    In a sqlite registry under `folder`, or through the tracking server at `uri` (http://...)."""
+    uri = uri or tracking_uri(folder)
     mlflow.set_tracking_uri(uri)
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     train, test = frames()

@@ -1,4 +1,4 @@
-"""The held-out evaluation sets (embeddings/eval/heldout.yaml, and realworld.yaml of issue 20) are
+"""The held-out evaluation sets (embeddings/eval/heldout.yaml, realworld.yaml and realworld2.yaml of issue 20) are
 readable, refer to model versions of the demo catalog, and share no case with the development set
 (cases.yaml) or with each other; the evaluator reports recall@1/@3/@5 and MRR for several files."""
 
@@ -16,6 +16,7 @@ from embeddings.evaluate import DEFAULT_CASES, DEFAULT_HELDOUT, SHAPES_AS, Case,
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "graphcat" / "demo" / "hep-catalog.yaml"
 REALWORLD = ROOT / "embeddings" / "eval" / "realworld.yaml"
+REALWORLD2 = ROOT / "embeddings" / "eval" / "realworld2.yaml"
 
 
 def _load(path: Path) -> list[Case]:
@@ -44,13 +45,12 @@ def test_heldout_cases_are_valid_and_disjoint_from_the_development_set() -> None
         assert case.expected[0] in case.acceptable_top1 and set(case.acceptable_top1) <= set(case.expected), case.id
 
 
-def test_realworld_set_meets_issue_20() -> None:
-    # Issue 20: >= 44 cases over >= 12 public datasets naming >= 30 catalogued models, half of them
-    # with whole-file shapes as a reading library reports them, disjoint from the other two sets.
-    raw = yaml.safe_load(REALWORLD.read_text(encoding="utf-8"))["cases"]
-    real = _load(REALWORLD)
-    others = _load(DEFAULT_CASES) + _load(DEFAULT_HELDOUT)
-    assert len(real) >= 44 and len({c.id for c in real}) == len(real)
+def _check_realworld_set(path: Path, others: list[Case], *, min_cases: int, min_whole_file: int) -> list[Case]:
+    # Issue 20: enough cases over >= 12 public datasets naming >= 30 catalogued models, half of them
+    # with whole-file shapes as a reading library reports them, disjoint from the other sets.
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    real = _load(path)
+    assert len(real) >= min_cases and len({c.id for c in real}) == len(real)
     assert not {c.id for c in real} & {c.id for c in others}
     seen = {_schema(c) for c in others}
     for case in real:
@@ -65,7 +65,7 @@ def test_realworld_set_meets_issue_20() -> None:
         assert len(set(case.expected)) == len(case.expected), case.id
         assert item.get("source"), f"{case.id}: no source"
     whole_file = [c for c in real if c.shapes_as in {"h5py", "uproot", "pyarrow"}]
-    assert len(whole_file) >= len(real) / 2 and len(whole_file) >= 22
+    assert len(whole_file) >= len(real) / 2 and len(whole_file) >= min_whole_file
     for case in real:
         if case.shapes_as in {"h5py", "numpy"}:
             # the event axis comes first and is shared by every array of the file
@@ -73,6 +73,19 @@ def test_realworld_set_meets_issue_20() -> None:
             assert len(leading) == 1, case.id
         if case.shapes_as in {"uproot", "pyarrow"}:
             assert all(col.shape == () or col.shape[0] is None for col in case.columns), case.id
+    return real
+
+
+def test_realworld_set_meets_issue_20() -> None:
+    _check_realworld_set(REALWORLD, _load(DEFAULT_CASES) + _load(DEFAULT_HELDOUT), min_cases=44, min_whole_file=22)
+
+
+def test_second_realworld_set_is_new_and_meets_issue_20() -> None:
+    # realworld2.yaml is held out from every set the ranker was tuned on, realworld.yaml included.
+    real2 = _check_realworld_set(REALWORLD2, _load(DEFAULT_CASES) + _load(DEFAULT_HELDOUT) + _load(REALWORLD),
+                                 min_cases=40, min_whole_file=20)
+    assert any(c.task is None for c in real2) and any(c.task for c in real2)
+    assert {"h5py", "uproot", "pyarrow", "numpy", None} <= {c.shapes_as for c in real2}
 
 
 def test_shapes_as_must_name_a_reading_library() -> None:

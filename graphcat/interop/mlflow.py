@@ -19,8 +19,10 @@ import yaml
 
 from graphcat.errors import InvalidInput
 
-# An unreachable server should fail in seconds, not after MLflow's default minutes of retries.
-_HTTP_DEFAULTS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "15"}
+# An unreachable server should fail in seconds, not after MLflow's default minutes of retries; a
+# progress bar per downloaded MLmodel would bury graphcat's own output.
+_HTTP_DEFAULTS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "15",
+                  "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
 ENVIRONMENT_FILES = ("conda.yaml", "requirements.txt")
 
 

@@ -105,13 +105,8 @@ def register_onnx(
 
     def measurements(tx: Tx) -> None:
         for measured in (original, quantized):
-            if measured is None:
-                continue
-            deploy_store.record_onnx_facts(tx, measured.version_uid, measured.signature, measured.artifact.size_bytes)
-            deploy_store.record_smoke_test(tx, measured.version_uid, measured.smoke)
-            if measured.latency is not None:
-                deploy_store.record_benchmarks(tx, measured.version_uid, measured.latency.hardware,
-                                               measured.latency.results)
+            if measured is not None:
+                record_measured(tx, measured)
         if quantized is not None and agreement is not None:
             deploy_store.record_quantization(tx, quantized.version_uid, original.version_uid, agreement,
                                              method=QUANTIZATION_METHOD, weight_type=QUANTIZATION_WEIGHT_TYPE)
@@ -178,6 +173,27 @@ def deployment(db: Database, version_uid: str) -> dict[str, Any]:
     """Everything deployment-related about a version: artifact (uri, sha256, size), ONNX facts
     (opset, IR version, producer), smoke tests, benchmarks with hardware, quantisation links."""
     return deploy_store.version_deployment(db, version_uid)
+
+
+def measure_onnx(settings: Settings, path: str | Path, *, model_id: str, version: str,
+                 benchmark: bool = False) -> Measured:
+    """Steps 1-4 for one file (checker, signature, artifact store, smoke test, optional benchmark),
+    for importers that write the catalog entry themselves (graphcat.interop.card): nothing is
+    written to Neo4j; pass the result to `record_measured` inside the import's transaction."""
+    return _measure(ArtifactStore(settings.artifact_root), settings, Path(path), model_id, version, benchmark)
+
+
+def record_measured(tx: Tx, measured: Measured) -> None:
+    """Write a measured file's ONNX facts, smoke test and benchmarks (the version must exist in `tx`)."""
+    deploy_store.record_onnx_facts(tx, measured.version_uid, measured.signature, measured.artifact.size_bytes)
+    deploy_store.record_smoke_test(tx, measured.version_uid, measured.smoke)
+    if measured.latency is not None:
+        deploy_store.record_benchmarks(tx, measured.version_uid, measured.latency.hardware, measured.latency.results)
+
+
+def onnx_version_entry(measured: Measured, description: str | None, license: str | None) -> dict[str, Any]:
+    """The catalog version entry (docs/catalog-format.md) a measured ONNX file gives."""
+    return _version_entry(measured, description, license)
 
 
 # -- steps -----------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def to_domain(props: dict[str, Any]) -> domain.Node:
             **base, model_uid=props["model_uid"], version=props["version"], created_at=get("created_at"),
             description=get("description"), framework=get("framework"), format=get("format"),
             artifact=domain.Artifact(uri=get("artifact_uri"), sha256=get("artifact_sha256")), license=get("license"),
-            hyperparameters=domain.Hyperparameters(
+            tags=tuple(get("tags") or ()), hyperparameters=domain.Hyperparameters(
                 learning_rate=get("hp_learning_rate"), batch_size=get("hp_batch_size"), epochs=get("hp_epochs"),
                 optimizer=get("hp_optimizer"), extra=json.loads(props["hp_extra"]) if get("hp_extra") else {}),
             reproducibility=domain.Reproducibility(**{k: get(f"repro_{k}") for k in (
