@@ -133,6 +133,18 @@ def _export_card(args: argparse.Namespace, settings: Settings) -> int:
     return card_commands.run_export(args, settings)
 
 
+def _import_croissant(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.interop import commands
+
+    return commands.run_import_croissant(args, settings)
+
+
+def _export_croissant(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.interop import commands
+
+    return commands.run_export_croissant(args, settings)
+
+
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.service import vector_index
     from graphcat.store import migrations
@@ -255,6 +267,20 @@ def build_parser() -> argparse.ArgumentParser:
                           help="without a version: the one aliased production, else the newest")
     card_out.add_argument("-o", "--output", metavar="DIR", help="folder to write README.md into (default: ./MODEL_ID-VERSION)")
     card_out.set_defaults(handler=_export_card)
+
+    cri = sub.add_parser("import-croissant", help="import an MLCommons Croissant file as a dataset version "
+                         "(validated with mlcroissant, all-or-nothing, re-runnable)")
+    cri.add_argument("file", metavar="FILE.json")
+    cri.add_argument("--id", help="graphcat dataset id (default: a slug of the Croissant name)")
+    cri.add_argument("--version", help="dataset version (default: the Croissant version; needed when it has none)")
+    cri.set_defaults(handler=_import_croissant)
+
+    cre = sub.add_parser("export-croissant", help="write a dataset version as Croissant JSON-LD")
+    cre.add_argument("dataset", metavar="DATASET_ID[@VERSION]", help="the newest version when VERSION is left out")
+    cre.add_argument("-o", "--output", help="file to write (default: standard output)")
+    cre.add_argument("--base-url", help="the graphcat server's URL, for the page and Croissant links "
+                     "(e.g. http://127.0.0.1:8000)")
+    cre.set_defaults(handler=_export_croissant)
 
     bulk = sub.add_parser("bulk-import", help="import large catalogs with bounded memory (batched commits, rollback on failure)")
     bulk.add_argument("files", nargs="*", metavar="FILE")

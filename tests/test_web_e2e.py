@@ -215,6 +215,12 @@ def test_dataset_version_page_shows_conditions_and_features(page: Page) -> None:
     expect(page.locator('section[data-section="overview"]')).to_contain_text("simulation")
     expect(page.locator('section[data-section="trained models"] a')).to_have_count(2)
     expect(page.locator('section[data-section="evaluations"] td', has_text="auc")).to_be_visible()
+    # It links its Croissant JSON-LD, which the server answers at that URL.
+    croissant = page.locator('section[data-section="overview"] a.croissant-link')
+    expect(croissant).to_have_attribute("href", "/datasets/jetnet-cms/1.0/croissant.json")
+    served = page.request.get(croissant.get_attribute("href") or "")
+    assert served.ok and served.json()["name"] == "JetNet CMS jets"
+    assert [f["name"] for f in served.json()["recordSet"][0]["field"]][-1] == "jet_mass"
     # Its detector's page links the experiment and the dataset versions recorded or simulated with it.
     page.locator('section[data-section="overview"] a', has_text="CMS detector").click()
     detector = page.locator('article.entity[data-kind="detector"] section[data-section="overview"]')

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from graphcat.api import croissant
 from graphcat.api.graphql_app import graphql_route
 from graphcat import web
 from graphcat.errors import DatabaseUnavailable
@@ -86,5 +87,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             db.close()
 
     routes = [Route("/healthz", healthz), graphql_route(settings)]
+    routes += croissant.routes()  # /datasets/<id>/<version>/croissant.json
     routes += web.routes()  # the page at / and its assets at /static
     return Starlette(routes=routes, lifespan=lifespan)

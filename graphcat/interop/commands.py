@@ -48,14 +48,15 @@ def import_mlflow_with_onnx(db: Database, uri: str, models: list[str] | None = N
     try:
         return import_documents(db, [(name, document)], progress=progress, also=recorder(outcomes)), outcomes
     except CatalogInvalid as exc:
-        raise CatalogInvalid([_origin(p, mapper.labels) for p in exc.problems]) from exc
+        raise CatalogInvalid([relabel(p, mapper.labels) for p in exc.problems]) from exc
 
 
-def _origin(problem: Problem, labels: dict[str, str]) -> Problem:
-    """Name the MLflow model version a problem comes from instead of a path into a generated document."""
+def relabel(problem: Problem, labels: dict[str, str]) -> Problem:
+    """Name the source entry (an MLflow model version, a Croissant field...) a problem comes from instead
+    of a path into the generated document; `labels` maps document paths to those names."""
     for prefix in sorted(labels, key=len, reverse=True):
         path = problem.where.path
-        if path == prefix or path.startswith(prefix + "."):
+        if path == prefix or path.startswith((prefix + ".", prefix + "[")):
             return Problem(Where(f"{problem.where.file}: {labels[prefix]}", path), problem.message)
     return problem
 
@@ -74,3 +75,34 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"imported from MLflow {args.tracking_uri}: {report.summary()}")
         _index_follows(db)
     return 0 if all(o.smoke_ok for o in outcomes) else 1
+
+
+def run_import_croissant(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.catalog.commands import _index_follows
+    from graphcat.interop.croissant import import_croissant
+
+    with Database(settings) as db:
+        migrations.apply(db)
+        report = import_croissant(db, args.file, dataset_id=args.id, version=args.version,
+                                  progress=sys.stderr.isatty())
+        print(f"imported Croissant {args.file}: {report.summary()}")
+        _index_follows(db)
+    return 0
+
+
+def run_export_croissant(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+    from pathlib import Path
+
+    from graphcat.interop.croissant_export import croissant_document, parse_ref
+
+    ident, version = parse_ref(args.dataset)
+    with Database(settings) as db:
+        document = croissant_document(db, ident, version, base_url=args.base_url)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -8,8 +8,10 @@ Only MlflowClient and mlflow.artifacts are used: no REST calls or sqlite reads o
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,9 @@ from graphcat.errors import InvalidInput
 _HTTP_DEFAULTS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "15",
                   "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
 ENVIRONMENT_FILES = ("conda.yaml", "requirements.txt")
+# Versions read at once: each costs a few round trips (run, download URI, artifact listing and
+# files), mostly waiting on the tracking server or sqlite, so a few threads overlap the waits.
+READ_THREADS = 4
 
 
 class MlflowSourceError(InvalidInput):
@@ -122,7 +127,8 @@ def read_registry(uri: str, names: list[str] | None = None, *, onnx_dir: Path | 
                 found.append(hits[0])
         else:
             found = _all_models(client)
-        return [_model(client, uri, m, onnx_dir) for m in sorted(found, key=lambda m: m.name)]
+        with ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="graphcat-mlflow") as pool:
+            return [_model(client, uri, m, pool, onnx_dir) for m in sorted(found, key=lambda m: m.name)]
     except MlflowException as exc:
         raise MlflowSourceError(f"tracking URI {uri!r}: MLflow could not be read: {_first_line(exc)}") from exc
     except OSError as exc:  # connection refused and the like, when raised below MLflow's wrapping
@@ -159,11 +165,13 @@ def _all_versions(client: Any, name: str) -> list[Any]:
             return versions
 
 
-def _model(client: Any, uri: str, m: Any, onnx_dir: Path | None) -> ModelRecord:
+def _model(client: Any, uri: str, m: Any, pool: ThreadPoolExecutor, onnx_dir: Path | None) -> ModelRecord:
+    """A registered model with every version; the versions' runs and artifacts are read by `pool`
+    (in order: the first failing version, in version order, is the error reported)."""
     versions = sorted(_all_versions(client, m.name), key=lambda v: int(v.version))
     return ModelRecord(name=m.name, description=m.description or None, tags=dict(m.tags or {}),
                        aliases={a: str(v) for a, v in (m.aliases or {}).items()},
-                       versions=tuple(_version(client, uri, m.name, v, onnx_dir) for v in versions))
+                       versions=tuple(pool.map(lambda v: _version(client, uri, m.name, v, onnx_dir), versions)))
 
 
 def _version(client: Any, uri: str, name: str, mv: Any, onnx_dir: Path | None) -> VersionRecord:
@@ -175,7 +183,8 @@ def _version(client: Any, uri: str, name: str, mv: Any, onnx_dir: Path | None) -
 
         root = client.get_model_version_download_uri(name, mv.version).rstrip("/")
         where = f"tracking URI {uri!r}: MLflow model {name!r} version {mv.version}"
-        target = onnx_dir / f"{len(list(onnx_dir.iterdir())):05d}"
+        # one folder per version, named without the model name's characters (versions are read in threads)
+        target = onnx_dir / hashlib.sha256(f"{name}\0{mv.version}".encode()).hexdigest()[:20]
         path, artifact_path = download_onnx(uri, root, mlmodel.flavors["onnx"], target, where)
         onnx_file = OnnxArtifact(artifact_path, path)
     return VersionRecord(version=str(mv.version), description=mv.description or None, tags=dict(mv.tags or {}),

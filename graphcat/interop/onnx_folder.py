@@ -26,7 +26,7 @@ from graphcat.catalog.plan import Problem
 from graphcat.domain import ImportReport
 from graphcat.errors import InvalidInput
 from graphcat.interop import onnx_register, onnx_sidecar
-from graphcat.interop.commands import _origin
+from graphcat.interop.commands import relabel
 from graphcat.interop.mlflow_mapping import slug
 from graphcat.interop.onnx_sidecar import Sidecar
 from graphcat.service import deploy as service
@@ -101,7 +101,7 @@ def import_onnx_folder(db: Database, settings: Settings, folder: str | Path, *, 
         except CatalogInvalid as exc:
             bad = _attribute(exc.problems, labels, files)
             if not keep_going or bad is None:
-                raise CatalogInvalid([_origin(p, labels) for p in exc.problems]) from exc
+                raise CatalogInvalid([relabel(p, labels) for p in exc.problems]) from exc
             failures.extend(bad)
             names = {b.path for b in bad}
             files = [f for f in files if f.rel not in names]

@@ -12,7 +12,8 @@ Functions (all take the `Database` first):
 - deprecate(db, model_version_uid, reason | None) -> ModelVersion.
 Lineage between versions (FINE_TUNED_FROM, TRAINED_ON, ...) is part of a version's immutable
 content: it is declared when the version is registered; graphcat.service.lineage reads it.
-- get_by_uid(db, uid) -> domain.Node (NotFound); get_many(db, uids) -> dict[uid, Node].
+- get_by_uid(db, uid) -> domain.Node (NotFound); get_many(db, uids) -> dict[uid, Node];
+  version_content(db, version_uid) -> the version's registered content (catalog entry, canonical).
 - list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None, count=True) -> Page
   (keyset pages: opaque cursors of (sort key, uid); the total only when `count`)
   filters: task, framework, owner, tag, trained_on, experiment, alias, detector, format, text (a substring of
@@ -137,6 +138,15 @@ def get_by_uid(db: Database, uid: str) -> domain.Node:
 
 def get_many(db: Database, uids: Iterable[str]) -> dict[str, domain.Node]:
     return store.nodes_by_uid(db, uids)
+
+
+def version_content(db: Database, uid: str) -> dict[str, Any]:
+    """A model or dataset version's registered content: its catalog entry as imported, in canonical form
+    (numbers as given, e.g. conditions.parameters, which the domain object holds as floats)."""
+    row = store.existing(db, [uid]).get(uid)
+    if row is None or not row["props"].get("content_json"):
+        raise NotFound(f"no model or dataset version with uid {uid!r}", path="uid")
+    return json.loads(row["props"]["content_json"])  # type: ignore[no-any-return]
 
 
 def encode_cursor(offset: int) -> str:

@@ -209,6 +209,7 @@ function datasetVersionSections(dv) {
       ['Format', dv.format], ['Events', dv.numEvents?.toLocaleString()], ['Size', bytes(dv.sizeBytes)],
       ['Location', link(dv.location)], ['DOI', dv.doi ? h('a', { href: `https://doi.org/${dv.doi}`, rel: 'noopener', target: '_blank' }, dv.doi) : null],
       ['Digest', hash(dv.digest)], ['Created', dv.createdAt],
+      ['Croissant', ds.slug ? h('a', { class: 'croissant-link', type: 'application/ld+json', href: croissantUrl(ds.slug, dv.version) }, 'croissant.json') : null],
       ['Detectors', links(dv.detectors)],
       ['Derived from', (dv.derivedFrom || []).map((d, i) => [i ? ', ' : '', entityLink(d.datasetVersion.uid, d.datasetVersion.display), d.kind ? ` (${d.kind})` : ''])],
       ['Derived versions', (dv.derivatives || []).map((d, i) => [i ? ', ' : '', entityLink(d.datasetVersion.uid, d.datasetVersion.display), d.kind ? ` (${d.kind})` : ''])],
@@ -222,6 +223,11 @@ function datasetVersionSections(dv) {
     section('Trained models', (dv.trainedModels || []).length ? h('p', {}, links(dv.trainedModels)) : h('p', { class: 'muted' }, 'None recorded.')),
     section('Evaluations', evaluations(dv.evaluations, { showModel: true })),
   ];
+}
+
+// The dataset version as Croissant JSON-LD, served beside the API (graphcat/api/croissant.py).
+function croissantUrl(datasetSlug, version) {
+  return `/datasets/${encodeURIComponent(datasetSlug)}/${encodeURIComponent(version)}/croissant.json`;
 }
 
 function detectorSections(d) {

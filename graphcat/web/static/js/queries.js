@@ -48,7 +48,7 @@ const ENTITY = `query Entity($id: ID!) { entity: node(id: $id) {
   }
   ... on DatasetVersion {
     display version description createdAt format location doi digest sizeBytes numEvents dataType
-    dataset { id display name owner { id display name } publications { id display title url } }
+    dataset { id slug display name owner { id display name } publications { id display title url } }
     conditions { sqrtSTev pileupMean runPeriod generator tune detectorSimulation kinematicRange }
     detectors { id display }
     features { ${FEATURE} }
