@@ -1,7 +1,9 @@
-"""`graphcat demo load`'s entries from other tools: the shipped model card and the MLflow registry it builds."""
+"""`graphcat demo load`'s entries from other tools: the shipped model card and Croissant file, the MLflow registry
+and the ONNX folder it builds."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from graphcat.catalog.commands import demo_catalog_path
@@ -18,12 +20,18 @@ from graphcat.userschema.model import SchemaFeature
 def test_demo_card_and_mlflow_registry_land_beside_the_catalog(db, settings, tmp_path: Path) -> None:
     import_files(db, [demo_catalog_path()])
     done = dict(demo.load(db, settings, tmp_path / "mlflow", tmp_path / "onnx"))
-    assert len(done) == 3
+    assert len(done) == 4  # card, Croissant, MLflow, ONNX folder
     models = {m["id"]: m for m in export_document(db)["models"]}
     (card_version,) = models["hls4ml-jet-tagger-qkeras"]["versions"]
     assert {(e["dataset"], e["metric"]) for e in card_version["evaluations"]} == {
         ("hls4ml-lhc-jets-hlf@1.0", "accuracy"), ("hls4ml-lhc-jets-hlf@1.0", "roc_auc")}
     assert "Level-1 trigger" in card_version["description"]
+    datasets = {d["id"]: d for d in export_document(db)["datasets"]}
+    (study,) = datasets["w-tagging-generalisation-study-base-sample"]["versions"]
+    base = Path(__file__).resolve().parents[1] / "graphcat" / "study" / "data" / "base.npz"
+    assert study["digest"] == "sha256:" + hashlib.sha256(base.read_bytes()).hexdigest()  # the shipped file itself
+    assert [(f["name"], f["shape"]) for f in study["features"]] == [
+        ("label", []), ("features", [5]), ("particles", [30, 3]), ("jet_pt", []), ("jet_eta", []), ("split", [])]
     bdt = models["jet-substructure-bdt"]
     v1, v2 = sorted(bdt["versions"], key=lambda v: v["version"])
     assert v2["aliases"] == ["champion"] and v1["framework"] == "xgboost"

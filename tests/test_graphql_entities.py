@@ -283,3 +283,14 @@ def test_dataset_versions_by_run_conditions_a_page_at_a_time(client: TestClient,
     assert ids({"first": 1, "after": first["pageInfo"]["endCursor"]}) == ["dataset_version:top@1.1"]
     bad = gql(client, DATASET_VERSIONS, {"filter": {"dataType": "real"}}).json()
     assert bad["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+def test_sizes_and_event_counts_past_32_bits_are_served(db: Database, settings: Settings) -> None:
+    """A 190 GB dataset of 3 billion events: GraphQL's Int (32-bit) cannot carry it, Long can."""
+    doc = {"graphcat_catalog": 1, "datasets": [{"id": "big", "name": "Run-2 JetHT", "versions": [
+        {"version": "1", "size_bytes": 190_000_000_000, "num_events": 3_000_000_000, "data_type": "data"}]}]}
+    import_documents(db, [("big.yaml", doc)])
+    with TestClient(create_app(settings)) as client:
+        body = gql(client, '{ node(id: "dataset_version:big@1") { ... on DatasetVersion { sizeBytes numEvents } } }').json()
+    assert "errors" not in body, body
+    assert body["data"]["node"] == {"sizeBytes": 190_000_000_000, "numEvents": 3_000_000_000}

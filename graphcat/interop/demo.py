@@ -1,7 +1,8 @@
-"""The demo's entries from other tools: a Hugging Face model card, an MLflow registry, ONNX files.
+"""The demo's entries from other tools: a Hugging Face model card, a Croissant file, an MLflow registry,
+a folder of ONNX files.
 
 `graphcat demo load` imports graphcat/demo/hep-catalog.yaml, then these through the same commands a
-user runs (`graphcat import-card`, `graphcat import-mlflow`), so a newcomer sees imported models
+user runs (`graphcat import-card`, `graphcat import-croissant`, `graphcat import-mlflow`), so a newcomer sees imported models
 beside hand-written ones. The MLflow registry is built with the `mlflow` client under
 `.graphcat/demo-mlflow/` (kept: `mlflow ui --backend-store-uri sqlite:///.graphcat/demo-mlflow/mlflow.db`
 shows it) the first time, then re-imported (a no-op when nothing changed). The ONNX folder
@@ -35,19 +36,29 @@ VERSIONS = (  # (params, metrics, description): two trainings of one model, the 
 )
 
 
+def _shipped(folder: str) -> Path:
+    return Path(str(resources.files("graphcat").joinpath(f"demo/interop/{folder}")))
+
+
 def card_folders() -> list[Path]:
-    root = Path(str(resources.files("graphcat").joinpath("demo/interop/cards")))
-    return sorted(p for p in root.iterdir() if (p / "README.md").is_file()) if root.is_dir() else []
+    return sorted(p for p in _shipped("cards").iterdir() if (p / "README.md").is_file())
+
+
+def croissant_files() -> list[Path]:
+    """Croissant descriptions of data shipped with graphcat (the study's base sample, with its sha256)."""
+    return sorted(_shipped("croissant").glob("*.json"))
 
 
 def load(db: Database, settings: Settings, mlflow_folder: Path = MLFLOW_FOLDER,
          onnx_folder: Path = demo_onnx.FOLDER) -> list[tuple[str, ImportReport]]:
-    """Import the demo's model cards, its MLflow registry and its ONNX folder; (what, report) for each."""
+    """Import the demo's model cards, Croissant files, MLflow registry and ONNX folder; (what, report) for each."""
     from graphcat.interop.card_commands import import_card
     from graphcat.interop.commands import import_mlflow
+    from graphcat.interop.croissant import import_croissant
     from graphcat.interop.onnx_folder import import_onnx_folder
 
     done = [(f"model card {folder.name}", import_card(db, settings, folder)) for folder in card_folders()]
+    done += [(f"Croissant {path.name}", import_croissant(db, path)) for path in croissant_files()]
     uri = build_mlflow_registry(mlflow_folder)
     done.append((f"MLflow registry {uri}", import_mlflow(db, uri)))
     folder = demo_onnx.build_folder(onnx_folder, HLF, CLASSES)

@@ -16,6 +16,7 @@ from graphcat import domain
 from graphcat.api.context import RequestContext
 from graphcat.api.loaders import Link, link_key
 from graphcat.api.types.deployment import Deployment
+from graphcat.api.types.scalars import Long
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -265,8 +266,8 @@ class DatasetVersion(Node):
     location: str | None
     doi: str | None
     digest: str | None = strawberry.field(description='"sha256:<hex>" of the data, when known.')
-    size_bytes: int | None
-    num_events: int | None
+    size_bytes: Long | None
+    num_events: Long | None
     data_type: str | None = strawberry.field(description="simulation or data (recorded collisions).")
     conditions: Conditions
     instance: strawberry.Private[domain.DatasetVersion]
@@ -413,7 +414,7 @@ class Artifact:
     version_id: strawberry.Private[str]
 
     @strawberry.field(description="Bytes, known when the artifact went through the artifact store (register-onnx).")
-    async def size_bytes(self, info: Info) -> int | None:
+    async def size_bytes(self, info: Info) -> Long | None:
         facts = await info.context.loaders.deployment.load(self.version_id)
         return facts.get("artifact_size_bytes") if facts else None
 

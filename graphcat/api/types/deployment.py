@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 
 from graphcat import domain
 from graphcat.api.context import RequestContext
+from graphcat.api.types.scalars import Long
 from graphcat.errors import InvalidInput
 from graphcat.service import deploy
 
@@ -116,7 +117,7 @@ class Quantization:
 
 @strawberry.type(description="What is known about running a model version: ONNX facts, smoke tests, latency, quantisation.")
 class Deployment:
-    artifact_size_bytes: int | None
+    artifact_size_bytes: Long | None
     onnx_opset: int | None
     onnx_opsets: list[str]
     onnx_ir_version: int | None

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from graphcat import domain
 from graphcat.api.types.catalog import DatasetVersion, Detector, Evaluation, Experiment, Info, ModelVersion
 from graphcat.api.types.errors import ConflictError, InvalidInputError, NotFoundError, UserError, as_result
+from graphcat.api.types.scalars import Long
 from graphcat.errors import InvalidInput
 from graphcat.service import catalog
 
@@ -107,7 +108,7 @@ class RegisterDatasetVersionInput:
     format: str | None = None
     location: str | None = None
     doi: str | None = None
-    num_events: int | None = None
+    num_events: Long | None = None
     data_type: str | None = None
     simulated_with: list[strawberry.ID] = strawberry.field(default_factory=list, description="Detector ids.")
     recorded_with: list[strawberry.ID] = strawberry.field(default_factory=list, description="Detector ids.")
