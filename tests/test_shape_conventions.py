@@ -8,6 +8,7 @@ refused naming the file, the field path and the column, with nothing written.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -239,6 +240,21 @@ def test_graphql_shows_the_spellings_back(isolated: Database, client: TestClient
     assert inputs["part_pt"]["shapeGiven"] == [None]
     assert inputs["part_p4"]["shape"] == [None, 4] and inputs["part_p4"]["shapeGiven"] == ["n_particles", "4"]
     assert inputs["tower_e"]["shapeGiven"] == ["30"] and inputs["jet_mass"]["shapeGiven"] == []
+
+
+def test_the_page_asks_for_the_spelling_and_shows_it(isolated: Database, client: TestClient) -> None:
+    """The page's own entity query (graphcat/web/static/js/queries.js) gets `shapeGiven`, and the
+    feature table renders it in preference to `shape`."""
+    js = Path(__file__).resolve().parents[1] / "graphcat" / "web" / "static" / "js"
+    queries = (js / "queries.js").read_text()
+    fields = re.search(r"const FEATURE = '([^']+)'", queries).group(1)  # type: ignore[union-attr]
+    entity = re.search(r"const ENTITY = `(.*?)`;", queries, re.S).group(1).replace("${FEATURE}", fields)  # type: ignore[union-attr]
+    assert "shapeText(f.shapeGiven ?? f.shape)" in (js / "entity.js").read_text()
+    import_documents(isolated, [("spellings", catalog(SPELLINGS))])
+    body = gql(client, entity, {"id": "model_version:tagger@1.0"}).json()
+    assert "errors" not in body, body
+    given = {f["name"]: f["shapeGiven"] for f in body["data"]["entity"]["inputs"]}
+    assert given["jet_image"] == ["-1", "16", "pixels"] and given["part_energy"] == ["batch"]
 
 
 def test_register_model_version_takes_shape_given_and_minus_one(isolated: Database, client: TestClient) -> None:
