@@ -3,7 +3,8 @@
 A `Column` describes one per-event field of a user's data or one input of a model, with the
 convention used across graphcat: dtype is one of `bool int8..int64 uint8..uint64 float16 float32
 float64 string`; shape is a tuple per event: `()` scalar, `(N,)` fixed, `(None,)` variable
-per-object, `(None, 4)`, `(45, 16, 9)` grid.
+per-object, `(None, 4)`, `(45, 16, 9)` grid. `from_dict` also reads `-1` and axis names (`"N"`,
+`"batch"`) as None: embeddings/shapes.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from embeddings.errors import InvalidSchema
+from embeddings.shapes import normalise_shape, shape_problem
 
 DTYPES = frozenset(
     {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -78,13 +80,14 @@ class Column:
         if "name" not in data:
             raise InvalidSchema("missing 'name'", path=path)
         shape_raw = data.get("shape") or []
-        if not isinstance(shape_raw, (list, tuple)):
-            raise InvalidSchema(f"shape must be a list, got {shape_raw!r}", path=f"{path}.shape")
+        problem = shape_problem(shape_raw)  # -1, null and "N"/"batch" all mean any length (the ranker sees None)
+        if problem is not None:
+            raise InvalidSchema(f"column {data['name']!r}: {problem}", path=f"{path}.shape")
         try:
             return cls(
                 name=str(data["name"]),
                 dtype=normalise_dtype(str(data.get("dtype") or "float32")),
-                shape=tuple(None if d is None else d for d in shape_raw),
+                shape=normalise_shape(shape_raw),
                 unit=data.get("unit"),
                 description=data.get("description"),
             )

@@ -205,6 +205,7 @@ class Feature(Node):
     canonical: str
     dtype: str
     shape: tuple[int | None, ...] = ()  # None marks a variable-length axis
+    shape_given: tuple[int | str | None, ...] = ()  # as written: -1, "N" or null for a variable axis
     unit: str | None = None
     description: str | None = None
 

@@ -4,14 +4,19 @@ Every model names its inputs differently (`part_pt`, `PT`, `Jet_pT`, "transverse
 each Feature node also stores `canonical`: lowercase, separators and common object prefixes
 stripped, HEP synonyms folded (pT/transverse momentum -> pt, pseudorapidity -> eta, azimuth -> phi,
 energy -> e, pdgId -> pid). Shapes are stored as integer lists with -1 for a variable-length axis,
-because Neo4j lists cannot hold nulls.
+because Neo4j lists cannot hold nulls. A shape written with other spellings of "any length" (`-1`,
+`"N"`, `"batch"`: embeddings/shapes.py) also keeps them, as JSON text in `shape_given`, so it is
+shown back and exported as it was written.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
+import json
+from typing import Any, Sequence
+
+from embeddings.shapes import Axis, has_spelling, normalise_shape
 
 VARIABLE = -1
 
@@ -56,12 +61,23 @@ def canonical_name(name: str) -> str:
     return "".join(tokens)
 
 
-def encode_shape(shape: Sequence[int | None]) -> list[int]:
-    return [VARIABLE if dim is None else int(dim) for dim in shape]
+def encode_shape(shape: Sequence[Axis]) -> list[int]:
+    return [VARIABLE if dim is None else int(dim) for dim in normalise_shape(shape)]
 
 
 def decode_shape(stored: Sequence[int] | None) -> list[int | None]:
     return [None if dim == VARIABLE else int(dim) for dim in (stored or [])]
+
+
+def encode_shape_given(shape: Sequence[Axis]) -> str | None:
+    """The `shape_given` property: the shape as written, when it spells "any length" other than null."""
+    return json.dumps(list(shape), ensure_ascii=False) if has_spelling(shape) else None
+
+
+def shape_as_given(props: dict[str, Any]) -> list[Axis]:
+    """A stored feature's shape as it was written (`shape_given` when kept, else the stored shape with null)."""
+    given = props.get("shape_given")
+    return json.loads(given) if given else decode_shape(props.get("shape"))
 
 
 def shapes_compatible(consumed: Sequence[int | None], provided: Sequence[int | None]) -> bool:

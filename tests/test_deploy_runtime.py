@@ -43,12 +43,13 @@ def test_mlp_signature_has_batch_axis_removed(mlp: Path) -> None:
     assert [t.name for t in sig.inputs] == ["features"]
 
 
-def test_symbolic_per_object_axis_becomes_null(per_object: Path) -> None:
+def test_symbolic_per_object_axis_keeps_its_name_and_matches_as_variable(per_object: Path) -> None:
     sig = onnx_inspect.inspect(per_object)
     assert sig.input_features() == [
-        {"name": "constituents", "dtype": "float32", "shape": [None, 4]},
+        {"name": "constituents", "dtype": "float32", "shape": ["n_constituents", 4]},
         {"name": "n_valid", "dtype": "int64", "shape": []},
     ]
+    assert sig.inputs[0].shape == [None, 4]  # what matching sees
     assert sig.inputs[0].onnx_shape == ["batch", "n_constituents", 4]
 
 

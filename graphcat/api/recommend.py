@@ -14,12 +14,14 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 
+from embeddings.shapes import axis_from_text
 from graphcat.api.uploads import read_upload
 from graphcat.api.types.catalog import Info, ModelVersion
 from graphcat.api.types.errors import InvalidInputError, as_result
 from graphcat.errors import InvalidInput
 from graphcat.service import recommend as service
 from graphcat.userschema import SchemaFeature, UserSchema, read_schema_bytes
+from graphcat.userschema.model import read_shape
 
 
 @strawberry.input(description="One column (per-event field) of your data.")
@@ -27,8 +29,11 @@ class ColumnInput:
     name: str
     dtype: str = "float32"
     shape: list[int | None] = strawberry.field(
-        default_factory=list, description="Per-event shape: [] scalar, [30] fixed, [null] variable length."
+        default_factory=list, description="Per-event shape: [] scalar, [30] fixed, [null] or [-1] variable length."
     )
+    shape_given: list[str | None] | None = strawberry.field(default=None, description=(
+        "The shape as you write it, instead of `shape`: per axis a size (\"30\"), null or \"-1\", or a dynamic axis "
+        "name (\"N\", \"batch\"); every spelling of a variable axis ranks the same."))
     unit: str | None = None
     description: str | None = None
 
@@ -96,8 +101,12 @@ RecommendModelsResult = Annotated[Recommendations | InvalidInputError, strawberr
 def _features(columns: list[ColumnInput]) -> list[SchemaFeature]:
     out = []
     for i, c in enumerate(columns):
+        given = list(c.shape) if c.shape_given is None else [axis_from_text(a) for a in c.shape_given]
+        if c.shape and c.shape_given is not None:
+            raise InvalidInput(f"column {c.name!r}: give `shape` or `shapeGiven`, not both", path=f"columns[{i}].shapeGiven")
+        shape = read_shape(given, f"column {c.name!r}", f"columns[{i}]." + ("shape" if c.shape_given is None else "shapeGiven"))
         try:
-            out.append(SchemaFeature(name=c.name, dtype=c.dtype, shape=tuple(c.shape), unit=c.unit,
+            out.append(SchemaFeature(name=c.name, dtype=c.dtype, shape=shape, unit=c.unit,
                                      description=c.description))
         except InvalidInput as exc:
             field = (exc.path or "").rpartition(".")[2] if exc.path and "." in exc.path else None

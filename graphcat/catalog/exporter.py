@@ -14,7 +14,7 @@ from typing import Any
 from graphcat.catalog.content import prune
 from graphcat.catalog.plan import REPRODUCIBILITY_KEYS, hyperparameters_from_props
 from graphcat.domain import MODEL_LINEAGE_TYPES
-from graphcat.features import decode_shape
+from graphcat.features import shape_as_given
 from graphcat.store import catalog as store
 from graphcat.store.database import Database
 
@@ -48,7 +48,7 @@ def export_document(db: Database) -> dict[str, Any]:
 
     def features(uid: str, type_: str) -> list[dict[str, Any]]:
         feats = sorted((nodes[t] for ty, t, _ in out[uid] if ty == type_), key=lambda f: f["position"])
-        return [{"name": f["name"], "dtype": f["dtype"], "shape": decode_shape(f.get("shape")),
+        return [{"name": f["name"], "dtype": f["dtype"], "shape": shape_as_given(f),
                  "unit": f.get("unit"), "description": f.get("description")} for f in feats]
 
     def dataset_version(p: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from embeddings.shapes import axis_problem, expected, shape_problem
 from graphcat.catalog.plan import Problem, Where
 from graphcat.errors import InvalidInput
 
@@ -87,9 +88,40 @@ def _json_path(parts: Any) -> str:
 def schema_problems(file: str, document: Any, schema: dict[str, Any] | None = None) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(schema or catalog_schema())
     problems = []
+    shapes_told: set[str] = set()
     for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        shape = _shape_problem(document, list(error.absolute_path))
+        if shape is not None:
+            path, text = shape
+            if path not in shapes_told:  # one line per shape, however many rules its bad axis broke
+                shapes_told.add(path)
+                problems.append(Problem(Where(file, path), text))
+            continue
         problems.append(Problem(Where(file, _json_path(error.absolute_path)), _describe(error)))
     return problems
+
+
+def _shape_problem(document: Any, parts: list[Any]) -> tuple[str, str] | None:
+    """For an error in a feature's `shape` or one of its axes: (path, text naming the column and what is expected)."""
+    if "shape" not in parts[-2:]:
+        return None
+    at = len(parts) - 1 - parts[::-1].index("shape")
+    feature: Any = document
+    for part in parts[:at]:
+        feature = feature[part]
+    if not isinstance(feature, dict) or "shape" not in feature:
+        return None
+    shape = feature["shape"]
+    if at == len(parts) - 2:  # one axis
+        problem = axis_problem(shape[parts[-1]])
+        text = None if problem is None else f"shape axis {parts[-1]}: {problem}; expected {expected()}"
+    else:
+        text = shape_problem(shape)
+    if text is None:
+        return None
+    name = feature.get("name")
+    label = f"column {name!r}" if isinstance(name, str) else "a column without a name"
+    return _json_path(parts), f"{label}: {text}"
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

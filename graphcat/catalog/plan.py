@@ -14,7 +14,7 @@ from typing import Any
 
 from graphcat.catalog.content import canonical_json, canonical_version, content_hash, normalise_hyperparameters
 from graphcat.domain import MODEL_LINEAGE_TYPES, uid
-from graphcat.features import canonical_name, encode_shape
+from graphcat.features import canonical_name, encode_shape, encode_shape_given
 
 # The fields of a model version's reproducibility record; stored as repro_<key> properties.
 REPRODUCIBILITY_KEYS = ("code_repository", "commit", "entry_point", "environment", "training_config", "seed")
@@ -211,6 +211,7 @@ class _Builder:
             fu = uid("feature", f"{owner_ident}/{role}/{pos}")
             props = {"id": f"{owner_ident}/{role}/{pos}", "display": f["name"], "name": f["name"],
                      "canonical": canonical_name(f["name"]), "dtype": f["dtype"], "shape": encode_shape(f["shape"]),
+                     "shape_given": encode_shape_given(f["shape"]),
                      "unit": f.get("unit"), "description": f.get("description"), "position": pos, "role": role,
                      "owner_uid": owner_uid}
             w = self.at(f"{path}[{pos}]")

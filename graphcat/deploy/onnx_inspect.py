@@ -3,7 +3,8 @@
 The file is first validated with onnx's checker; then the opset and every graph input and output
 (name, element type, shape) are read. The catalog describes features *per event*: the first axis
 of an ONNX tensor is the batch axis and is removed, and symbolic or unknown dimensions (a
-variable number of jet constituents, say) become None, exactly like `[null, 4]` in a catalog file.
+variable number of jet constituents, say) become None, exactly like `[null, 4]` in a catalog file; the
+catalog feature keeps the symbolic names as written (`["n_constituents", 4]`, matched as `[null, 4]`).
 """
 
 from __future__ import annotations
@@ -60,7 +61,14 @@ class TensorSpec:
 
     def as_feature(self) -> dict[str, Any]:
         """The catalog feature dict (docs/catalog-format.md `inputs`/`outputs` entries)."""
-        return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape)}
+        return {"name": self.name, "dtype": self.dtype, "shape": self.shape_given()}
+
+    def shape_given(self) -> list[int | str | None]:
+        """The per-event shape keeping ONNX's names for dynamic axes (`n_constituents`); null when unnamed.
+
+        The first axis is the batch axis and is dropped, as in `shape` (whatever its name).
+        """
+        return list(self.onnx_shape[1:])
 
 
 @dataclass(frozen=True)

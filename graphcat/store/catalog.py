@@ -9,7 +9,7 @@ import json
 from typing import Any, Iterable
 
 from graphcat import domain
-from graphcat.features import decode_shape
+from graphcat.features import decode_shape, shape_as_given
 from graphcat.store.database import Database, Tx
 from graphcat.store.index_state import bump_revision
 
@@ -63,7 +63,8 @@ def to_domain(props: dict[str, Any]) -> domain.Node:
     if kind == "feature":
         return domain.Feature(**base, owner_uid=props["owner_uid"], role=props["role"], position=props["position"],
                               name=props["name"], canonical=props["canonical"], dtype=props["dtype"],
-                              shape=tuple(decode_shape(props.get("shape"))), unit=get("unit"), description=get("description"))
+                              shape=tuple(decode_shape(props.get("shape"))), shape_given=tuple(shape_as_given(props)),
+                              unit=get("unit"), description=get("description"))
     if kind == "evaluation":
         return domain.Evaluation(**base, model_version_uid=props["model_version_uid"],
                                  dataset_version_uid=props["dataset_version_uid"], metric=props["metric"],

@@ -14,7 +14,7 @@ from typing import Any
 from embeddings.schema import normalise_dtype
 from graphcat.errors import InvalidInput
 from graphcat.userschema.limits import Features
-from graphcat.userschema.model import DTYPES, SchemaFeature
+from graphcat.userschema.model import DTYPES, SchemaFeature, read_shape
 
 DEFAULT_DTYPE = "float32"
 _KEYS = {"name", "dtype", "shape", "unit", "description", "path", "kind"}
@@ -86,7 +86,7 @@ def feature_from_json(item: Any, *, where: str, source_format: str = "json") -> 
         dtype = normalise_dtype(dtype)
     if dtype not in DTYPES:
         raise InvalidInput(f"{label}: dtype {dtype!r} is not one of {', '.join(DTYPES)}", path=f"{where}.dtype")
-    shape = _shape(item.get("shape", []), label, f"{where}.shape")
+    shape = read_shape(item.get("shape", []), f"{label}: column {name.strip()!r}", f"{where}.shape")
     texts: dict[str, str | None] = {}
     for key in ("unit", "description", "path"):
         value = item.get(key)
@@ -98,18 +98,6 @@ def feature_from_json(item: Any, *, where: str, source_format: str = "json") -> 
     if kind is not None and kind != feature.kind:
         raise InvalidInput(f"{label}: kind {kind!r} contradicts shape {list(shape)} (a {feature.kind})", path=f"{where}.kind")
     return feature
-
-
-def _shape(value: Any, label: str, where: str) -> tuple[int | None, ...]:
-    if not isinstance(value, list):
-        raise InvalidInput(f"{label}: shape must be a list of sizes (null for variable), got {_json_type(value)}",
-                           path=where)
-    shape: list[int | None] = []
-    for axis, size in enumerate(value):
-        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-            raise InvalidInput(f"{label}: axis {axis} is {size!r}; expected a non-negative integer or null", path=where)
-        shape.append(size)
-    return tuple(shape)
 
 
 def _json_type(value: Any) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from embeddings.schema import normalise_dtype
+from embeddings.shapes import normalise_shape, shape_problem
 from graphcat.errors import InvalidInput
 
 DTYPES: tuple[str, ...] = (
@@ -137,3 +138,14 @@ class UserSchema:
             num_events=num_events,
             skipped=list(skipped),
         )
+
+
+def read_shape(value: Any, label: str, where: str) -> Shape:
+    """A shape as users write it (-1, null, "N", "batch" all mean any length) as matching sees it (None).
+
+    Raises InvalidInput naming `label` (the column) at `where` when an axis is malformed.
+    """
+    problem = shape_problem(value, smallest=0)
+    if problem is not None:
+        raise InvalidInput(f"{label}: {problem}", path=where)
+    return normalise_shape(value)

@@ -12,6 +12,8 @@ from typing import Any, Sequence
 import strawberry
 from strawberry.scalars import JSON
 
+from embeddings.shapes import axis_text
+
 from graphcat import domain
 from graphcat.api.context import RequestContext
 from graphcat.api.loaders import Link, link_key
@@ -182,6 +184,11 @@ class Feature(Node):
                                   "sequence (first axis variable, e.g. per-particle) or tensor (fixed, 2+ axes).")
     def kind(self) -> str:
         return feature_kind(self.instance.shape)
+
+    @strawberry.field(description="The shape as it was written, axis by axis: a size (\"30\"), null, \"-1\" or a "
+                                  "dynamic axis name (\"N\", \"batch\"); `shape` has null for all of those.")
+    def shape_given(self) -> list[str | None]:
+        return [axis_text(axis) for axis in self.instance.shape_given or self.instance.shape]
 
     @classmethod
     def from_domain(cls, n: domain.Feature) -> "Feature":

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Awaitable, Callable, TypeVar
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
+from embeddings.shapes import axis_from_text, normalise_shape, shape_problem
 from graphcat import domain
 from graphcat.api.types.catalog import DatasetVersion, Detector, Evaluation, Experiment, Info, ModelVersion
 from graphcat.api.types.errors import ConflictError, InvalidInputError, NotFoundError, UserError, as_result
@@ -57,12 +58,27 @@ class FeatureInput:
     name: str
     dtype: str
     shape: list[int | None] = strawberry.field(default_factory=list)
+    shape_given: list[str | None] | None = strawberry.field(default=None, description=(
+        "The shape as you write it, kept and shown back: per axis a size (\"30\"), null or \"-1\" (any length), or "
+        "a dynamic axis name (\"N\", \"batch\"). Give it instead of `shape` (both: they must agree)."))
     unit: str | None = None
     description: str | None = None
 
+    def given(self) -> list[Any]:
+        return list(self.shape) if self.shape_given is None else [axis_from_text(a) for a in self.shape_given]
+
     def to_catalog(self) -> dict[str, Any]:
-        return _drop_unset({"name": self.name, "dtype": self.dtype, "shape": self.shape, "unit": self.unit,
-                            "description": self.description}) | {"shape": list(self.shape)}
+        return _drop_unset({"name": self.name, "dtype": self.dtype, "unit": self.unit,
+                            "description": self.description}) | {"shape": self.given()}
+
+
+def _check_shapes(features: list[FeatureInput], field: str) -> None:
+    """`shape` and `shapeGiven` both given must say the same (a size per axis, or any length)."""
+    for k, f in enumerate(features):
+        if f.shape and f.shape_given is not None and shape_problem(f.given()) is None and \
+                normalise_shape(f.shape) != normalise_shape(f.given()):
+            raise InvalidInput(f"column {f.name!r}: shape {list(f.shape)} and shapeGiven {f.shape_given} disagree; "
+                               "give one of them", path=f"{field}[{k}].shapeGiven")
 
 
 @strawberry.enum
@@ -182,6 +198,8 @@ async def register_model_version(info: Info, input: RegisterModelVersionInput) -
     model = _drop_unset({"name": input.model_name, "tasks": input.tasks}) if input.model_name else None
 
     async def work() -> ModelVersion:
+        _check_shapes(input.inputs, "inputs")
+        _check_shapes(input.outputs, "outputs")
         mv = await run_in_threadpool(catalog.register_model_version, info.context.db, input.model, version, model=model)
         return ModelVersion.from_domain(mv)
 
@@ -203,6 +221,7 @@ async def register_dataset_version(info: Info, input: RegisterDatasetVersionInpu
     dataset = _drop_unset({"name": input.dataset_name, "tasks": input.tasks}) if input.dataset_name else None
 
     async def work() -> DatasetVersion:
+        _check_shapes(input.features, "features")
         dv = await run_in_threadpool(catalog.register_dataset_version, info.context.db, input.dataset, version,
                                      dataset=dataset)
         return DatasetVersion.from_domain(dv)

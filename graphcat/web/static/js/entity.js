@@ -93,11 +93,12 @@ function link(url) {
 }
 
 // Inputs, outputs and dataset features: one row per column in order, with its per-event shape
-// (n marks a variable axis) and the kind the API reads from it (scalar, array, sequence, tensor).
+// as it was written (shapeGiven: n for null, -1 or the axis name "N"/"batch" as given) and the kind the
+// API reads from it (scalar, array, sequence, tensor).
 function features(list, what) {
   return table(['#', 'Name', 'dtype', 'Shape', 'Kind', 'Unit', 'Description'],
     (list || []).map((f) => [h('span', { class: 'num' }, String(f.position)), h('code', {}, f.name), h('code', {}, f.dtype),
-      h('code', {}, shapeText(f.shape)), h('span', { class: `feature-kind kind-${f.kind}` }, f.kind), f.unit, f.description]),
+      h('code', {}, shapeText(f.shapeGiven ?? f.shape)), h('span', { class: `feature-kind kind-${f.kind}` }, f.kind), f.unit, f.description]),
     { empty: `No ${what} recorded.` });
 }
 

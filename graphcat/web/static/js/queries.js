@@ -21,7 +21,7 @@ export async function search(text, filters) {
 }
 
 // Entities come from Relay's node(id:); catalog uids are the global ids. The views read `uid`.
-const FEATURE = 'name dtype shape kind unit description position';
+const FEATURE = 'name dtype shape shapeGiven kind unit description position';
 const ENTITY = `query Entity($id: ID!) { entity: node(id: $id) {
   id
   ... on ModelVersion {
