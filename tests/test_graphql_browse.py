@@ -285,3 +285,27 @@ def test_a_model_lists_its_versions_newest_first_with_aliases(client: TestClient
     assert [sorted(v["aliases"]) for v in found] == [sorted(v.get("aliases") or []) for v in want]
     numbers = [tuple(int(p) for p in v["version"].split(".")) for v in found if v["version"].replace(".", "").isdigit()]
     assert numbers == sorted(numbers, reverse=True)  # numeric parts compared as numbers, newest first
+
+
+def operators(db: Database, name: str, **params: Any) -> list[str]:
+    """The operators of a named query's plan on the real server (EXPLAIN: nothing runs)."""
+    from graphcat.store import queries
+
+    def walk(plan: Any) -> list[str]:
+        return [plan["operatorType"].split("@")[0], *(op for child in plan.get("children", []) for op in walk(child))]
+
+    with db.driver.session(database=db.database) as session:
+        return walk(session.run("EXPLAIN " + queries.get(name), params).consume().plan)
+
+
+def test_pages_walk_the_uid_index_and_kind_counts_come_from_the_count_store(session_db: Database) -> None:
+    """A page costs O(page) (an index range in order, no sort of the kind) and the summary's kind
+    counts read the count store, whatever the catalog size."""
+    nulls = {k: None for k in ("task", "owner", "roots_only", "model_version", "dataset_version", "dataset", "metric")}
+    page_ops = operators(session_db, "browse/page", kind="model", after="model:", upper="model;", limit=5, **nulls)
+    assert "NodeUniqueIndexSeekByRange" in page_ops and not any("Sort" in op for op in page_ops), page_ops
+    hardware_ops = operators(session_db, "browse/hardware_page", after="", limit=5)
+    assert "NodeUniqueIndexSeekByRange" in hardware_ops and not any("Sort" in op for op in hardware_ops), hardware_ops
+    kind_ops = operators(session_db, "browse/summary_kinds")
+    assert kind_ops.count("NodeCountFromCountStore") == 12, kind_ops
+    assert not any("Scan" in op for op in kind_ops), kind_ops
