@@ -78,7 +78,7 @@ def page(client: TestClient, field: str, *, first: int | None = None, after: str
     args, decls, variables = [], [], {}
     for name, value, kind in (("first", first, "Int"), ("after", after, "String"), ("filter", filter, None)):
         if value is not None:
-            gql_type = kind or {"models": "FamilyFilter", "datasets": "FamilyFilter", "tasks": "TaskFilter",
+            gql_type = kind or {"models": "ModelFilter", "datasets": "FamilyFilter", "tasks": "TaskFilter",
                                 "evaluations": "EvaluationFilter"}[field]
             decls.append(f"${name}: {gql_type}")
             args.append(f"{name}: ${name}")
@@ -156,6 +156,35 @@ def test_models_and_datasets_filter_by_task_with_subtasks_and_by_owner(client: T
     # an owner id and its global id mean the same
     for given in (owner, domain.uid("owner", owner)):
         assert [e["node"]["id"] for e in page(client, "models", filter={"owner": given})["edges"]] == want
+
+
+def test_models_and_datasets_filter_by_experiment_and_framework(client: TestClient, demo: dict[str, Any]) -> None:
+    detector_experiment = {d["id"]: d["experiment"] for d in demo["detectors"]}
+
+    def experiments_of(version: dict[str, Any]) -> set[str]:
+        return {detector_experiment[d] for d in (version.get("recorded_with") or []) + (version.get("simulated_with") or [])}
+
+    by_version = {f"{d['id']}@{v['version']}": experiments_of(v) for d in demo["datasets"] for v in d["versions"]}
+    narrowed = 0
+    for experiment in (e["id"] for e in demo["experiments"]):
+        want_datasets = sorted(domain.uid("dataset", d["id"]) for d in demo["datasets"]
+                               if any(experiment in experiments_of(v) for v in d["versions"]))
+        want_models = sorted(domain.uid("model", m["id"]) for m in demo["models"]
+                             if any(experiment in by_version[t] for v in m["versions"] for t in v.get("trained_on") or []))
+        for field, want in (("datasets", want_datasets), ("models", want_models)):
+            found = page(client, field, filter={"experiment": experiment})
+            assert found["totalCount"] == len(want), (field, experiment)
+            assert [e["node"]["id"] for e in found["edges"]] == want, (field, experiment)
+            narrowed += 0 < len(want) < len(demo[field])
+    assert narrowed >= 2, "the experiment filter should narrow some lists"
+    frameworks = Counter(v.get("framework") for m in demo["models"] for v in m["versions"] if v.get("framework"))
+    assert len(frameworks) > 1
+    for framework in frameworks:
+        want = sorted(domain.uid("model", m["id"]) for m in demo["models"]
+                      if any(v.get("framework") == framework for v in m["versions"]))
+        found = page(client, "models", filter={"framework": framework, "task": None})
+        assert found["totalCount"] == len(want) and [e["node"]["id"] for e in found["edges"]] == want, framework
+    assert page(client, "models", filter={"framework": "no-such-framework"})["totalCount"] == 0
 
 
 def test_tasks_roots_only_and_the_tree(client: TestClient, demo: dict[str, Any]) -> None:
@@ -301,7 +330,7 @@ def operators(db: Database, name: str, **params: Any) -> list[str]:
 def test_pages_walk_the_uid_index_and_kind_counts_come_from_the_count_store(session_db: Database) -> None:
     """A page costs O(page) (an index range in order, no sort of the kind) and the summary's kind
     counts read the count store, whatever the catalog size."""
-    nulls = {k: None for k in ("task", "owner", "roots_only", "model_version", "dataset_version", "dataset", "metric")}
+    nulls = {k: None for k in ("task", "owner", "framework", "experiment", "roots_only", "model_version", "dataset_version", "dataset", "metric")}
     page_ops = operators(session_db, "browse/page", kind="model", after="model:", upper="model;", limit=5, **nulls)
     assert "NodeUniqueIndexSeekByRange" in page_ops and not any("Sort" in op for op in page_ops), page_ops
     hardware_ops = operators(session_db, "browse/hardware_page", after="", limit=5)

@@ -41,9 +41,11 @@ class Query:
         description="Dataset versions matching `filter` (run conditions, experiment, detector, task), a page at a time.",
     )
     models: browse.Connection[catalog.Model] = strawberry.field(
-        resolver=browse.models, description="Models (families), by id; filter by task (subtasks too) or owner.")
+        resolver=browse.models,
+        description="Models (families), by id; filter by task (subtasks too), owner, experiment or framework.")
     datasets: browse.Connection[catalog.Dataset] = strawberry.field(
-        resolver=browse.datasets, description="Datasets (families), by id; filter by task (subtasks too) or owner.")
+        resolver=browse.datasets,
+        description="Datasets (families), by id; filter by task (subtasks too), owner or experiment.")
     experiments: browse.Connection[catalog.Experiment] = strawberry.field(
         resolver=browse.experiments, description="Experiments, by id.")
     detectors: browse.Connection[catalog.Detector] = strawberry.field(

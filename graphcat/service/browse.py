@@ -3,7 +3,9 @@
 - list_entities(db, kind, filters=None, first=20, after=None, count=True) -> Page — the nodes of
   `kind` (experiment, detector, task, owner, publication, model, dataset, evaluation) sorted by id,
   with one opaque cursor per item; the total only when `count`. Filters by kind:
-  model, dataset: task (its subtasks too), owner; task: roots_only;
+  model, dataset: task (its subtasks too), owner, experiment (data recorded or simulated with its
+  detectors: a dataset's versions, a model's versions' training data); model: framework (of any
+  version); task: roots_only;
   evaluation: model_version, dataset_version, dataset (entity ids or uids), metric.
   An unknown entity in a filter is an InvalidInput (as for list_model_versions); a metric nothing
   was measured with is an empty page.
@@ -28,8 +30,8 @@ from graphcat.store.database import Database
 KIND_FILTERS: dict[str, dict[str, str | None]] = {
     "experiment": {}, "detector": {}, "owner": {}, "publication": {},
     "task": {"roots_only": None},
-    "model": {"task": "task", "owner": "owner"},
-    "dataset": {"task": "task", "owner": "owner"},
+    "model": {"task": "task", "owner": "owner", "experiment": "experiment", "framework": None},
+    "dataset": {"task": "task", "owner": "owner", "experiment": "experiment"},
     "evaluation": {"model_version": "model_version", "dataset_version": "dataset_version", "dataset": "dataset",
                    "metric": None},
 }

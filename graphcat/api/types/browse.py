@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from graphcat.api.types.catalog import (Dataset, Detector, Evaluation, Experiment, Info, Model, Owner, Publication,
                                         Task)
 from graphcat.api.types.deployment import Hardware
-from graphcat.api.types.reads import PageInfo, _page_size, _selects
+from graphcat.api.types.reads import PageInfo, page_size, selects
 from graphcat.service import browse
 
 T = TypeVar("T")
@@ -40,6 +40,13 @@ class Connection(Generic[T]):
 class FamilyFilter:
     task: strawberry.ID | None = strawberry.field(default=None, description="A task (its subtasks match too).")
     owner: strawberry.ID | None = None
+    experiment: strawberry.ID | None = strawberry.field(
+        default=None, description="Data recorded or simulated with the experiment's detectors (a model: its training data).")
+
+
+@strawberry.input(description="Every given filter must match; entities by id or global id.")
+class ModelFilter(FamilyFilter):
+    framework: str | None = strawberry.field(default=None, description="The framework of any of its versions.")
 
 
 @strawberry.input
@@ -63,8 +70,8 @@ def _filters(given: Any) -> dict[str, Any]:
 
 async def _connection(info: Info, kind: str, cls: Any, filters: dict[str, Any], first: int | None,
                       after: str | None) -> Any:
-    size = _page_size(info, first)
-    count = _selects(info.selected_fields, "totalCount")
+    size = page_size(info, first)
+    count = selects(info.selected_fields, "totalCount")
     if kind == "hardware":
         page = await run_in_threadpool(browse.list_hardware, info.context.db, size, after, count)
         nodes = [cls.from_row(h) for h in page.items]
@@ -76,7 +83,7 @@ async def _connection(info: Info, kind: str, cls: Any, filters: dict[str, Any], 
                       total_count=page.total_count if page.total_count is not None else -1)  # not selected: never sent
 
 
-async def models(info: Info, filter: FamilyFilter | None = None, first: int | None = None,
+async def models(info: Info, filter: ModelFilter | None = None, first: int | None = None,
                  after: str | None = None) -> Connection[Model]:
     return await _connection(info, "model", Model, _filters(filter), first, after)  # type: ignore[no-any-return]
 
