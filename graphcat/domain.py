@@ -7,6 +7,7 @@ objects (graphcat.store.catalog.to_domain); the GraphQL layer wraps them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,13 @@ RELATIONSHIP_TYPES = (
 
 def uid(kind: str, ident: str) -> str:
     return f"{kind}:{ident}"
+
+
+def version_order_key(version: str, created_at: str | None) -> tuple[list[tuple[int, Any]], str]:
+    """Sort key of a version, oldest first (reverse it for newest first): its version string compared
+    part by part, numbers as numbers ("1.10.0" after "1.9.0"), then its creation date (often not given)."""
+    parts = [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.+-]", version)]
+    return (parts, created_at or "")
 
 
 def split_uid(value: str) -> tuple[str, str]:

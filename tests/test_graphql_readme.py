@@ -22,7 +22,7 @@ def readme_blocks() -> tuple[list[str], list[str]]:
 
 def test_readme_queries_work_on_the_demo_catalog(neo4j_server: Settings, db: Database) -> None:
     import_files(db, [demo_catalog_path()])
-    (models_for_task, lineage, recommend, register), (variables,) = readme_blocks()
+    (models_for_task, lineage, recommend, register, *_browse), (variables,) = readme_blocks()
     writer = token(db, "writer")
     for client in client_for(neo4j_server):
         r = gql(client, models_for_task)
@@ -53,3 +53,39 @@ def test_readme_queries_work_on_the_demo_catalog(neo4j_server: Settings, db: Dat
         assert created == {"__typename": "ModelVersion", "id": "model_version:particlenet-top@2.1.0",
                            "version": "2.1.0", "model": {"name": "ParticleNet top tagger"},
                            "datasets": [{"id": "dataset_version:top-tagging-reference@1.0"}]}
+
+
+def test_readme_browse_queries_work_on_the_demo_catalog(neo4j_server: Settings, db: Database) -> None:
+    """The browsing examples (every block after the registration mutation): each list answers with
+    its page and total, catalogSummary agrees with the lists."""
+    import_files(db, [demo_catalog_path()])
+    browse = readme_blocks()[0][4:]
+    fields = ("catalogSummary", "models", "datasets", "experiments", "detectors", "tasks", "owners", "publications",
+              "hardware", "evaluations")
+    for client in client_for(neo4j_server):
+        answers: dict[str, dict[str, object]] = {}
+        for block in browse:
+            r = gql(client, block)
+            assert r.status_code == 200 and "errors" not in r.json(), r.text
+            answers.update(r.json()["data"])
+        assert sorted(answers) == sorted(fields), "one README example per list"
+        kinds = {k["kind"]: k["count"] for k in answers["catalogSummary"]["kinds"]}  # type: ignore[index]
+        for field in fields[1:]:
+            page = answers[field]
+            edges = page["edges"]  # type: ignore[index]
+            assert page["totalCount"] >= len(edges), field  # type: ignore[index,operator]
+            if field == "hardware":
+                assert page["totalCount"] == kinds["hardware"] == 0 and edges == []  # the YAML has no benchmarks
+            else:
+                assert edges, field
+        for field, kind in (("experiments", "experiment"), ("owners", "owner"), ("publications", "publication"),
+                            ("detectors", "detector")):
+            assert answers[field]["totalCount"] == kinds[kind], field  # type: ignore[index]
+        models = answers["models"]["edges"]  # type: ignore[index]
+        assert all(e["node"]["versions"] for e in models)
+        assert any("production" in v["aliases"] for e in models for v in e["node"]["versions"])
+        evals = answers["evaluations"]["edges"]  # type: ignore[index]
+        assert evals and all(e["node"]["metric"] == "auc" and e["node"]["id"].startswith("evaluation:particlenet-top@1.0.0/")
+                             for e in evals)
+        roots = answers["tasks"]["edges"]  # type: ignore[index]
+        assert roots and any(e["node"]["subtasks"] for e in roots)

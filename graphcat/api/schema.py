@@ -16,7 +16,7 @@ from graphcat.api import search as search_api
 from graphcat.api import transferability as transfer_api
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
-from graphcat.api.types import catalog, deployment, reads, tokens, writes
+from graphcat.api.types import browse, catalog, deployment, reads, tokens, writes
 from graphcat.settings import Settings
 
 # The role each mutation needs; graphcat.api.graphql_app checks it before anything executes
@@ -40,6 +40,29 @@ class Query:
         resolver=reads.dataset_versions,
         description="Dataset versions matching `filter` (run conditions, experiment, detector, task), a page at a time.",
     )
+    models: browse.Connection[catalog.Model] = strawberry.field(
+        resolver=browse.models,
+        description="Models (families), by id; filter by task (subtasks too), owner, experiment or framework.")
+    datasets: browse.Connection[catalog.Dataset] = strawberry.field(
+        resolver=browse.datasets,
+        description="Datasets (families), by id; filter by task (subtasks too), owner or experiment.")
+    experiments: browse.Connection[catalog.Experiment] = strawberry.field(
+        resolver=browse.experiments, description="Experiments, by id.")
+    detectors: browse.Connection[catalog.Detector] = strawberry.field(
+        resolver=browse.detectors, description="Detectors, by id.")
+    tasks: browse.Connection[catalog.Task] = strawberry.field(
+        resolver=browse.tasks, description="Tasks, by id; `rootsOnly` gives the tree's roots (walk down with `subtasks`).")
+    owners: browse.Connection[catalog.Owner] = strawberry.field(
+        resolver=browse.owners, description="People and teams owning models or datasets, by id.")
+    publications: browse.Connection[catalog.Publication] = strawberry.field(
+        resolver=browse.publications, description="Publications, by id.")
+    hardware: browse.Connection[deployment.Hardware] = strawberry.field(
+        resolver=browse.hardware, description="Machines benchmarks ran on, by id.")
+    evaluations: browse.Connection[catalog.Evaluation] = strawberry.field(
+        resolver=browse.evaluations,
+        description="Evaluations, by id; filter by model version, dataset version, dataset (any version) or metric.")
+    catalog_summary: browse.CatalogSummary = strawberry.field(
+        resolver=browse.catalog_summary, description="Counts per kind, task, experiment and framework (a few cheap reads).")
     lineage: reads.LineageGraph = strawberry.field(
         resolver=reads.lineage_of,
         description="What a node depends on (UPSTREAM), what depends on it (DOWNSTREAM) or both, up to `depth` hops.",

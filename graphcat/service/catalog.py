@@ -187,12 +187,12 @@ REFERENCE_FILTERS = {"task": "task", "owner": "owner", "trained_on": "dataset_ve
                      "detector": "detector"}
 
 
-def _resolve_references(db: Database, filters: dict[str, Any]) -> None:
-    """Accept `jet-tagging` as well as `task:jet-tagging` in reference filters, and refuse a name
-    the catalog does not hold: an unknown (or misspelt) task is an error, not an empty page.
-    Rewrites `filters` in place to uids; one read for all of them."""
+def resolve_references(db: Database, filters: dict[str, Any], references: dict[str, str] = REFERENCE_FILTERS) -> None:
+    """Accept `jet-tagging` as well as `task:jet-tagging` in reference filters (`references`: filter
+    -> kind), and refuse a name the catalog does not hold: an unknown (or misspelt) task is an error,
+    not an empty page. Rewrites `filters` in place to uids; one read for all of them."""
     wanted: dict[str, str] = {}
-    for key, kind in REFERENCE_FILTERS.items():
+    for key, kind in references.items():
         value = filters.get(key)
         if value is None:
             continue
@@ -204,7 +204,7 @@ def _resolve_references(db: Database, filters: dict[str, Any]) -> None:
     found = store.nodes_by_uid(db, wanted.values())
     for key, target in wanted.items():
         if target not in found:
-            raise InvalidInput(f"unknown {REFERENCE_FILTERS[key].replace('_', ' ')} {filters[key]!r}", path=f"filters.{key}")
+            raise InvalidInput(f"unknown {references[key].replace('_', ' ')} {filters[key]!r}", path=f"filters.{key}")
         filters[key] = target
 
 
@@ -222,7 +222,7 @@ def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sor
                               "format", "text", "include_deprecated"}
     if unknown:
         raise InvalidInput(f"unknown filter(s) {sorted(unknown)}", path="filters")
-    _resolve_references(db, filters)
+    resolve_references(db, filters)
     position = decode_keyset_cursor(after, sort, descending) if after else None
     # One more than asked says whether a next page exists without counting.
     rows = store.model_versions_page(db, filters=filters, sort=sort, descending=descending, after=position,
@@ -243,7 +243,7 @@ def list_dataset_versions(db: Database, filters: dict[str, Any] | None = None, f
     unknown = set(filters) - set(store.DATASET_FILTERS)
     if unknown:
         raise InvalidInput(f"unknown filter(s) {sorted(unknown)}; known: {list(store.DATASET_FILTERS)}", path="filters")
-    _resolve_references(db, filters)
+    resolve_references(db, filters)
     if filters.get("data_type") not in (None, "data", "simulation"):
         raise InvalidInput(f"data_type must be data or simulation, got {filters['data_type']!r}", path="filters.data_type")
     skip = decode_cursor(after) + 1 if after else 0

@@ -378,10 +378,12 @@ class Model(Node):
     def from_domain(cls, n: domain.Model) -> "Model":
         return cls(**_base(n), name=n.name, description=n.description, tags=list(n.tags), instance=n)
 
-    @strawberry.field
+    @strawberry.field(description="The model's versions, newest first (by version number, then creation date), each with its aliases.")
     async def versions(self, info: Info) -> list["ModelVersion"]:
         found = await info.context.loaders.versions.load(self.instance.uid)
-        return [ModelVersion.from_domain(v) for v in found if isinstance(v, domain.ModelVersion)]
+        mine = [v for v in found if isinstance(v, domain.ModelVersion)]
+        mine.sort(key=lambda v: domain.version_order_key(v.version, v.created_at), reverse=True)
+        return [ModelVersion.from_domain(v) for v in mine]
 
     @strawberry.field
     async def owner(self, info: Info) -> Owner | None:

@@ -90,7 +90,7 @@ DATASET_FILTER_FIELDS = ("data_type", "sqrt_s_tev", "generator", "run_period", "
                          "experiment", "detector", "task")
 
 
-def _page_size(info: Info, first: int | None) -> int:
+def page_size(info: Info, first: int | None) -> int:
     """`first`, or the largest page when it is not given; outside 0..GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE it is an error."""
     limit = info.context.settings.graphql_max_page_size
     size = limit if first is None else first
@@ -101,7 +101,7 @@ def _page_size(info: Info, first: int | None) -> int:
 
 async def dataset_versions(info: Info, filter: DatasetVersionFilter | None = None, first: int | None = None,
                            after: str | None = None) -> DatasetVersionConnection:
-    size = _page_size(info, first)
+    size = page_size(info, first)
     filters: dict[str, object] = {}
     if filter is not None:
         for key in DATASET_FILTER_FIELDS:
@@ -135,7 +135,7 @@ async def model_versions(
     first: int | None = None,
     after: str | None = None,
 ) -> ModelVersionConnection:
-    size = _page_size(info, first)
+    size = page_size(info, first)
     filters: dict[str, object] = {}
     if filter is not None:
         for key in ("task", "experiment", "owner", "trained_on", "framework", "tag", "alias", "detector", "format", "text"):
@@ -145,7 +145,7 @@ async def model_versions(
         filters["include_deprecated"] = filter.include_deprecated
     page = await run_in_threadpool(
         catalog.list_model_versions, info.context.db, filters, sort.value, descending, size, after,
-        _selects(info.selected_fields, "totalCount"),
+        selects(info.selected_fields, "totalCount"),
     )
     edges = [ModelVersionEdge(cursor=cursor, node=ModelVersion.from_domain(mv)) for cursor, mv in zip(page.cursors, page.items)]
     return ModelVersionConnection(
@@ -155,7 +155,7 @@ async def model_versions(
     )
 
 
-def _selects(fields: list[Any], name: str) -> bool:
+def selects(fields: list[Any], name: str) -> bool:
     """Whether the connection's selection (fragments included) asks for `name`: the total is a
     separate count query, run only for clients that want it."""
     for field in fields:
@@ -163,7 +163,7 @@ def _selects(fields: list[Any], name: str) -> bool:
             if isinstance(sub, SelectedField):
                 if sub.name == name:
                     return True
-            elif _selects([sub], name):  # a fragment spread or inline fragment: look inside
+            elif selects([sub], name):  # a fragment spread or inline fragment: look inside
                 return True
     return False
 

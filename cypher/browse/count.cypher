@@ -1,0 +1,18 @@
+// params: $kind, $after, $upper, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric.
+// How many catalog nodes of $kind match the filters of browse/page (same parameters, same meaning;
+// $after is "<kind>:" and $upper "<kind>;" to count them all): the connection's totalCount.
+MATCH (n:Catalog)
+USING INDEX n:Catalog(uid)
+WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
+  AND ($task IS NULL OR EXISTS { (n)-[:SOLVES|FOR_TASK]->(:Task)-[:SUBTASK_OF*0..10]->(:Task {uid: $task}) })
+  AND ($owner IS NULL OR EXISTS { (n)-[:OWNED_BY]->(:Owner {uid: $owner}) })
+  AND ($framework IS NULL OR EXISTS { (n)-[:HAS_VERSION]->(:ModelVersion {framework: $framework}) })
+  // a dataset's versions (zero TRAINED_ON hops) or a model's versions' training data (one hop)
+  AND ($experiment IS NULL OR EXISTS { (n)-[:HAS_VERSION]->()-[:TRAINED_ON*0..1]->(:DatasetVersion)
+        -[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
+  AND (coalesce($roots_only, false) = false OR NOT EXISTS { (n)-[:SUBTASK_OF]->(:Task) })
+  AND ($model_version IS NULL OR n.model_version_uid = $model_version)
+  AND ($dataset_version IS NULL OR n.dataset_version_uid = $dataset_version)
+  AND ($dataset IS NULL OR EXISTS { (n)-[:EVALUATED_ON]->(:DatasetVersion)<-[:HAS_VERSION]-(:Dataset {uid: $dataset}) })
+  AND ($metric IS NULL OR n.metric = $metric)
+RETURN count(n) AS total_count

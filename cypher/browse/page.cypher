@@ -1,0 +1,26 @@
+// params: $kind, $after, $upper, $limit, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric.
+// A keyset page of the catalog nodes of one $kind, sorted by uid ("<kind>:<id>", so by id): the
+// $limit nodes with $after < uid < $upper ($after is "<kind>:" on the first page, the last uid seen
+// after it; $upper is "<kind>;", just above every uid of the kind), walked in the order of the
+// Catalog(uid) index so a page costs O(page). Every non-null filter must match: $task (a task uid;
+// its subtasks match too), $owner (an owner uid) and $experiment (an experiment uid: a version
+// recorded or simulated with, or trained on data of, its detectors) for models and datasets;
+// $framework (of any version) for models; $roots_only for tasks
+// without a parent; $model_version, $dataset_version, $dataset (uids) and $metric for evaluations.
+MATCH (n:Catalog)
+USING INDEX n:Catalog(uid)
+WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
+  AND ($task IS NULL OR EXISTS { (n)-[:SOLVES|FOR_TASK]->(:Task)-[:SUBTASK_OF*0..10]->(:Task {uid: $task}) })
+  AND ($owner IS NULL OR EXISTS { (n)-[:OWNED_BY]->(:Owner {uid: $owner}) })
+  AND ($framework IS NULL OR EXISTS { (n)-[:HAS_VERSION]->(:ModelVersion {framework: $framework}) })
+  // a dataset's versions (zero TRAINED_ON hops) or a model's versions' training data (one hop)
+  AND ($experiment IS NULL OR EXISTS { (n)-[:HAS_VERSION]->()-[:TRAINED_ON*0..1]->(:DatasetVersion)
+        -[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
+  AND (coalesce($roots_only, false) = false OR NOT EXISTS { (n)-[:SUBTASK_OF]->(:Task) })
+  AND ($model_version IS NULL OR n.model_version_uid = $model_version)
+  AND ($dataset_version IS NULL OR n.dataset_version_uid = $dataset_version)
+  AND ($dataset IS NULL OR EXISTS { (n)-[:EVALUATED_ON]->(:DatasetVersion)<-[:HAS_VERSION]-(:Dataset {uid: $dataset}) })
+  AND ($metric IS NULL OR n.metric = $metric)
+RETURN properties(n) AS item
+ORDER BY n.uid
+LIMIT $limit

@@ -1,0 +1,108 @@
+"""Browsing the catalog: a keyset page of any entity kind (and of Hardware), and the catalog summary.
+
+- list_entities(db, kind, filters=None, first=20, after=None, count=True) -> Page — the nodes of
+  `kind` (experiment, detector, task, owner, publication, model, dataset, evaluation) sorted by id,
+  with one opaque cursor per item; the total only when `count`. Filters by kind:
+  model, dataset: task (its subtasks too), owner, experiment (data recorded or simulated with its
+  detectors: a dataset's versions, a model's versions' training data); model: framework (of any
+  version); task: roots_only;
+  evaluation: model_version, dataset_version, dataset (entity ids or uids), metric.
+  An unknown entity in a filter is an InvalidInput (as for list_model_versions); a metric nothing
+  was measured with is an empty page.
+- list_hardware(db, first=20, after=None, count=True) -> Page of Hardware property maps, by id.
+- summary(db) -> Summary: counts per kind (count store), per task, per experiment, per framework.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from graphcat import domain
+from graphcat.errors import InvalidInput
+from graphcat.service.catalog import MAX_PAGE, resolve_references
+from graphcat.store import browse as store
+from graphcat.store.database import Database
+
+# The filters each kind accepts, and the kind of entity each reference filter names (None: a value).
+KIND_FILTERS: dict[str, dict[str, str | None]] = {
+    "experiment": {}, "detector": {}, "owner": {}, "publication": {},
+    "task": {"roots_only": None},
+    "model": {"task": "task", "owner": "owner", "experiment": "experiment", "framework": None},
+    "dataset": {"task": "task", "owner": "owner", "experiment": "experiment"},
+    "evaluation": {"model_version": "model_version", "dataset_version": "dataset_version", "dataset": "dataset",
+                   "metric": None},
+}
+
+
+@dataclass(frozen=True)
+class Summary:
+    kinds: dict[str, int]
+    tasks: list[dict[str, Any]]  # task (domain.Task), parent_uid, models, datasets, models_in_tree, model_versions_in_tree
+    experiments: list[dict[str, Any]]  # experiment (domain.Experiment), detectors, dataset_versions, model_versions
+    frameworks: list[dict[str, Any]]  # framework (None: not stated), model_versions
+
+
+def encode_cursor(kind: str, position: str) -> str:
+    """An opaque cursor: the uid (Hardware: the id) after which the next page of `kind` starts."""
+    return base64.urlsafe_b64encode(json.dumps(["browse", kind, position]).encode()).decode()
+
+
+def decode_cursor(cursor: str, kind: str) -> str:
+    try:
+        marker, c_kind, position = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+        if marker != "browse" or not isinstance(c_kind, str) or not isinstance(position, str):
+            raise ValueError(cursor)
+    except (ValueError, TypeError) as exc:  # bad base64, bad JSON, wrong shape
+        raise InvalidInput(f"invalid cursor {cursor!r}", path="after") from exc
+    if c_kind != kind:
+        raise InvalidInput(f"cursor {cursor!r} belongs to a list of {c_kind}, not of {kind}; start again without `after`",
+                           path="after")
+    if kind != "hardware" and not position.startswith(f"{kind}:"):
+        raise InvalidInput(f"invalid cursor {cursor!r}", path="after")
+    return position
+
+
+def _check_first(first: int) -> None:
+    if not 0 <= first <= MAX_PAGE:
+        raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", path="first")
+
+
+def _page(items: list[Any], positions: list[str], kind: str, first: int, total: int | None) -> domain.Page:
+    # One more than asked was read: it says whether a next page exists without counting.
+    cursors = tuple(encode_cursor(kind, p) for p in positions[:first])
+    return domain.Page(tuple(items[:first]), total, cursors[-1] if cursors else None, len(items) > first, cursors)
+
+
+def list_entities(db: Database, kind: str, filters: dict[str, Any] | None = None, first: int = 20,
+                  after: str | None = None, count: bool = True) -> domain.Page:
+    if kind not in KIND_FILTERS:
+        raise InvalidInput(f"kind must be one of {sorted(KIND_FILTERS)}, got {kind!r}", path="kind")
+    _check_first(first)
+    allowed = KIND_FILTERS[kind]
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    unknown = set(filters) - set(allowed)
+    if unknown:
+        raise InvalidInput(f"unknown filter(s) {sorted(unknown)} for {kind}; known: {sorted(allowed)}", path="filters")
+    resolve_references(db, filters, {k: v for k, v in allowed.items() if v is not None})
+    position = decode_cursor(after, kind) if after else None
+    items = store.entities_page(db, kind, filters=filters, after=position, limit=first + 1)
+    total = store.count_entities(db, kind, filters=filters) if count else None
+    return _page(items, [n.uid for n in items], kind, first, total)
+
+
+def list_hardware(db: Database, first: int = 20, after: str | None = None, count: bool = True) -> domain.Page:
+    _check_first(first)
+    position = decode_cursor(after, "hardware") if after else None
+    items = store.hardware_page(db, after=position, limit=first + 1)
+    total = store.kind_counts(db)["hardware"] if count else None
+    return _page(items, [h["id"] for h in items], "hardware", first, total)
+
+
+def summary(db: Database) -> Summary:
+    """Four small reads: kind counts come from the count store, the rest walk tasks and experiments
+    (tens of nodes) and model versions' framework property."""
+    return Summary(kinds=store.kind_counts(db), tasks=store.task_counts(db), experiments=store.experiment_counts(db),
+                   frameworks=store.framework_counts(db))
