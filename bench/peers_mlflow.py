@@ -122,31 +122,40 @@ def measure(qs: dict[str, list[Variant]], calls: dict[str, Any], floors: dict[st
     return times
 
 
-def profile(db: Any, v: Variant) -> str:
-    """PROFILE of the Cypher graphcat runs for a modelVersions variant: db hits and rows per operator (top 4)."""
+def _profiled(db: Any, name: str, params: dict[str, Any]) -> str:
+    """PROFILE of one named graphcat query: db hits in all, and the top 4 operators."""
     from graphcat.store import queries
-    from graphcat.store.catalog import _filter_params
 
-    if v.question == "model":
-        return "not profiled (Model.versions, a loader query)"
-    f = v.variables["filter"]
-    filters = {"task": f.get("task"), "experiment": f.get("experiment"), "text": f.get("text"), "include_deprecated": True}
-    params = {**_filter_params({k: x for k, x in filters.items() if x is not None}), "key": "", "uid": "", "limit": 101}
     with db.driver.session(database=db.settings.neo4j_database) as session:
-        summary = session.run("PROFILE " + queries.get("catalog/model_versions_by_model"), params).consume()
+        summary = session.run("PROFILE " + queries.get(name), params).consume()
     ops: list[tuple[int, str, int]] = []
 
-    def walk(plan: Any) -> None:
-        args = plan.get("args", {}) if isinstance(plan, dict) else {}
-        name = str(plan.get("operatorType", "?")).partition("@")[0] if isinstance(plan, dict) else "?"
-        ops.append((int(plan.get("dbHits", args.get("DbHits", 0))), name, int(plan.get("rows", args.get("Rows", 0)))))
+    def walk(plan: dict[str, Any]) -> None:
+        args = plan.get("args", {})
+        ops.append((int(plan.get("dbHits", args.get("DbHits", 0))), str(plan.get("operatorType", "?")).partition("@")[0],
+                    int(plan.get("rows", args.get("Rows", 0)))))
         for child in plan.get("children", []):
             walk(child)
 
     walk(summary.profile)
-    total = sum(h for h, _, _ in ops)
-    top = ", ".join(f"{name} {hits:,} hits / {rows:,} rows" for hits, name, rows in sorted(ops, reverse=True)[:4])
-    return f"{total:,} db hits in all; {top}"
+    top = ", ".join(f"{op} {hits:,} hits / {rows:,} rows" for hits, op, rows in sorted(ops, reverse=True)[:4])
+    return f"`{name}`: {sum(h for h, _, _ in ops):,} db hits ({top})"
+
+
+def profile(db: Any, v: Variant) -> str:
+    """PROFILE of the Cypher graphcat runs for a variant (first page): Model.versions is two round
+    trips (the node, then its HAS_VERSION neighbours); modelVersions one keyset query."""
+    from graphcat.store.catalog import _filter_params
+
+    if v.question == "model":
+        uid = v.variables["id"]
+        return "two round trips: " + "; ".join([
+            _profiled(db, "catalog/nodes_by_uid", {"uids": [uid]}),
+            _profiled(db, "catalog/outgoing", {"uids": [uid], "types": ["HAS_VERSION"]})])
+    f = v.variables["filter"]
+    filters = {k: f[k] for k in ("task", "experiment", "text") if f.get(k) is not None}
+    params = {**_filter_params({**filters, "include_deprecated": True}), "key": "", "uid": "", "limit": 101}
+    return "one round trip: " + _profiled(db, "catalog/model_versions_by_model", params)
 
 
 def render(times: dict[tuple[str, str], list[float]]) -> tuple[str, list[str]]:
@@ -216,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             load_after = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         body, losses = render(times)
         profiles = {q: profile(db, qs[q][0]) for q in losses}
+        if not args.no_docs or profiles:
+            print("\n".join(f"{q}: {p}" for q, p in profiles.items()), flush=True)
     rate_rows = [
         ["MLflow client, sqlite (create_registered_model, create_model_version with tags, set alias)",
          f"{load['versions']:,}", f"{load['seconds']:.1f}", f"{load['versions_per_second']:,.0f}",
