@@ -225,8 +225,6 @@ def main(argv: list[str] | None = None) -> int:
             load_after = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         body, losses = render(times)
         profiles = {q: profile(db, qs[q][0]) for q in losses}
-        if not args.no_docs or profiles:
-            print("\n".join(f"{q}: {p}" for q, p in profiles.items()), flush=True)
     rate_rows = [
         ["MLflow client, sqlite (create_registered_model, create_model_version with tags, set alias)",
          f"{load['versions']:,}", f"{load['seconds']:.1f}", f"{load['versions_per_second']:,.0f}",
