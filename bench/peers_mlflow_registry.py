@@ -78,8 +78,10 @@ def read_catalog(files: list[Path]) -> list[ModelRecord]:
                         *v.get("recorded_with", []), *v.get("simulated_with", [])]
             for m in _entries(doc, "models"):
                 models.append(_model(m, task_parent, dataset_detectors, detector_experiment))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{path}: not a synthetic catalog file the MLflow peer can read: {exc!r}") from exc
+        except KeyError as exc:
+            raise ValueError(f"{path}: an entry lacks the field {exc.args[0]!r}") from exc
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: not a synthetic catalog file the MLflow peer can read: {exc}") from exc
     return models
 
 
@@ -101,6 +103,10 @@ def _model(m: dict[str, Any], task_parent: dict[str, str | None], dataset_detect
                          list(m.get("tasks", [])))
     for v in m.get("versions", []):
         trained = list(v.get("trained_on", []))
+        unknown = [d for d in trained if d not in dataset_detectors]
+        if unknown:
+            raise ValueError(f"model version {m['id']}@{v['version']}: trained_on {unknown} not in the catalog "
+                             "(datasets come before the models that use them)")
         detectors = sorted({d for ds in trained for d in dataset_detectors[ds]})
         record.versions.append(VersionRecord(
             catalog_id=f"{m['id']}@{v['version']}", version=v["version"], description=v.get("description", ""),

@@ -76,3 +76,22 @@ def _own_tasks(models: list, version_id: str) -> set[str]:
     model_id = version_id.partition("@")[0]
     (m,) = [m for m in models if m.catalog_id == model_id]
     return set(m.tasks)
+
+
+def test_registry_is_reused_and_a_broken_catalog_file_is_named(catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files, models = catalog
+    monkeypatch.chdir(tmp_path)
+    few = models[:3]
+    uri, first = cached_registry(tmp_path / "mlflow", few)
+    again_uri, again = cached_registry(tmp_path / "mlflow", few)
+    assert (again_uri, again["cached"], again["date"]) == (uri, True, first["date"]) and not first["cached"]
+    names = {m.name for m in MlflowClient(tracking_uri=uri, registry_uri=uri).search_registered_models()}
+    assert names == {m.catalog_id for m in few}
+    broken = tmp_path / "models-9999.json"
+    broken.write_text('{"graphcat_catalog": 1, "models": [{"id": "x", "name": "X", "versions": [{"version": "1.0", '
+                      '"trained_on": ["no-such-dataset@1.0"]}]}]}')
+    with pytest.raises(ValueError, match=r"models-9999.json: .*x@1.0: trained_on \['no-such-dataset@1.0'\] not in"):
+        read_catalog([files[0], broken])
+    broken.write_text('{"graphcat_catalog": 1, "models": [{"id": "x", "versions": []}]}')
+    with pytest.raises(ValueError, match="models-9999.json: an entry lacks the field 'name'"):
+        read_catalog([files[0], broken])
