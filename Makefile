@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps neo4j neo4j-stop demo serve test bench reliability study study-prereg lock clean
+.PHONY: install system-deps neo4j neo4j-stop demo serve test bench bench-peers reliability study study-prereg lock clean
 
 system-deps:
 	scripts/system-deps
@@ -53,6 +53,10 @@ test: neo4j
 
 bench: neo4j
 	$(BIN)/python -m bench
+
+# Peers side by side (issue 15); EMPTIES the catalog like `make bench`.
+bench-peers: neo4j
+	$(BIN)/python -m bench.peers_mlflow --versions 10000 --queries 100
 
 # Faults, hostile input, auth and a one-minute-per-level load test; writes docs/reliability.md.
 reliability: neo4j
