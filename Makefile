@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps neo4j neo4j-stop demo serve test bench reliability study study-prereg lock clean
+.PHONY: install system-deps neo4j neo4j-stop demo serve test bench bench-peers reliability study study-prereg lock clean
 
 system-deps:
 	scripts/system-deps
@@ -26,7 +26,13 @@ JS_WEB := graphcat/web/node_modules/.package-lock.json
 $(JS_WEB): graphcat/web/package.json graphcat/web/package-lock.json
 	npm ci --prefix graphcat/web --no-audit --no-fund
 
-install: $(STAMP) $(JS_AUDIT) $(JS_WEB)
+# The @neo4j/graphql peer of `make bench-peers` (bench/peers/neo4j_graphql/package-lock.json);
+# tests/test_peers_graphql.py runs it too.
+JS_PEER := bench/peers/neo4j_graphql/node_modules/.package-lock.json
+$(JS_PEER): bench/peers/neo4j_graphql/package.json bench/peers/neo4j_graphql/package-lock.json
+	npm ci --prefix bench/peers/neo4j_graphql --no-audit --no-fund
+
+install: $(STAMP) $(JS_AUDIT) $(JS_WEB) $(JS_PEER)
 
 test: system-deps
 
@@ -53,6 +59,12 @@ test: neo4j
 
 bench: neo4j
 	$(BIN)/python -m bench
+
+# graphcat beside its peers on the same Neo4j and data (issue 15): @neo4j/graphql at 10k versions.
+# EMPTIES the catalog of GRAPHCAT_NEO4J_URI, like `make bench`.
+bench-peers: neo4j
+	npm ci --prefix bench/peers/neo4j_graphql --no-audit --no-fund
+	$(BIN)/python -m bench.peers_graphql
 
 # Faults, hostile input, auth and a one-minute-per-level load test; writes docs/reliability.md.
 reliability: neo4j
