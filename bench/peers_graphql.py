@@ -32,6 +32,7 @@ import json
 import os
 import random
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -221,15 +222,50 @@ class Peer:
             self.log.close()
 
 
+def graphql_app() -> Any:
+    """graphcat's GraphQL route as `graphcat serve` mounts it (graphcat.api.graphql_app), without the
+    app's start-up build of the recommender's vector index: none of the four questions uses it, and
+    at 10k versions on this loaded machine the build takes over 20 minutes."""
+    from bench.graphql_page import _app
+
+    return _app(Settings.from_env())
+
+
+class GraphqlServer(Server):
+    """uvicorn serving graphql_app() in a subprocess on a free port (real HTTP, like `graphcat serve`)."""
+
+    def start(self) -> None:
+        env = {**os.environ, "PYTHONPATH": str(self.tree), "GRAPHCAT_LOG_LEVEL": "warning"}
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "bench.peers_graphql:graphql_app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+            cwd=self.tree, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait(self) -> float:
+        assert self.process is not None
+        started = time.monotonic()
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"graphcat exited with {self.process.returncode}:\n{self.tail()}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.post(self.url + "/graphql", json={"query": "{ __typename }"}, timeout=5).status_code == 200:
+                    return time.monotonic() - started
+            if time.monotonic() - started > 300:
+                raise RuntimeError(f"graphcat did not answer in 300s:\n{self.tail()}")
+            time.sleep(0.3)
+
+
 @contextlib.contextmanager
-def serving(settings: Settings, size: str) -> Iterator[tuple[Server, Peer, list[str]]]:
-    """graphcat serve and the peer, both answering; lines saying how long each took to start."""
+def serving(settings: Settings, size: str, full: bool) -> Iterator[tuple[Server, Peer, list[str]]]:
+    """graphcat (`graphcat serve` when `full`) and the peer, both answering; how long each took to start."""
     with contextlib.ExitStack() as stack:
-        graphcat, peer = Server("graphcat", ROOT, size), Peer(settings)
+        graphcat, peer = (Server if full else GraphqlServer)("graphcat", ROOT, size), Peer(settings)
         for s in (graphcat, peer):
             stack.callback(s.stop)
             s.start()
-        lines = [f"graphcat serve answered after {graphcat.wait():.0f}s of start-up (vector index included)",
+        what = "graphcat serve (vector index build included)" if full else "graphcat's GraphQL route under uvicorn"
+        lines = [f"{what} answered after {graphcat.wait():.0f}s of start-up",
                  f"@neo4j/graphql peer answered after {peer.wait():.0f}s"]
         yield graphcat, peer, lines
 
@@ -380,14 +416,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=100, help="timed rounds (each: every question to both)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed rounds first")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--full-serve", action="store_true",
+                        help="time `graphcat serve` itself (its start-up first builds the vector index: slow at 10k+)")
+    parser.add_argument("--no-load", action="store_true",
+                        help="the catalog of --versions is loaded already (a previous run): keep it, and graphcat's saved index")
     args = parser.parse_args(argv)
-    argv_used = argv if argv is not None else __import__("sys").argv[1:]
+    argv_used = argv if argv is not None else sys.argv[1:]
     check_installed()
     settings = Settings.from_env()
     info = machine()
-    lines = [load_catalog(str(args.versions))]
+    lines = [f"catalog of {args.versions:,} versions already loaded" if args.no_load else load_catalog(str(args.versions))]
     folder, _ = synthetic_catalog(args.versions)
-    with serving(settings, str(args.versions)) as (graphcat, peer, started), \
+    with serving(settings, str(args.versions), args.full_serve) as (graphcat, peer, started), \
             httpx.Client(base_url=graphcat.url, timeout=300) as gc, httpx.Client(base_url=peer.url, timeout=300) as pc:
         lines += started
         load_before = _load()
