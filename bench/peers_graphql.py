@@ -3,8 +3,9 @@
     .venv/bin/python -m bench.peers_graphql --versions 10000 [--queries 100] [--warmup 5] [--no-docs]
 
 EMPTIES the catalog of GRAPHCAT_NEO4J_URI (point it at a scratch server), bulk-imports
-bench/synthetic.py's catalog of --versions model versions, then starts `graphcat serve`
-(bench.http_latency.Server, a free port) and the peer, bench/peers/neo4j_graphql/server.mjs
+bench/synthetic.py's catalog of --versions model versions, then starts graphcat's GraphQL route
+under uvicorn (bench/peers/servers.py; `--full-serve`: `graphcat serve`, whose start-up first
+builds the vector index) and the peer, bench/peers/neo4j_graphql/server.mjs
 (@neo4j/graphql + @apollo/server standalone, a free port, `npm ci --prefix
 bench/peers/neo4j_graphql` first), both on that Neo4j. One persistent httpx client per server;
 every round sends each question to graphcat, then the same question to the peer, so both run
@@ -27,31 +28,28 @@ Writes the "peers-graphql" section of docs/benchmarks.md unless --no-docs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import httpx
 import numpy as np
 
-from bench.common import ROOT, machine, table, write_section
-from bench.http_latency import Server, _free_port, load_catalog
+from bench.common import machine, table, write_section
+from bench.http_latency import load_catalog
 from bench.import_rate import synthetic_catalog
 from bench.lineage import version_uids
+from bench.peers.servers import PEER_DIR, check_installed, serving
 from bench.synthetic import EXPERIMENTS, TASKS
 from graphcat.domain import LINEAGE_TYPES
 from graphcat.settings import Settings
 
-PEER_DIR = ROOT / "bench" / "peers" / "neo4j_graphql"
-NPM_CI = "npm ci --prefix bench/peers/neo4j_graphql"
 QUESTIONS = ("page", "filtered", "consumers", "lineage")
 
 # -- graphcat's side (schema.graphql) --------------------------------------------------------------
@@ -162,112 +160,6 @@ def canonical(question: str, side: str, data: dict[str, Any]) -> Any:
     for start in data["modelVersions"]:
         _walk_p(start, found)
     return sorted(found)
-
-
-# -- the peer server -------------------------------------------------------------------------------
-def check_installed() -> None:
-    if not (PEER_DIR / "node_modules" / "@neo4j" / "graphql").is_dir():
-        raise RuntimeError(f"the @neo4j/graphql peer is not installed: run `{NPM_CI}` (make install does)")
-
-
-@dataclass
-class Peer:
-    """bench/peers/neo4j_graphql/server.mjs in a node subprocess on a free port."""
-
-    settings: Settings
-    port: int = field(default_factory=_free_port)
-    process: subprocess.Popen[bytes] | None = None
-    log: Any = None
-    label: str = "@neo4j/graphql"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        check_installed()
-        s = self.settings
-        env = {**os.environ, "NEO4J_URI": s.neo4j_uri, "NEO4J_USER": s.neo4j_user, "NEO4J_PASSWORD": s.neo4j_password,
-               "NEO4J_DATABASE": s.neo4j_database, "PORT": str(self.port), "NODE_ENV": "production"}
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(["node", "server.mjs"], cwd=PEER_DIR, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT)
-
-    def wait(self, timeout: float = 120.0) -> float:
-        assert self.process is not None
-        started = time.monotonic()
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the peer exited with {self.process.returncode}:\n{self.tail()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.post(self.url, json={"query": "{ __typename }"}, timeout=5).status_code == 200:
-                    return time.monotonic() - started
-            if time.monotonic() - started > timeout:
-                raise RuntimeError(f"the peer did not answer in {timeout:.0f}s:\n{self.tail()}")
-            time.sleep(0.3)
-
-    def tail(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.log is not None:
-            self.log.close()
-
-
-def graphql_app() -> Any:
-    """graphcat's GraphQL route as `graphcat serve` mounts it (graphcat.api.graphql_app), without the
-    app's start-up build of the recommender's vector index: none of the four questions uses it, and
-    at 10k versions on this loaded machine the build takes over 20 minutes."""
-    from bench.graphql_page import _app
-
-    return _app(Settings.from_env())
-
-
-class GraphqlServer(Server):
-    """uvicorn serving graphql_app() in a subprocess on a free port (real HTTP, like `graphcat serve`)."""
-
-    def start(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(self.tree), "GRAPHCAT_LOG_LEVEL": "warning"}
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "bench.peers_graphql:graphql_app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
-            cwd=self.tree, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait(self) -> float:
-        assert self.process is not None
-        started = time.monotonic()
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"graphcat exited with {self.process.returncode}:\n{self.tail()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.post(self.url + "/graphql", json={"query": "{ __typename }"}, timeout=5).status_code == 200:
-                    return time.monotonic() - started
-            if time.monotonic() - started > 300:
-                raise RuntimeError(f"graphcat did not answer in 300s:\n{self.tail()}")
-            time.sleep(0.3)
-
-
-@contextlib.contextmanager
-def serving(settings: Settings, size: str, full: bool) -> Iterator[tuple[Server, Peer, list[str]]]:
-    """graphcat (`graphcat serve` when `full`) and the peer, both answering; how long each took to start."""
-    with contextlib.ExitStack() as stack:
-        graphcat, peer = (Server if full else GraphqlServer)("graphcat", ROOT, size), Peer(settings)
-        for s in (graphcat, peer):
-            stack.callback(s.stop)
-            s.start()
-        what = "graphcat serve (vector index build included)" if full else "graphcat's GraphQL route under uvicorn"
-        lines = [f"{what} answered after {graphcat.wait():.0f}s of start-up",
-                 f"@neo4j/graphql peer answered after {peer.wait():.0f}s"]
-        yield graphcat, peer, lines
 
 
 # -- asking ----------------------------------------------------------------------------------------
@@ -397,7 +289,8 @@ INTRO = """## Peers, side by side (issue 15)
 
 `make bench-peers` (`python -m bench.peers_graphql --versions 10000`) loads bench/synthetic.py's
 catalog into the Neo4j of GRAPHCAT_NEO4J_URI (it empties that catalog: use a scratch server) and
-serves it twice: `graphcat serve`, and @neo4j/graphql (Neo4j's own GraphQL to Cypher translator)
+serves it twice: graphcat's GraphQL route under uvicorn (what `graphcat serve` mounts, without its
+start-up vector index build; `--full-serve` for `graphcat serve` itself), and @neo4j/graphql (Neo4j's own GraphQL to Cypher translator)
 with @apollo/server, bench/peers/neo4j_graphql/ (type definitions for graphcat's labels and
 relationships as stored, versions pinned by its package-lock.json). The same questions go to both
 over HTTP, one persistent client each, interleaved (graphcat, peer, graphcat, peer ...) so both

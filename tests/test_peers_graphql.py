@@ -18,7 +18,8 @@ from starlette.testclient import TestClient
 
 from bench.graphql_page import _app
 from bench.lineage import version_uids
-from bench.peers_graphql import NPM_CI, PEER_DIR, Peer, arguments, graphcat_side, peer_side
+from bench.peers.servers import NPM_CI, PEER_DIR, Peer
+from bench.peers_graphql import arguments, graphcat_side, peer_side
 from bench.synthetic import EXPERIMENTS, TASKS, catalog_files, generate
 from graphcat.catalog.bulk import bulk_import
 from graphcat.settings import Settings
@@ -67,7 +68,7 @@ def test_peer_and_graphcat_answer_filtered_listings_and_consumers_alike(
         assert nonempty >= 10  # the comparison saw real answers, not only empty ones
 
         consumers = 0
-        for uid in [f"dataset_version:{d}" for d in datasets]:
+        for uid in datasets:  # catalog uids, dataset_version:<id>@<version>
             _, ours, _ = g.ask("consumers", {"id": uid})
             _, theirs, _ = p.ask("consumers", {"id": uid})
             assert ours == theirs, uid
