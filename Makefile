@@ -26,7 +26,13 @@ JS_WEB := graphcat/web/node_modules/.package-lock.json
 $(JS_WEB): graphcat/web/package.json graphcat/web/package-lock.json
 	npm ci --prefix graphcat/web --no-audit --no-fund
 
-install: $(STAMP) $(JS_AUDIT) $(JS_WEB)
+# The @neo4j/graphql peer of `make bench-peers` (bench/peers/neo4j_graphql/package-lock.json);
+# tests/test_peers_graphql.py runs it too.
+JS_PEER := bench/peers/neo4j_graphql/node_modules/.package-lock.json
+$(JS_PEER): bench/peers/neo4j_graphql/package.json bench/peers/neo4j_graphql/package-lock.json
+	npm ci --prefix bench/peers/neo4j_graphql --no-audit --no-fund
+
+install: $(STAMP) $(JS_AUDIT) $(JS_WEB) $(JS_PEER)
 
 test: system-deps
 
@@ -54,8 +60,12 @@ test: neo4j
 bench: neo4j
 	$(BIN)/python -m bench
 
-# Peers side by side (issue 15); EMPTIES the catalog like `make bench`.
+# graphcat beside its peers on the same data (issue 15): @neo4j/graphql over the same Neo4j, then
+# MLflow's model registry (sqlite and `mlflow server`), 10k versions each. EMPTIES the catalog of
+# GRAPHCAT_NEO4J_URI, like `make bench`.
 bench-peers: neo4j
+	npm ci --prefix bench/peers/neo4j_graphql --no-audit --no-fund
+	$(BIN)/python -m bench.peers_graphql
 	$(BIN)/python -m bench.peers_mlflow --versions 10000 --queries 100
 
 # Faults, hostile input, auth and a one-minute-per-level load test; writes docs/reliability.md.
