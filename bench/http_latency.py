@@ -32,7 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import httpx
 import numpy as np
@@ -102,8 +102,45 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Subprocess:
+    """A server in a subprocess whose output goes to `self.log`: wait until it answers, show its log, stop it."""
+
+    process: subprocess.Popen[bytes] | None
+    log: Any
+    label: str
+
+    def wait_for(self, answers: Callable[[], bool], timeout: float) -> float:
+        """Seconds until `answers()` is true; the log's tail when the process exits or time runs out."""
+        assert self.process is not None
+        started = time.monotonic()
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.label} exited with {self.process.returncode}:\n{self.tail()}")
+            with contextlib.suppress(httpx.TransportError):
+                if answers():
+                    return time.monotonic() - started
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(f"{self.label} did not answer in {timeout:.0f}s:\n{self.tail()}")
+            time.sleep(0.3)
+
+    def tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.log is not None:
+            self.log.close()
+
+
 @dataclass
-class Server:
+class Server(Subprocess):
     """`graphcat serve` of one source tree, in a subprocess on a free port."""
 
     label: str
@@ -127,32 +164,7 @@ class Server:
 
     def wait(self) -> float:
         """Seconds until the server answers (its start-up loads or builds the vector index)."""
-        assert self.process is not None
-        started = time.monotonic()
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server {self.label} exited with {self.process.returncode}:\n{self.tail()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(self.url + "/healthz", timeout=5).status_code == 200:
-                    return time.monotonic() - started
-            if time.monotonic() - started > START_TIMEOUT:
-                raise RuntimeError(f"server {self.label} did not answer in {START_TIMEOUT:.0f}s:\n{self.tail()}")
-            time.sleep(0.5)
-
-    def tail(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.log is not None:
-            self.log.close()
+        return self.wait_for(lambda: httpx.get(self.url + "/healthz", timeout=5).status_code == 200, START_TIMEOUT)
 
 
 def _slug(label: str) -> str:

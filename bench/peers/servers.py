@@ -7,14 +7,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import httpx
 
 from bench.common import ROOT
-from bench.http_latency import Server, _free_port
+from bench.http_latency import Server, Subprocess, _free_port
 from graphcat.settings import Settings
 
 PEER_DIR = ROOT / "bench" / "peers" / "neo4j_graphql"
@@ -27,7 +26,7 @@ def check_installed() -> None:
 
 
 @dataclass
-class Peer:
+class Peer(Subprocess):
     """bench/peers/neo4j_graphql/server.mjs in a node subprocess on a free port."""
 
     settings: Settings
@@ -50,32 +49,8 @@ class Peer:
                                         stderr=subprocess.STDOUT)
 
     def wait(self, timeout: float = 120.0) -> float:
-        assert self.process is not None
-        started = time.monotonic()
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the peer exited with {self.process.returncode}:\n{self.tail()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.post(self.url, json={"query": "{ __typename }"}, timeout=5).status_code == 200:
-                    return time.monotonic() - started
-            if time.monotonic() - started > timeout:
-                raise RuntimeError(f"the peer did not answer in {timeout:.0f}s:\n{self.tail()}")
-            time.sleep(0.3)
-
-    def tail(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.log is not None:
-            self.log.close()
+        return self.wait_for(lambda: httpx.post(self.url, json={"query": "{ __typename }"}, timeout=5).status_code == 200,
+                             timeout)
 
 
 def graphql_app() -> Any:
@@ -99,17 +74,8 @@ class GraphqlServer(Server):
             cwd=self.tree, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait(self) -> float:
-        assert self.process is not None
-        started = time.monotonic()
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"graphcat exited with {self.process.returncode}:\n{self.tail()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.post(self.url + "/graphql", json={"query": "{ __typename }"}, timeout=5).status_code == 200:
-                    return time.monotonic() - started
-            if time.monotonic() - started > 300:
-                raise RuntimeError(f"graphcat did not answer in 300s:\n{self.tail()}")
-            time.sleep(0.3)
+        return self.wait_for(lambda: httpx.post(self.url + "/graphql", json={"query": "{ __typename }"},
+                                                timeout=5).status_code == 200, 300.0)
 
 
 @contextlib.contextmanager
