@@ -1,4 +1,4 @@
-// params: $kind, $after, $upper, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric.
+// params: $kind, $after, $upper, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms.
 // How many catalog nodes of $kind match the filters of browse/page (same parameters, same meaning;
 // $after is "<kind>:" and $upper "<kind>;" to count them all): the connection's totalCount.
 MATCH (n:Catalog)
@@ -10,6 +10,13 @@ WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
   // a dataset's versions (zero TRAINED_ON hops) or a model's versions' training data (one hop)
   AND ($experiment IS NULL OR EXISTS { (n)-[:HAS_VERSION]->()-[:TRAINED_ON*0..1]->(:DatasetVersion)
         -[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
+  // models: a version trained on dataset versions of $data_type (simulation or data)
+  AND ($data_type IS NULL OR EXISTS { (n)-[:HAS_VERSION]->(:ModelVersion)-[:TRAINED_ON]->(:DatasetVersion {data_type: $data_type}) })
+  // models: a version whose newest benchmark at batch size 1 on some machine has p99 <= $max_p99_ms
+  AND ($max_p99_ms IS NULL OR EXISTS {
+        MATCH (n)-[:HAS_VERSION]->(v:ModelVersion)<-[:BENCHMARK_OF]-(b:Benchmark {batch: 1})-[:RAN_ON]->(h:Hardware)
+        WHERE b.p99_ms <= $max_p99_ms
+          AND NOT EXISTS { (v)<-[:BENCHMARK_OF]-(later:Benchmark {batch: 1})-[:RAN_ON]->(h) WHERE later.measured_at > b.measured_at } })
   AND (coalesce($roots_only, false) = false OR NOT EXISTS { (n)-[:SUBTASK_OF]->(:Task) })
   AND ($model_version IS NULL OR n.model_version_uid = $model_version)
   AND ($dataset_version IS NULL OR n.dataset_version_uid = $dataset_version)

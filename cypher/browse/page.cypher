@@ -1,11 +1,12 @@
-// params: $kind, $after, $upper, $limit, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric.
+// params: $kind, $after, $upper, $limit, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms.
 // A keyset page of the catalog nodes of one $kind, sorted by uid ("<kind>:<id>", so by id): the
 // $limit nodes with $after < uid < $upper ($after is "<kind>:" on the first page, the last uid seen
 // after it; $upper is "<kind>;", just above every uid of the kind), walked in the order of the
 // Catalog(uid) index so a page costs O(page). Every non-null filter must match: $task (a task uid;
 // its subtasks match too), $owner (an owner uid) and $experiment (an experiment uid: a version
 // recorded or simulated with, or trained on data of, its detectors) for models and datasets;
-// $framework (of any version) for models; $roots_only for tasks
+// $framework (of any version), $data_type (of a version's training data) and $max_p99_ms (a
+// version's newest batch-1 benchmark on a machine) for models; $roots_only for tasks
 // without a parent; $model_version, $dataset_version, $dataset (uids) and $metric for evaluations.
 MATCH (n:Catalog)
 USING INDEX n:Catalog(uid)
@@ -16,6 +17,13 @@ WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
   // a dataset's versions (zero TRAINED_ON hops) or a model's versions' training data (one hop)
   AND ($experiment IS NULL OR EXISTS { (n)-[:HAS_VERSION]->()-[:TRAINED_ON*0..1]->(:DatasetVersion)
         -[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
+  // models: a version trained on dataset versions of $data_type (simulation or data)
+  AND ($data_type IS NULL OR EXISTS { (n)-[:HAS_VERSION]->(:ModelVersion)-[:TRAINED_ON]->(:DatasetVersion {data_type: $data_type}) })
+  // models: a version whose newest benchmark at batch size 1 on some machine has p99 <= $max_p99_ms
+  AND ($max_p99_ms IS NULL OR EXISTS {
+        MATCH (n)-[:HAS_VERSION]->(v:ModelVersion)<-[:BENCHMARK_OF]-(b:Benchmark {batch: 1})-[:RAN_ON]->(h:Hardware)
+        WHERE b.p99_ms <= $max_p99_ms
+          AND NOT EXISTS { (v)<-[:BENCHMARK_OF]-(later:Benchmark {batch: 1})-[:RAN_ON]->(h) WHERE later.measured_at > b.measured_at } })
   AND (coalesce($roots_only, false) = false OR NOT EXISTS { (n)-[:SUBTASK_OF]->(:Task) })
   AND ($model_version IS NULL OR n.model_version_uid = $model_version)
   AND ($dataset_version IS NULL OR n.dataset_version_uid = $dataset_version)

@@ -42,7 +42,8 @@ class Query:
     )
     models: browse.Connection[catalog.Model] = strawberry.field(
         resolver=browse.models,
-        description="Models (families), by id; filter by task (subtasks too), owner, experiment or framework.")
+        description="Models (families), by id; filter by task (subtasks too), owner, experiment, framework, training "
+                    "data type or latency budget (maxP99Ms).")
     datasets: browse.Connection[catalog.Dataset] = strawberry.field(
         resolver=browse.datasets,
         description="Datasets (families), by id; filter by task (subtasks too), owner or experiment.")

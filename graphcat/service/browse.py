@@ -5,7 +5,8 @@
   with one opaque cursor per item; the total only when `count`. Filters by kind:
   model, dataset: task (its subtasks too), owner, experiment (data recorded or simulated with its
   detectors: a dataset's versions, a model's versions' training data); model: framework (of any
-  version); task: roots_only;
+  version), data_type (simulation or data: of a version's training data), max_p99_ms (a version
+  whose newest batch-1 benchmark on some machine has p99 <= it, in ms); task: roots_only;
   evaluation: model_version, dataset_version, dataset (entity ids or uids), metric.
   An unknown entity in a filter is an InvalidInput (as for list_model_versions); a metric nothing
   was measured with is an empty page.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +32,8 @@ from graphcat.store.database import Database
 KIND_FILTERS: dict[str, dict[str, str | None]] = {
     "experiment": {}, "detector": {}, "owner": {}, "publication": {},
     "task": {"roots_only": None},
-    "model": {"task": "task", "owner": "owner", "experiment": "experiment", "framework": None},
+    "model": {"task": "task", "owner": "owner", "experiment": "experiment", "framework": None, "data_type": None,
+              "max_p99_ms": None},
     "dataset": {"task": "task", "owner": "owner", "experiment": "experiment"},
     "evaluation": {"model_version": "model_version", "dataset_version": "dataset_version", "dataset": "dataset",
                    "metric": None},
@@ -70,6 +73,15 @@ def _check_first(first: int) -> None:
         raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", path="first")
 
 
+def _check_values(filters: dict[str, Any]) -> None:
+    """Facet values the store cannot look up: a wrong one is an error, not an empty page."""
+    if filters.get("data_type") not in (None, "data", "simulation"):
+        raise InvalidInput(f"data_type must be data or simulation, got {filters['data_type']!r}", path="filters.dataType")
+    budget = filters.get("max_p99_ms")
+    if budget is not None and not (isinstance(budget, (int, float)) and 0 < budget < math.inf):
+        raise InvalidInput(f"maxP99Ms must be a positive number of milliseconds, got {budget!r}", path="filters.maxP99Ms")
+
+
 def _page(items: list[Any], positions: list[str], kind: str, first: int, total: int | None) -> domain.Page:
     # One more than asked was read: it says whether a next page exists without counting.
     cursors = tuple(encode_cursor(kind, p) for p in positions[:first])
@@ -86,6 +98,7 @@ def list_entities(db: Database, kind: str, filters: dict[str, Any] | None = None
     unknown = set(filters) - set(allowed)
     if unknown:
         raise InvalidInput(f"unknown filter(s) {sorted(unknown)} for {kind}; known: {sorted(allowed)}", path="filters")
+    _check_values(filters)
     resolve_references(db, filters, {k: v for k, v in allowed.items() if v is not None})
     position = decode_cursor(after, kind) if after else None
     items = store.entities_page(db, kind, filters=filters, after=position, limit=first + 1)

@@ -10,7 +10,8 @@ from graphcat.store.catalog import to_domain
 from graphcat.store.database import Database
 
 # Filters of browse/page and browse/count; every one is null unless given.
-FILTERS = ("task", "owner", "framework", "experiment", "roots_only", "model_version", "dataset_version", "dataset", "metric")
+FILTERS = ("task", "owner", "framework", "experiment", "roots_only", "model_version", "dataset_version", "dataset", "metric",
+           "data_type", "max_p99_ms")
 
 
 def _params(kind: str, filters: dict[str, Any]) -> dict[str, Any]:

@@ -47,6 +47,11 @@ class FamilyFilter:
 @strawberry.input(description="Every given filter must match; entities by id or global id.")
 class ModelFilter(FamilyFilter):
     framework: str | None = strawberry.field(default=None, description="The framework of any of its versions.")
+    data_type: str | None = strawberry.field(
+        default=None, description="simulation or data: a version was trained on dataset versions of this type.")
+    max_p99_ms: float | None = strawberry.field(
+        default=None, description="Latency budget in ms: a version's newest benchmark at batch size 1 on some machine "
+                                  "has p99 within it (versions never benchmarked do not match).")
 
 
 @strawberry.input
