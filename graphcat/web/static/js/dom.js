@@ -43,7 +43,7 @@ export function debounce(fn, ms) {
 // kinds.js so the graph and the page agree).
 export const KINDS = {
   model_version: { route: 'model-version', label: 'Model version' },
-  model: { route: null, label: 'Model' },
+  model: { route: 'model', label: 'Model' },
   dataset_version: { route: 'dataset-version', label: 'Dataset version' },
   dataset: { route: null, label: 'Dataset' },
   detector: { route: 'detector', label: 'Detector' },

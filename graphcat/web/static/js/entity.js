@@ -147,7 +147,7 @@ function modelVersionSections(mv) {
   const extra = Object.entries(hp.extra || {});
   return [
     section('Overview', facts([
-      ['Model', mv.model ? mv.model.name : null],
+      ['Model', mv.model ? entityLink(mv.model.uid, mv.model.name) : null],
       ['Version', mv.version],
       ['Tasks', (mv.tasks || []).map((t) => t.name).join(', ')],
       ['Owner', mv.owner ? mv.owner.name : null],

@@ -4,6 +4,9 @@ import { renderSearch } from './search.js';
 import { renderEntity } from './entity.js';
 import { renderLineage } from './lineage.js';
 import { renderForMyData } from './formydata.js';
+import { renderHome } from './home.js';
+import { renderModels } from './facets.js';
+import { renderModel } from './versions.js';
 
 const ENTITY_ROUTES = {
   'model-version': 'model_version',
@@ -12,16 +15,25 @@ const ENTITY_ROUTES = {
   experiment: 'experiment',
 };
 
+let lastView = null;
+
 function route() {
   const view = document.getElementById('view');
-  const [path, query = ''] = (location.hash.replace(/^#/, '') || '/search').split('?');
+  const [path, query = ''] = (location.hash.replace(/^#/, '') || '/').split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(query);
   for (const link of document.querySelectorAll('.nav a')) {
-    link.classList.toggle('current', link.dataset.route === parts[0]);
+    const current = link.dataset.route === (parts[0] || '');
+    link.classList.toggle('current', current);
+    if (current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   }
-  window.scrollTo(0, 0);
-  if (parts[0] === 'search' || parts.length === 0) return renderSearch(view, params);
+  // A new view starts at the top; a new filter or pair on the same view keeps the place.
+  if (parts[0] !== lastView) window.scrollTo(0, 0);
+  lastView = parts[0];
+  if (parts.length === 0) return renderHome(view);
+  if (parts[0] === 'search') return renderSearch(view, params);
+  if (parts[0] === 'models') return renderModels(view, params);
+  if (parts[0] === 'model' && parts[1]) return renderModel(view, parts.slice(1).join('/'), params);
   if (parts[0] === 'for-my-data') return renderForMyData(view);
   if (parts[0] === 'lineage' && parts[1]) return renderLineage(view, parts.slice(1).join('/'));
   if (ENTITY_ROUTES[parts[0]] && parts[1]) return renderEntity(view, ENTITY_ROUTES[parts[0]], parts.slice(1).join('/'));
@@ -30,4 +42,9 @@ function route() {
 }
 
 window.addEventListener('hashchange', route);
+// "Skip to content" moves the focus without touching the hash (the router owns it).
+document.querySelector('.skip-link')?.addEventListener('click', (ev) => {
+  ev.preventDefault();
+  document.getElementById('view').focus();
+});
 route();
