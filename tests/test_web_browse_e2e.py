@@ -179,6 +179,14 @@ def test_model_page_lists_every_version_and_compares_two(page: Page, demo: dict[
         expect(row).to_have_attribute("data-change", "added" if before is None else "same" if before == e["value"] else "changed")
     data = diff.locator('[data-diff="training-data"] tbody tr').evaluate_all("els => els.map(e => e.dataset.key)")
     assert sorted(data) == sorted({f"dataset_version:{t}" for v in (a, b) for t in v.get("trained_on") or []})
+    # The metrics plot: a bar per evaluation of the model, bars of one metric in proportion to the values.
+    evals = [(v["version"], e) for v in model["versions"] for e in v.get("evaluations") or []]
+    bars = page.locator('section[data-section="metrics-plot"] rect.bar')
+    expect(bars).to_have_count(len(evals))
+    auc = page.locator('figure[data-metric="auc"] rect.bar').evaluate_all(
+        "els => els.map(e => [Number(e.dataset.value), e.getBBox().width])")
+    assert len(auc) == sum(e["metric"] == "auc" for _, e in evals) >= 2
+    assert all(abs(w / v - auc[0][1] / auc[0][0]) < 0.01 * auc[0][1] / auc[0][0] for v, w in auc), auc
     # Back goes to the previous pair; the page then shows a deprecation where the YAML has one.
     page.go_back()
     expect(page.locator('section[data-section="compare"]')).not_to_have_attribute("data-a", a["version"])

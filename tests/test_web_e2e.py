@@ -197,6 +197,12 @@ def test_model_version_page_shows_the_latency_table(page: Page) -> None:
     expect(latency).to_have_count(2)  # batch 1 and batch 64
     batches = sorted(int(t) for t in latency.locator("td:first-child").all_inner_texts())
     assert batches == [1, 64]
+    # The same p99 values as bars (plain SVG), each as long as its value relative to the largest.
+    bars = page.locator('section[data-section="deployment"] .latency-plot rect.bar').evaluate_all(
+        "els => els.map(e => [Number(e.dataset.value), e.getBBox().width])")
+    assert len(bars) == 2 and all(v > 0 for v, _ in bars), bars
+    top = max(v for v, _ in bars)
+    assert all(abs(w - v / top * max(w for _, w in bars)) < 1.0 for v, w in bars), bars
     expect(page.locator('section[data-section="deployment"] [data-smoke="ok"]')).to_be_visible()
     # The inputs table comes from the ONNX file's own signature.
     expect(page.locator('section[data-section="inputs"] tbody tr').first.locator("td").nth(1)).to_have_text("features")

@@ -1,6 +1,7 @@
 // Entity pages: model versions, dataset versions, detectors and experiments.
 import { h, clear, kindBadge, entityLink, message, table, shapeText, KINDS } from './dom.js';
 import { entity, lineage, modelsForDataset } from './queries.js';
+import { barChart } from './plots.js';
 
 export async function renderEntity(view, kind, id) {
   const uid = `${kind}:${id}`;
@@ -196,6 +197,10 @@ function deployment(d) {
         b.hardware ? `${b.hardware.cpuModel || b.hardware.id}${b.hardware.cores ? `, ${b.hardware.cores} cores` : ''}` : null,
         [b.runtime, b.runtimeVersion].filter(Boolean).join(' '), b.measuredAt ? b.measuredAt.slice(0, 19).replace('T', ' ') : null]),
       { empty: 'Not benchmarked.' }),
+    (d.benchmarks || []).length ? h('figure', { class: 'metric-figure latency-plot' }, h('figcaption', {}, 'p99 latency (ms) by batch size'),
+      barChart('p99 latency (ms) by batch size', d.benchmarks.map((b) => ({
+        label: `batch ${b.batch}${b.hardware ? `, ${b.hardware.cpuModel || b.hardware.id}` : ''}`, value: b.p99Ms, key: String(b.batch),
+      })), (v) => `${v < 10 ? v.toFixed(3) : v.toFixed(1)} ms`, { fromZeroToOne: false })) : null,
   ];
 }
 

@@ -4,6 +4,7 @@
 import { h, clear, entityLink, kindBadge, message } from './dom.js';
 import { model } from './browse-queries.js';
 import { SECTIONS } from './diff.js';
+import { metricCharts } from './plots.js';
 
 export async function renderModel(view, id, params) {
   clear(view, h('p', { class: 'muted' }, 'Loading…'));
@@ -37,7 +38,17 @@ export async function renderModel(view, id, params) {
       h('h2', { id: 'versions-title' }, `Versions (${versions.length})`),
       h('div', { class: 'table-scroll' }, versionsTable(versions))),
     unknown.map((k) => message('error', `This model has no version “${params.get(k)}” (${k} in the address); comparing the default versions instead.`)),
-    versions.length > 1 ? compare(m, versions, a, b) : null));
+    versions.length > 1 ? compare(m, versions, a, b) : null,
+    metricsPlot(versions)));
+}
+
+// Every evaluation of the model as bars, one chart per metric (drawn by plots.js as plain SVG).
+function metricsPlot(versions) {
+  const charts = metricCharts(versions);
+  if (!charts.length) return null;
+  return h('section', { class: 'card', dataset: { section: 'metrics-plot' }, 'aria-labelledby': 'metrics-plot-title' },
+    h('h2', { id: 'metrics-plot-title' }, 'Metrics across datasets'),
+    charts.map(({ metric, chart }) => h('figure', { class: 'metric-figure', dataset: { metric } }, h('figcaption', {}, metric), chart)));
 }
 
 function metricsText(v) {
