@@ -88,7 +88,16 @@ class Settings:
     max_columns: int = _setting(10000, "Most columns (features) a user data file may have.")
     artifact_root: str = _setting(
         ".graphcat/artifacts",
-        "Folder of the local, content-addressed artifact store (ONNX files registered with graphcat).",
+        "Where registered artifacts (ONNX files) are kept, content-addressed: a local folder, or s3://BUCKET/PREFIX "
+        "for an S3-compatible object store (CERN S3, OCI Object Storage, AWS; credentials from the usual AWS_* variables).",
+    )
+    s3_endpoint_url: str = _setting(
+        "", "Endpoint of the S3-compatible object store when GRAPHCAT_ARTIFACT_ROOT is s3://... (e.g. "
+            "https://s3.cern.ch); empty means boto3's default (AWS, or AWS_ENDPOINT_URL)."
+    )
+    artifact_cache: str = _setting(
+        ".graphcat/artifact-cache",
+        "Local folder of verified copies of object-store artifacts (content-addressed; a copy is re-checked by sha256 before use).",
     )
     bench_threads: int = _setting(
         1, "onnxruntime intra-op thread count used by latency benchmarks (recorded with each result)."
@@ -152,6 +161,10 @@ class Settings:
             raise InvalidSetting("GRAPHCAT_MAX_UPLOAD_BYTES must be at least 1")
         if self.max_columns < 1:
             raise InvalidSetting("GRAPHCAT_MAX_COLUMNS must be at least 1")
+        if "://" in self.artifact_root and not self.artifact_root.startswith("s3://"):
+            raise InvalidSetting(
+                f"GRAPHCAT_ARTIFACT_ROOT={self.artifact_root!r}: a local folder or s3://BUCKET/PREFIX"
+            )
         if self.embedding_backend not in ("torch", "onnx"):
             raise InvalidSetting(f"GRAPHCAT_EMBEDDING_BACKEND={self.embedding_backend!r}: one of torch, onnx")
         if self.embedding_threads < 1:

@@ -1,5 +1,8 @@
 """A content-addressed local artifact store: files are kept under their sha256.
 
+`open_artifact_store(settings)` picks this store or the S3 one (graphcat.deploy.object_store)
+from GRAPHCAT_ARTIFACT_ROOT; both have put / verify and return the same StoredArtifact.
+
 `put(path)` copies a file to `<root>/sha256/<aa>/<sha256><suffix>` and returns its `file://` URI,
 sha256 and size. Storing the same bytes twice is a no-op that returns the same URI, so
 registration can be retried safely; a partially written file is never visible (written to a
@@ -14,9 +17,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from graphcat.errors import GraphcatError, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from graphcat.settings import Settings
 
 _CHUNK = 1 << 20
 
@@ -38,6 +45,30 @@ def sha256_of(path: str | Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def check_sha256(path: str | Path, expected: str, *, what: str) -> None:
+    """Raise when the file at `path` does not have the sha256 the catalog recorded."""
+    actual, _ = sha256_of(path)
+    if actual != expected:
+        raise GraphcatError(f"{what} has sha256 {actual}, the catalog recorded {expected}")
+
+
+class Artifacts(Protocol):
+    """What registration and deployment need of an artifact store (local folder or S3)."""
+
+    def put(self, source: str | Path) -> StoredArtifact: ...
+
+    def verify(self, uri: str, sha256: str) -> Path: ...
+
+
+def open_artifact_store(settings: "Settings") -> Artifacts:
+    """The store GRAPHCAT_ARTIFACT_ROOT names: a local folder, or s3://BUCKET/PREFIX."""
+    if settings.artifact_root.startswith("s3://"):
+        from graphcat.deploy.object_store import S3ArtifactStore
+
+        return S3ArtifactStore(settings.artifact_root, settings.artifact_cache, settings.s3_endpoint_url)
+    return ArtifactStore(settings.artifact_root)
 
 
 class ArtifactStore:
@@ -92,7 +123,5 @@ class ArtifactStore:
     def verify(self, uri: str, sha256: str) -> Path:
         """Resolve the URI and check the file still has the recorded sha256."""
         path = self.resolve(uri)
-        actual, _ = sha256_of(path)
-        if actual != sha256:
-            raise GraphcatError(f"artifact {uri} has sha256 {actual}, the catalog recorded {sha256}")
+        check_sha256(path, sha256, what=f"artifact {uri}")
         return path

@@ -25,7 +25,7 @@ from typing import Any
 
 from graphcat.catalog.importer import import_documents
 from graphcat.deploy import compat, latency, onnx_inspect, quantize, smoke
-from graphcat.deploy.artifacts import ArtifactStore, StoredArtifact
+from graphcat.deploy.artifacts import Artifacts, StoredArtifact, open_artifact_store
 from graphcat.deploy.runtime import ORT_ERRORS
 from graphcat.domain import uid
 from graphcat.errors import InvalidInput
@@ -86,7 +86,7 @@ def register_onnx(
 ) -> Registration:
     """Register an ONNX file as `model_id@version` (see the module docstring for the steps)."""
     path = Path(path)
-    store = ArtifactStore(settings.artifact_root)
+    store = open_artifact_store(settings)
     original = _measure(store, settings, path, model_id, version, benchmark)
     quantized: Measured | None = None
     agreement: quantize.Agreement | None = None
@@ -180,7 +180,7 @@ def measure_onnx(settings: Settings, path: str | Path, *, model_id: str, version
     """Steps 1-4 for one file (checker, signature, artifact store, smoke test, optional benchmark),
     for importers that write the catalog entry themselves (graphcat.interop.card): nothing is
     written to Neo4j; pass the result to `record_measured` inside the import's transaction."""
-    return _measure(ArtifactStore(settings.artifact_root), settings, Path(path), model_id, version, benchmark)
+    return _measure(open_artifact_store(settings), settings, Path(path), model_id, version, benchmark)
 
 
 def record_measured(tx: Tx, measured: Measured) -> None:
@@ -213,12 +213,12 @@ def _artifact_path(db: Database, settings: Settings, version_uid: str) -> Path:
     facts = deploy_store.version_deployment(db, version_uid)
     if not facts["artifact_uri"] or not facts["artifact_sha256"]:
         raise InvalidInput(f"model version {version_uid} has no artifact in the artifact store", path="version")
-    return ArtifactStore(settings.artifact_root).verify(facts["artifact_uri"], facts["artifact_sha256"])
+    return open_artifact_store(settings).verify(facts["artifact_uri"], facts["artifact_sha256"])
 
 
 
 def _measure(
-    store: ArtifactStore, settings: Settings, path: Path, model_id: str, version: str, benchmark: bool
+    store: Artifacts, settings: Settings, path: Path, model_id: str, version: str, benchmark: bool
 ) -> Measured:
     signature = onnx_inspect.inspect(path)
     artifact = store.put(path)
@@ -244,7 +244,7 @@ def _benchmark(settings: Settings, path: Path, signature: onnx_inspect.OnnxSigna
 
 
 def _quantize(
-    store: ArtifactStore, settings: Settings, original: Measured, model_id: str, version: str, benchmark: bool
+    store: Artifacts, settings: Settings, original: Measured, model_id: str, version: str, benchmark: bool
 ) -> tuple[Measured | None, quantize.Agreement | None, list[str]]:
     with tempfile.TemporaryDirectory(prefix="graphcat-quantize-") as tmp:
         target = quantize.quantize_int8(original.artifact.path, Path(tmp) / f"{model_id}-{version}.onnx")

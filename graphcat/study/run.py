@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from graphcat.deploy.artifacts import ArtifactStore
+from graphcat.deploy.artifacts import open_artifact_store
 from graphcat.service import catalog as catalog_service
 from graphcat.service.dataset_distance import TextEncoder
 from graphcat.settings import Settings
@@ -111,7 +111,7 @@ def train_and_measure(settings: Settings, study: Study, folder: Path = sample.SH
     manifest = sample.read_manifest(folder)
     created_at = str(manifest.get("generated_at") or dt.date.today().isoformat())
     onnx_dir = onnx_dir or Path(settings.artifact_root).parent / "study"
-    store = ArtifactStore(settings.artifact_root)
+    store = open_artifact_store(settings)
 
     def limited(jets: sample.JetSet) -> sample.JetSet:
         return jets.head_per_class(jets_per_class) if jets_per_class else jets
