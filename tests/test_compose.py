@@ -44,3 +44,46 @@ def test_graphcat_waits_for_healthy_neo4j_and_uses_the_settings() -> None:
     for key in ("GRAPHCAT_NEO4J_USER", "GRAPHCAT_NEO4J_PASSWORD", "GRAPHCAT_NEO4J_DATABASE"):
         assert key in env
     assert (ROOT / "Dockerfile").is_file()
+
+
+def test_replicas_scale_behind_the_proxy() -> None:
+    """`docker compose up -d --scale graphcat=N`: no replica binds a host port, the proxy does, and
+    the proxy re-resolves the service name so every replica gets requests."""
+    services = COMPOSE["services"]
+    app, proxy = services["graphcat"], services["proxy"]
+    assert "ports" not in app, "a published host port would collide as soon as graphcat is scaled"
+    assert proxy["ports"] == ["127.0.0.1:8000:8080"]
+    assert proxy["depends_on"]["graphcat"]["condition"] == "service_healthy"
+    (mount,) = proxy["volumes"]
+    source, target = mount.split(":")[:2]
+    conf_path = ROOT / source
+    assert conf_path.is_file() and target == "/etc/nginx/nginx.conf"
+    conf = conf_path.read_text()
+    assert "resolver 127.0.0.11" in conf, "Docker's DNS, asked again, finds replicas started later"
+    port = app["environment"]["GRAPHCAT_PORT"]
+    assert re.search(rf"set \$(\w+) http://graphcat:{port};\s+proxy_pass \$\1;", conf), "proxy_pass through a variable"
+    body = re.search(r"client_max_body_size (\d+)m;", conf)
+    from graphcat.settings import Settings
+
+    assert body and int(body.group(1)) * 1024 * 1024 >= Settings().max_upload_bytes
+    # per-replica state on its own anonymous volume, artifacts on one shared volume
+    assert "/data" in app["volumes"] and "graphcat-artifacts:/artifacts" in app["volumes"]
+    assert app["environment"]["GRAPHCAT_ARTIFACT_ROOT"].endswith(":-/artifacts}")
+
+
+def test_proxy_configuration_passes_nginx_own_check(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(nginx).is_file(), "nginx is missing: scripts/system-deps installs it"
+    conf = ROOT / "deploy" / "compose" / "nginx.conf"
+    (tmp_path / "logs").mkdir()
+    done = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    broken = tmp_path / "broken.conf"
+    broken.write_text(conf.read_text().replace("proxy_pass $graphcat;", "proxy_pass $graphcat"))
+    done = subprocess.run([nginx, "-t", "-q", "-c", str(broken), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
