@@ -51,6 +51,7 @@ from graphcat.api.loaders import Loaders
 from graphcat.api.rate_limit import MutationRateLimiter, RateLimited
 from graphcat.errors import DatabaseUnavailable, GraphcatError
 from graphcat.settings import Settings
+from graphcat.store import bookmarks
 from graphcat.store.database import Database, query_counter
 
 log = logging.getLogger("graphcat.api.graphql")
@@ -148,13 +149,21 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         request = Request(scope, receive=receive)
         request_id = uuid.uuid4().hex[:16]
         request.state.request_id = request_id
+        written: list[str] = []
         try:
-            response = await self.run(request)
+            try:
+                given = bookmarks.parse_header(request.headers.get(bookmarks.HEADER))
+            except GraphcatError as exc:
+                raise HTTPError.from_graphcat(exc) from exc
+            with bookmarks.request_scope(given) as written:
+                response = await self.run(request)
         except HTTPException as exc:
             response = self._error_response(request, HTTPError(exc.status_code, "BAD_REQUEST", exc.reason))
         except HTTPError as exc:
             response = self._error_response(request, exc)
         response.headers["X-Request-Id"] = request_id
+        if written:  # read-your-writes on any replica: send this back as the graphcat-bookmark header
+            response.headers[bookmarks.HEADER] = bookmarks.format_header(written)
         await response(scope, receive, send)
 
     def _error_response(self, request: Request, error: HTTPError) -> Response:

@@ -17,15 +17,16 @@ import neo4j
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import (
     AuthError,
+    ClientError,
     ConstraintError,
     ServiceUnavailable,
     SessionExpired,
     TransientError,
 )
 
-from graphcat.errors import Conflict, DatabaseUnavailable, GraphcatError
+from graphcat.errors import Conflict, DatabaseUnavailable, GraphcatError, InvalidInput
 from graphcat.settings import Settings
-from graphcat.store import queries
+from graphcat.store import bookmarks, queries
 
 T = TypeVar("T")
 
@@ -83,6 +84,9 @@ class Database:
             max_connection_lifetime=600,
             notifications_min_severity="WARNING",
         )
+        # One bookmark manager for every session of this process: a read after a write waits for it,
+        # also on a cluster (graphcat.store.bookmarks carries bookmarks across replicas).
+        self.bookmark_manager = GraphDatabase.bookmark_manager()
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -124,10 +128,14 @@ class Database:
 
     def _execute(self, mode: str, work: Callable[[Tx], T]) -> T:
         with translate_errors():
-            with self.driver.session(database=self.database, default_access_mode=mode) as session:
+            with self.driver.session(database=self.database, default_access_mode=mode,
+                                     bookmark_manager=self.bookmark_manager,
+                                     bookmarks=bookmarks.given()) as session:
                 if mode == neo4j.READ_ACCESS:
                     return session.execute_read(lambda tx: work(Tx(tx)))
-                return session.execute_write(lambda tx: work(Tx(tx)))
+                result = session.execute_write(lambda tx: work(Tx(tx)))
+                bookmarks.record_written(session.last_bookmarks())
+                return result
 
     # -- health ------------------------------------------------------------------------------
 
@@ -154,6 +162,11 @@ def translate_errors() -> Iterator[None]:
         raise DatabaseUnavailable(f"Neo4j is unavailable: {exc}") from exc
     except ConstraintError as exc:
         raise Conflict(f"the catalog already holds this identity: {exc.message}") from exc
+    except ClientError as exc:
+        if exc.code != "Neo.ClientError.Transaction.InvalidBookmark":
+            raise
+        raise InvalidInput(f"the {bookmarks.HEADER} header holds a bookmark this database cannot use: "
+                           f"{exc.message}", path=bookmarks.HEADER) from exc
     except TransientError as exc:
         raise DatabaseUnavailable(f"Neo4j could not complete the transaction, retry: {exc.message}") from exc
     except OSError as exc:
