@@ -14,16 +14,18 @@ documents (embeddings.schema.Document), so one index serves recommendation and s
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
+from embeddings.bounds import MARGIN, ScoreBound, interface
 from embeddings.compat import SAMPLED_INPUTS, Compatibility, Prepared, compatibility, prepare
 from embeddings.encoder import Encoder
 from embeddings.eventaxis import split_event_axis
 from embeddings.index import VectorIndex
 from embeddings.names import Field, canonical
-from embeddings.positional import by_position
+from embeddings.positional import anonymous, by_position
 from embeddings.schema import Column, ModelCard
 from embeddings.text import schema_text
 
@@ -108,6 +110,7 @@ class Recommender:
     task_parents: Mapping[str, str] = field(default_factory=dict)
     candidates: int = 100
     weights: Weights = field(default_factory=Weights)
+    prune: bool = True  # skip candidates whose score bound cannot reach the top k (embeddings.bounds)
 
     def __post_init__(self) -> None:
         self._prepared: dict[str, _Prepared] = {}
@@ -139,49 +142,87 @@ class Recommender:
         user = prepare(columns)
         hits = self.index.search(query, self.candidates, prefix=MODEL_PREFIX)
         wanted = _slug(task) if task else None
-        results = []
+        w = self.weights
         # The columns a model leaves unused, prepared once per distinct set: most candidates leave
         # the same ones, and a Prepared schema keeps its assignable rows for every later model.
         leftovers: dict[frozenset[str], Prepared] = {}
+        found = []
         for key, similarity in hits:
             model_id = key[len(MODEL_PREFIX):]
             prepared = self._prepare(model_id)
             if prepared is None:  # vector of a model the ranker no longer knows: skip, never guess
                 continue
-            compat = by_position(user, prepared.required) or compatibility(user, prepared.inputs)
             task_match = task_score(wanted, prepared.card.tasks, self.task_parents) if wanted else None
-            w = self.weights
-            score = w.similarity * similarity
-            if task_match is not None:
-                score += w.task * task_match
-            produced = None
-            if prepared.outputs and compat.unused:
-                unused = frozenset(compat.unused)
-                left = leftovers.get(unused)
-                if left is None:
-                    left = leftovers[unused] = Prepared([f for f in user if f.label in unused])
-                # Your data holds what the model produces only when a column IS that output: a
-                # jagged pT list from which a generator's fixed ptrel could be computed is not it.
-                produced = compatibility(left, prepared.outputs, strict=True)
-            if produced is not None and produced.pairs:
-                score += _joint_structure(compat, produced, w)
-                # An output of unspecified length ("voxels": (N,)) says less than an exact one.
-                vague = any(None in f.column.shape for f in prepared.outputs)
-                score += w.outputs * produced.score * (0.5 if vague else 1.0)
-            else:
-                score += _structure(compat, w)
-            # Your data names what the model generates but in another shape (30 particles, the
-            # model makes 150): the model produces something else than your data.
-            if produced is not None and produced.n_inputs:
-                score -= w.outputs * produced.conflicts / produced.n_inputs
-            if prepared.card.deprecated:
-                score += w.deprecated
-            if "production" in prepared.card.aliases:
-                score += w.production
-            results.append(Recommendation(model_id, score, compat, similarity, task_match, produced,
-                                          prepared.card.deprecated))
+            found.append((model_id, prepared, similarity, task_match))
+        if not self.prune or len(found) <= k or anonymous(user) is not None:
+            results = [self._score(m, p, s, t, user, leftovers) for m, p, s, t in found]
+            results.sort(key=lambda r: (-r.score, r.model_id))
+            return results[:k]
+        # Best bound first; once a bound is below the k-th best exact score, no later candidate can
+        # enter the top k (embeddings.bounds): their assignments are never computed.
+        bound = ScoreBound(user)
+        ordered = sorted(((self._fixed(p, s, t) + bound.structure(
+            interface(p.inputs), interface(p.outputs) if p.outputs else None, compat_w=w.compat + w.used,
+            outputs_w=w.outputs, vague=any(None in f.column.shape for f in p.outputs)), m, p, s, t)
+            for m, p, s, t in found), key=lambda e: -e[0])
+        results, top = [], []  # top: min-heap of the k best exact scores so far
+        for upper, model_id, prepared, similarity, task_match in ordered:
+            if len(top) == k and upper + MARGIN < top[0]:
+                break
+            r = self._score(model_id, prepared, similarity, task_match, user, leftovers)
+            results.append(r)
+            if len(top) < k:
+                heapq.heappush(top, r.score)
+            elif r.score > top[0]:
+                heapq.heapreplace(top, r.score)
         results.sort(key=lambda r: (-r.score, r.model_id))
         return results[:k]
+
+    def _fixed(self, prepared: _Prepared, similarity: float, task_match: float | None) -> float:
+        """The score terms known before the assignment: similarity, task, deprecation, production."""
+        w = self.weights
+        score = w.similarity * similarity
+        if task_match is not None:
+            score += w.task * task_match
+        if prepared.card.deprecated:
+            score += w.deprecated
+        if "production" in prepared.card.aliases:
+            score += w.production
+        return score
+
+    def _score(self, model_id: str, prepared: _Prepared, similarity: float, task_match: float | None,
+               user: Prepared, leftovers: dict[frozenset[str], Prepared]) -> Recommendation:
+        """One candidate's exact score: its assignment, the outputs check, every term of `Weights`."""
+        compat = by_position(user, prepared.required) or compatibility(user, prepared.inputs)
+        w = self.weights
+        score = w.similarity * similarity
+        if task_match is not None:
+            score += w.task * task_match
+        produced = None
+        if prepared.outputs and compat.unused:
+            unused = frozenset(compat.unused)
+            left = leftovers.get(unused)
+            if left is None:
+                left = leftovers[unused] = Prepared([f for f in user if f.label in unused])
+            # Your data holds what the model produces only when a column IS that output: a
+            # jagged pT list from which a generator's fixed ptrel could be computed is not it.
+            produced = compatibility(left, prepared.outputs, strict=True)
+        if produced is not None and produced.pairs:
+            score += _joint_structure(compat, produced, w)
+            # An output of unspecified length ("voxels": (N,)) says less than an exact one.
+            vague = any(None in f.column.shape for f in prepared.outputs)
+            score += w.outputs * produced.score * (0.5 if vague else 1.0)
+        else:
+            score += _structure(compat, w)
+        # Your data names what the model generates but in another shape (30 particles, the
+        # model makes 150): the model produces something else than your data.
+        if produced is not None and produced.n_inputs:
+            score -= w.outputs * produced.conflicts / produced.n_inputs
+        if prepared.card.deprecated:
+            score += w.deprecated
+        if "production" in prepared.card.aliases:
+            score += w.production
+        return Recommendation(model_id, score, compat, similarity, task_match, produced, prepared.card.deprecated)
 
     def search(self, text: str, *, k: int = 10, kind: str | None = None) -> list[tuple[str, float]]:
         """Free-text search over every indexed document (`kind` = "model", "dataset", ... filters)."""

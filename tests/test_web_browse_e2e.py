@@ -47,7 +47,7 @@ def models_for(demo: dict[str, Any], *, task: str | None = None, framework: str 
 
 
 def listed(page: Page, total: int) -> list[str]:
-    expect(page.locator('.models-page[data-ready="true"]')).to_be_visible()
+    expect(page.locator('.models-page[data-ready="true"]')).to_be_visible(timeout=30_000)
     expect(page.locator(".result-count")).to_have_text(f"{total} model{'' if total == 1 else 's'}")
     while page.locator(".more button").count():  # every page of the list
         before = page.locator("li.model-item").count()
@@ -58,7 +58,8 @@ def listed(page: Page, total: int) -> list[str]:
 
 def test_home_shows_what_the_catalog_holds_each_a_link(page: Page, demo: dict[str, Any]) -> None:
     page.goto("/")
-    expect(page.locator('.home-body[data-ready="true"]')).to_be_visible()
+    # The first page of the module waits for the server's first GraphQL answers (cold under CI load).
+    expect(page.locator('.home-body[data-ready="true"]')).to_be_visible(timeout=30_000)
     for kind, section in (("model", "models"), ("dataset", "datasets"), ("experiment", "experiments"),
                           ("detector", "detectors"), ("task", "tasks")):
         expect(page.locator(f'.kind-count[data-kind="{kind}"] .count-value')).to_have_text(str(len(demo[section])))
@@ -198,14 +199,14 @@ def test_model_page_lists_every_version_and_compares_two(page: Page, demo: dict[
 def test_from_a_version_row_to_its_lineage(page: Page) -> None:
     page.goto(f"/#/model/{MODEL}")
     page.get_by_role("link", name="Lineage of 2.0.0").click()
-    expect(page.locator('#lineage-graph[data-ready="true"]')).to_be_visible()
+    expect(page.locator('#lineage-graph[data-ready="true"]')).to_be_visible(timeout=30_000)
     edges = set(page.evaluate("() => document.getElementById('lineage-graph').cy.edges().map(e => e.id())"))
     assert f"model_version:{MODEL}@2.0.0|FINE_TUNED_FROM|model_version:particlenet-jetclass@1.1.0" in edges, edges
 
 
 def test_keyboard_skip_link_labels_and_facets_without_a_mouse(page: Page) -> None:
     page.goto("/#/models")
-    expect(page.locator('.models-page[data-ready="true"]')).to_be_visible()
+    expect(page.locator('.models-page[data-ready="true"]')).to_be_visible(timeout=30_000)
     page.keyboard.press("Tab")
     expect(page.locator(".skip-link")).to_be_focused()
     page.keyboard.press("Enter")
