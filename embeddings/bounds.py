@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from embeddings.compat import (MAX_PACK_CHOICES, SAMPLED_INPUTS, Prepared, _rows, _RowSet, _short_run, _targets,
-                               bookkeeping)
+from embeddings.compat import MAX_PACK_CHOICES, SAMPLED_INPUTS, Prepared, bookkeeping
 from embeddings.fits import pair_fit
 from embeddings.names import canonical
 from embeddings.packing import packing
+from embeddings.rows import RowSet, model_targets, short_run, user_rows
 from embeddings.schema import Column
 
 MARGIN = 1e-9  # float slack: skip a candidate only when its bound is below the k-th score by more
@@ -50,7 +50,7 @@ def interface(fields: Prepared) -> _Interface:
         required = [f for f in fields if canonical(f.column.name).qty not in SAMPLED_INPUTS]
         packed = tuple(j for j, f in enumerate(required) if packing(f.column) is not None)
         components: dict[int, list[tuple[Column, float]]] = {}
-        for t in _targets(required, packed):
+        for t in model_targets(required, packed):
             if t.component is not None:
                 components.setdefault(t.origin, []).append((t.field.column, t.factor))
         groups = tuple(((f.column, 1.0), tuple(components.get(j, ()))) for j, f in enumerate(required))
@@ -64,14 +64,14 @@ class ScoreBound:
 
     def __init__(self, user: Prepared) -> None:
         self.user = user
-        packs = [i for i, f in enumerate(user) if packing(f.column) is not None or _short_run(f)]
+        packs = [i for i, f in enumerate(user) if packing(f.column) is not None or short_run(f)]
         if len(packs) <= MAX_PACK_CHOICES:  # compat then tries every subset of them (or fewer)
             splits = [s for n in range(len(packs) + 1) for s in combinations(packs, n)]
         else:  # compat then tries none or all of them split
             splits = [(), tuple(packs)]
         # The same memo keys as compat.compatibility's `rows`: built once, used by both.
-        self.rowsets: list[_RowSet] = [
-            user.memo(("rows", s, False), lambda s=s: _RowSet(_rows(user, s, derived=True), False)) for s in splits]
+        self.rowsets: list[RowSet] = [
+            user.memo(("rows", s, False), lambda s=s: RowSet(user_rows(user, s, derived=True), False)) for s in splits]
         n_data = sum(1 for f in user if not bookkeeping(f.column.name)) or len(user)
         self.n_columns = n_data
         self._best: dict[tuple[Column, float], tuple[float, frozenset[int]]] = {}
