@@ -10,7 +10,8 @@ the assignment. The structural part is bounded from above by relaxing the assign
   whole or — for a packed input — averaged over its stacked components; one column feeding two
   inputs is allowed here, which can only raise the bound;
 * the user's columns a model can use are at most those with some row of positive pair score
-  against one of its inputs (or outputs);
+  against one of its inputs (or outputs), and the share of the data they make (embeddings.share:
+  used over the data columns of the collections read) is at most `share_bound` of them;
 * the harmonic means of embeddings.ranker `_structure` / `_joint_structure` grow with both of
   their arguments, so they are bounded by their value at these two bounds; the outputs bonus by
   the outputs' own bound; the conflict penalty is never negative and is left out.
@@ -25,12 +26,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from embeddings.compat import MAX_PACK_CHOICES, SAMPLED_INPUTS, Prepared, bookkeeping
+from embeddings.compat import MAX_PACK_CHOICES, SAMPLED_INPUTS, Prepared
 from embeddings.fits import pair_fit
 from embeddings.names import canonical
 from embeddings.packing import packing
 from embeddings.rows import RowSet, model_targets, short_run, user_rows
 from embeddings.schema import Column
+from embeddings.share import share_bound
 
 MARGIN = 1e-9  # float slack: skip a candidate only when its bound is below the k-th score by more
 
@@ -72,8 +74,6 @@ class ScoreBound:
         # The same memo keys as compat.compatibility's `rows`: built once, used by both.
         self.rowsets: list[RowSet] = [
             user.memo(("rows", s, False), lambda s=s: RowSet(user_rows(user, s, derived=True), False)) for s in splits]
-        n_data = sum(1 for f in user if not bookkeeping(f.column.name)) or len(user)
-        self.n_columns = n_data
         self._best: dict[tuple[Column, float], tuple[float, frozenset[int]]] = {}
 
     def target(self, column: Column, factor: float) -> tuple[float, frozenset[int]]:
@@ -112,14 +112,14 @@ class ScoreBound:
         """Upper bound on the structural part of the ranker's score (see the module docstring)."""
         a_sum, n_in, f_in = self.side(inputs)
         a = a_sum / n_in if n_in else 0.0
-        b = len(f_in) / self.n_columns if self.n_columns else 0.0
+        b = share_bound(self.user, f_in)
         bound = compat_w * _harmonic(a, b)
         if outputs is not None and outputs.groups:
             p_sum, n_out, f_out = self.side(outputs)
             if p_sum > 0.0:  # else no output can be matched, and only `_structure` applies
                 n = n_in + n_out
                 a_joint = (a_sum + p_sum) / n if n else 0.0
-                b_joint = min(1.0, len(f_in | f_out) / self.n_columns) if self.n_columns else 0.0
+                b_joint = share_bound(self.user, f_in | f_out)
                 bonus = outputs_w * (p_sum / n_out) * (0.5 if vague else 1.0)
                 bound = max(bound, compat_w * _harmonic(a_joint, b_joint) + bonus)
         return bound

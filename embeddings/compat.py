@@ -17,10 +17,11 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from embeddings.fits import MIN_NAME_SCORE, Fit, dtype_fit, name_fit, pair_fit, shape_fit, truncation_factor
-from embeddings.names import Field, canonical, collapse_indexed, tokens
+from embeddings.names import Field, canonical, collapse_indexed
 from embeddings.packing import packing
 from embeddings.rows import RowSet, Target, model_targets, short_run, user_rows
 from embeddings.schema import Column, Shape
+from embeddings.share import bookkeeping, counters, n_data as data_count
 
 __all__ = ["Compatibility", "Fit", "MIN_NAME_SCORE", "Pair", "bookkeeping", "compatibility", "dtype_fit",
            "name_fit", "pair_fit", "prepare", "shape_fit", "truncation_factor"]
@@ -46,13 +47,18 @@ class Compatibility:
     conflicts: int = 0  # inputs a column of the same quantity misses by a fixed size (30 vs 150 particles)
     n_satisfied: int = 0  # inputs fed whole (a packed input: every component stacked)
     n_partial: int = 0  # packed inputs only some of whose components are fed
-    n_other: int = 0  # the user's label/weight/id columns, not counted in n_columns (see `bookkeeping`)
+    n_other: int = 0  # the user's label/weight/id columns and counters, not counted in n_columns (embeddings.share)
+    n_counts: int = 0  # of them, collection counters (`nJet` beside `Jet_pt` lists)
+    used_labels: tuple[str, ...] = ()  # the user's fields some input consumes
 
     def summary(self) -> str:
         """`3/4 model inputs satisfied (1 partly), 5/9 of your columns used`: counts of inputs, never
         of the components a packed input is stacked from."""
         partly = f" ({self.n_partial} partly)" if self.n_partial else ""
-        other = f" (not counting {self.n_other} label/weight/id column{'s' * (self.n_other > 1)})" if self.n_other else ""
+        book = self.n_other - self.n_counts
+        parts = [f"{book} label/weight/id column{'s' * (book > 1)}"] * (book > 0) + [
+            f"{self.n_counts} collection counter{'s' * (self.n_counts > 1)} (the jagged lists' lengths)"] * (self.n_counts > 0)
+        other = f" (not counting {' and '.join(parts)})" if parts else ""
         return (f"{self.n_satisfied}/{self.n_inputs} model inputs satisfied{partly}, "
                 f"{self.n_used}/{self.n_columns} of your columns used{other}")
 
@@ -121,10 +127,11 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, stric
     def targets(stacked: tuple[int, ...]) -> list[Target]:
         return required.memo(("targets", stacked), lambda: model_targets(required, stacked))
 
-    n_data = users.memo("n_data", lambda: sum(1 for f in users if not bookkeeping(f.column.name)) or len(users))
+    n_data = data_count(users)
     n_other = len(users) - n_data
+    n_counts = len(users.memo("counters", lambda: counters(users))) if n_other else 0
     if not user_packs and not model_packs:  # the common case pays nothing for packing
-        return replace(_assign(rows(()), targets(()), n_data, required), n_other=n_other)
+        return replace(_assign(rows(()), targets(()), n_data, required), n_other=n_other, n_counts=n_counts)
     packs = [("u", i) for i in user_packs] + [("m", j) for j in model_packs]
     if len(packs) <= MAX_PACK_CHOICES:
         choices = [tuple(p for bit, p in enumerate(packs) if mask >> bit & 1) for mask in range(1 << len(packs))]
@@ -141,22 +148,7 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, stric
                 abs(result.score - best.score) <= 1e-9 and result.conflicts > best.conflicts):
             best = result
     assert best is not None
-    return replace(best, n_other=n_other)
-
-
-_BOOK_ANY = frozenset({"label", "labels", "target", "truth", "weight", "weights", "weighting"})
-_BOOK_ONLY = frozenset({"event", "evt", "id", "number", "no", "run", "lumi", "lumiblock", "luminosity", "block",
-                        "index", "entry", "eventnumber", "runnumber", "is", "signal", "sample", "training", "class"})
-
-
-@lru_cache(maxsize=16384)
-def bookkeeping(name: str) -> bool:
-    """A column no model reads as data: the label (`labels`, `is_signal`, `label_QCD`), a weight
-    (`training_weights`), an event or run number. It does not count in the share of the user's
-    columns a model uses: a tagger using 15 of 15 physics columns uses all of the data, whatever
-    the file's label and weight columns."""
-    words = set(tokens(name))
-    return bool(words & _BOOK_ANY) or {"is", "signal"} <= words or (bool(words) and words <= _BOOK_ONLY)
+    return replace(best, n_other=n_other, n_counts=n_counts)
 
 
 MAX_PACK_CHOICES = 4  # 2**4 assignments at most per model; real schemas have one or two packed columns
@@ -257,8 +249,9 @@ def _assign(rowset: RowSet, targets: list[Target], n_user: int, model_inputs: Se
     # A column of the right quantity that cannot feed its input (150 vs 30 particles) is evidence
     # against the model, which "no column with this quantity" is not.
     conflicts = len({targets[j].origin for j in clashes if j not in fed})
+    used_labels = tuple(dict.fromkeys(r.source for r in rows if r.origin in used))
     return Compatibility(total, tuple(pairs), tuple(unsatisfied), unused_labels, n_m, n_user, len(used), conflicts,
-                         satisfied, partial)
+                         satisfied, partial, used_labels=used_labels)
 
 
 

@@ -73,6 +73,9 @@ RULES: tuple[Rule, ...] = (
     _rule("px", "pt phi", "{pt} * cos({phi})", lambda v: v["pt"] * np.cos(v["phi"])),
     _rule("py", "pt phi", "{pt} * sin({phi})", lambda v: v["pt"] * np.sin(v["phi"])),
     _rule("pz", "pt eta", "{pt} * sinh({eta})", lambda v: v["pt"] * np.sinh(v["eta"])),
+    # NanoAOD and Delphes collections give (pt, eta, phi, mass), never the energy.
+    _rule("e", "pt eta m", "sqrt(({pt} * cosh({eta}))**2 + {m}**2)",
+          lambda v: np.sqrt((v["pt"] * np.cosh(v["eta"])) ** 2 + v["m"] ** 2)),
     # Hit positions → cylindrical coordinates.
     _rule("r", "x y", "hypot({x}, {y})", lambda v: np.hypot(v["x"], v["y"]), lengths=True),
     _rule("phi", "x y", "atan2({y}, {x})", lambda v: np.arctan2(v["y"], v["x"]), lengths=True),
