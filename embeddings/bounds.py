@@ -10,7 +10,8 @@ the assignment. The structural part is bounded from above by relaxing the assign
   whole or — for a packed input — averaged over its stacked components; one column feeding two
   inputs is allowed here, which can only raise the bound;
 * the user's columns a model can use are at most those with some row of positive pair score
-  against one of its inputs (or outputs);
+  against one of its inputs (or outputs), and the share of the data they make (embeddings.share:
+  used over the data columns of the collections read) is at most `share_bound` of them;
 * the harmonic means of embeddings.ranker `_structure` / `_joint_structure` grow with both of
   their arguments, so they are bounded by their value at these two bounds; the outputs bonus by
   the outputs' own bound; the conflict penalty is never negative and is left out.
@@ -25,12 +26,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from embeddings.compat import (MAX_PACK_CHOICES, SAMPLED_INPUTS, Prepared, _rows, _RowSet, _short_run, _targets,
-                               bookkeeping)
+from embeddings.compat import MAX_PACK_CHOICES, SAMPLED_INPUTS, Prepared
 from embeddings.fits import pair_fit
 from embeddings.names import canonical
 from embeddings.packing import packing
+from embeddings.rows import RowSet, model_targets, short_run, user_rows
 from embeddings.schema import Column
+from embeddings.share import share_bound
 
 MARGIN = 1e-9  # float slack: skip a candidate only when its bound is below the k-th score by more
 
@@ -50,7 +52,7 @@ def interface(fields: Prepared) -> _Interface:
         required = [f for f in fields if canonical(f.column.name).qty not in SAMPLED_INPUTS]
         packed = tuple(j for j, f in enumerate(required) if packing(f.column) is not None)
         components: dict[int, list[tuple[Column, float]]] = {}
-        for t in _targets(required, packed):
+        for t in model_targets(required, packed):
             if t.component is not None:
                 components.setdefault(t.origin, []).append((t.field.column, t.factor))
         groups = tuple(((f.column, 1.0), tuple(components.get(j, ()))) for j, f in enumerate(required))
@@ -64,16 +66,14 @@ class ScoreBound:
 
     def __init__(self, user: Prepared) -> None:
         self.user = user
-        packs = [i for i, f in enumerate(user) if packing(f.column) is not None or _short_run(f)]
+        packs = [i for i, f in enumerate(user) if packing(f.column) is not None or short_run(f)]
         if len(packs) <= MAX_PACK_CHOICES:  # compat then tries every subset of them (or fewer)
             splits = [s for n in range(len(packs) + 1) for s in combinations(packs, n)]
         else:  # compat then tries none or all of them split
             splits = [(), tuple(packs)]
         # The same memo keys as compat.compatibility's `rows`: built once, used by both.
-        self.rowsets: list[_RowSet] = [
-            user.memo(("rows", s, False), lambda s=s: _RowSet(_rows(user, s, derived=True), False)) for s in splits]
-        n_data = sum(1 for f in user if not bookkeeping(f.column.name)) or len(user)
-        self.n_columns = n_data
+        self.rowsets: list[RowSet] = [
+            user.memo(("rows", s, False), lambda s=s: RowSet(user_rows(user, s, derived=True), False)) for s in splits]
         self._best: dict[tuple[Column, float], tuple[float, frozenset[int]]] = {}
 
     def target(self, column: Column, factor: float) -> tuple[float, frozenset[int]]:
@@ -112,14 +112,14 @@ class ScoreBound:
         """Upper bound on the structural part of the ranker's score (see the module docstring)."""
         a_sum, n_in, f_in = self.side(inputs)
         a = a_sum / n_in if n_in else 0.0
-        b = len(f_in) / self.n_columns if self.n_columns else 0.0
+        b = share_bound(self.user, f_in)
         bound = compat_w * _harmonic(a, b)
         if outputs is not None and outputs.groups:
             p_sum, n_out, f_out = self.side(outputs)
             if p_sum > 0.0:  # else no output can be matched, and only `_structure` applies
                 n = n_in + n_out
                 a_joint = (a_sum + p_sum) / n if n else 0.0
-                b_joint = min(1.0, len(f_in | f_out) / self.n_columns) if self.n_columns else 0.0
+                b_joint = share_bound(self.user, f_in | f_out)
                 bonus = outputs_w * (p_sum / n_out) * (0.5 if vague else 1.0)
                 bound = max(bound, compat_w * _harmonic(a_joint, b_joint) + bonus)
         return bound

@@ -16,11 +16,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from embeddings.derive import GROUP_FACTOR, derive, groupable, row_grouping, with_jet_axis
 from embeddings.fits import MIN_NAME_SCORE, Fit, dtype_fit, name_fit, pair_fit, shape_fit, truncation_factor
-from embeddings.names import Field, canonical, collapse_indexed, tokens
-from embeddings.packing import MAX_COMPONENTS, component_columns, packing
+from embeddings.names import Field, canonical, collapse_indexed
+from embeddings.packing import packing
+from embeddings.rows import RowSet, Target, model_targets, short_run, user_rows
 from embeddings.schema import Column, Shape
+from embeddings.share import bookkeeping, counters, n_data as data_count
 
 __all__ = ["Compatibility", "Fit", "MIN_NAME_SCORE", "Pair", "bookkeeping", "compatibility", "dtype_fit",
            "name_fit", "pair_fit", "prepare", "shape_fit", "truncation_factor"]
@@ -46,13 +47,18 @@ class Compatibility:
     conflicts: int = 0  # inputs a column of the same quantity misses by a fixed size (30 vs 150 particles)
     n_satisfied: int = 0  # inputs fed whole (a packed input: every component stacked)
     n_partial: int = 0  # packed inputs only some of whose components are fed
-    n_other: int = 0  # the user's label/weight/id columns, not counted in n_columns (see `bookkeeping`)
+    n_other: int = 0  # the user's label/weight/id columns and counters, not counted in n_columns (embeddings.share)
+    n_counts: int = 0  # of them, collection counters (`nJet` beside `Jet_pt` lists)
+    used_labels: tuple[str, ...] = ()  # the user's fields some input consumes
 
     def summary(self) -> str:
         """`3/4 model inputs satisfied (1 partly), 5/9 of your columns used`: counts of inputs, never
         of the components a packed input is stacked from."""
         partly = f" ({self.n_partial} partly)" if self.n_partial else ""
-        other = f" (not counting {self.n_other} label/weight/id column{'s' * (self.n_other > 1)})" if self.n_other else ""
+        book = self.n_other - self.n_counts
+        parts = [f"{book} label/weight/id column{'s' * (book > 1)}"] * (book > 0) + [
+            f"{self.n_counts} collection counter{'s' * (self.n_counts > 1)} (the jagged lists' lengths)"] * (self.n_counts > 0)
+        other = f" (not counting {' and '.join(parts)})" if parts else ""
         return (f"{self.n_satisfied}/{self.n_inputs} model inputs satisfied{partly}, "
                 f"{self.n_used}/{self.n_columns} of your columns used{other}")
 
@@ -112,19 +118,20 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, stric
         [f for f in model_inputs if canonical(f.column.name).qty not in SAMPLED_INPUTS]))
     model_inputs = required
     user_packs = users.memo("packs", lambda: [i for i, f in enumerate(users)
-                                               if packing(f.column) is not None or _short_run(f)])
+                                               if packing(f.column) is not None or short_run(f)])
     model_packs = required.memo("packs", lambda: [j for j, f in enumerate(required) if packing(f.column) is not None])
 
-    def rows(split: tuple[int, ...]) -> _RowSet:
-        return users.memo(("rows", split, strict), lambda: _RowSet(_rows(users, split, derived=not strict), strict))
+    def rows(split: tuple[int, ...]) -> RowSet:
+        return users.memo(("rows", split, strict), lambda: RowSet(user_rows(users, split, derived=not strict), strict))
 
-    def targets(stacked: tuple[int, ...]) -> list[_Target]:
-        return required.memo(("targets", stacked), lambda: _targets(required, stacked))
+    def targets(stacked: tuple[int, ...]) -> list[Target]:
+        return required.memo(("targets", stacked), lambda: model_targets(required, stacked))
 
-    n_data = users.memo("n_data", lambda: sum(1 for f in users if not bookkeeping(f.column.name)) or len(users))
+    n_data = data_count(users)
     n_other = len(users) - n_data
+    n_counts = len(users.memo("counters", lambda: counters(users))) if n_other else 0
     if not user_packs and not model_packs:  # the common case pays nothing for packing
-        return replace(_assign(rows(()), targets(()), n_data, required), n_other=n_other)
+        return replace(_assign(rows(()), targets(()), n_data, required), n_other=n_other, n_counts=n_counts)
     packs = [("u", i) for i in user_packs] + [("m", j) for j in model_packs]
     if len(packs) <= MAX_PACK_CHOICES:
         choices = [tuple(p for bit, p in enumerate(packs) if mask >> bit & 1) for mask in range(1 << len(packs))]
@@ -141,148 +148,13 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, stric
                 abs(result.score - best.score) <= 1e-9 and result.conflicts > best.conflicts):
             best = result
     assert best is not None
-    return replace(best, n_other=n_other)
-
-
-_BOOK_ANY = frozenset({"label", "labels", "target", "truth", "weight", "weights", "weighting"})
-_BOOK_ONLY = frozenset({"event", "evt", "id", "number", "no", "run", "lumi", "lumiblock", "luminosity", "block",
-                        "index", "entry", "eventnumber", "runnumber", "is", "signal", "sample", "training", "class"})
-
-
-@lru_cache(maxsize=16384)
-def bookkeeping(name: str) -> bool:
-    """A column no model reads as data: the label (`labels`, `is_signal`, `label_QCD`), a weight
-    (`training_weights`), an event or run number. It does not count in the share of the user's
-    columns a model uses: a tagger using 15 of 15 physics columns uses all of the data, whatever
-    the file's label and weight columns."""
-    words = set(tokens(name))
-    return bool(words & _BOOK_ANY) or {"is", "signal"} <= words or (bool(words) and words <= _BOOK_ONLY)
+    return replace(best, n_other=n_other, n_counts=n_counts)
 
 
 MAX_PACK_CHOICES = 4  # 2**4 assignments at most per model; real schemas have one or two packed columns
-SPLIT_FACTOR = 0.95  # taking a component out of an array is a step the user must do
-ASSUMED_ORDER_FACTOR = 0.8  # component order inferred from "four-momentum", not stated
 
 
-@dataclass(frozen=True)
-class _Row:
-    """One assignable user column: a whole field or one component of a packed field."""
-
-    field: Field
-    origin: int  # index of the user's field it comes from
-    source: str  # that field's label
-    label: str  # what the explanation calls it
-    note: str  # "" or how it was obtained ("split constituents[..., 1] (px)")
-    factor: float
-    also: tuple[int, ...] = ()  # further user fields a derived row is computed from
-    steps: tuple[str, ...] = ()  # the user's steps to obtain it ("derive part_pt = hypot(...)"); "" → label step
-
-    @property
-    def origins(self) -> tuple[int, ...]:
-        return (self.origin,) + self.also
-
-
-@dataclass(frozen=True)
-class _Target:
-    """One assignable model input: a whole input or one component of a packed input."""
-
-    field: Field
-    origin: int  # index of the model input it belongs to
-    component: int | None  # position on the packed input's last axis, None for a whole input
-    label: str
-    factor: float
-
-
-def _rows(user: Sequence[Field], split: tuple[int, ...], *, derived: bool = True) -> list[_Row]:
-    rows: list[_Row] = []
-    for i, f in enumerate(user):
-        if i in split and _short_run(f):
-            # `mj1, mj2` were read as one array `mj` (2,); a model wanting `mj1` alone takes that column.
-            rows.extend(_Row(Field(replace(f.column, name=name, shape=f.column.shape[1:]), (name,)), i, f.label,
-                             name, "", 1.0) for name in f.sources)
-            continue
-        pack = packing(f.column) if i in split else None
-        if pack is None:
-            rows.append(_Row(f, i, f.label, f.label, "", 1.0))
-            continue
-        factor = SPLIT_FACTOR * (ASSUMED_ORDER_FACTOR if pack.assumed else 1.0)
-        for k, col in enumerate(component_columns(f.column, pack)):
-            label = f"{f.label}[..., {k}]"
-            note = f"split column {label} ({pack.names[k]}{', order assumed: ' + pack.describe() if pack.assumed else ''})"
-            rows.append(_Row(Field(col, (label,)), i, f.label, label, note, factor))
-    return rows + _grouped_and_derived(user, rows) if derived else rows
-
-
-def _grouped_and_derived(user: Sequence[Field], rows: list[_Row]) -> list[_Row]:
-    """Rows the user can compute: per-event arrays from one-row-per-hit tables (embeddings.derive
-    row grouping), then quantities derived from the given and grouped rows (pt from px, py; the
-    jet-relative eta; cylindrical r, phi of hits). Each carries the steps that produce it."""
-    extra: list[_Row] = []
-    grouping = row_grouping([f.column for f in user])
-    if grouping is not None:
-        step = grouping.describe()
-        for r in rows:
-            col = r.field.column
-            if r.note or not groupable(col, grouping):
-                continue
-            arr = replace(col, shape=(None,))
-            extra.append(_Row(Field(arr, (r.label,)), r.origin, r.source, r.label, step, r.factor * GROUP_FACTOR,
-                              steps=(step,)))
-    base = rows + extra
-    for d in derive([r.field.column for r in base], [r.factor for r in base]):
-        sources = [base[i] for i in d.sources]
-        origins = tuple(dict.fromkeys(o for s in sources for o in s.origins))
-        steps = tuple(dict.fromkeys([s.note for s in sources if s.note and not s.steps]
-                                    + [t for s in sources for t in s.steps] + [_derive_step(d.formula)]))
-        label = d.column.name if len(sources) > 1 or not d.formula.startswith("reuse") else sources[0].label
-        extra.append(_Row(Field(d.column, (label,)), origins[0], sources[0].source, label,
-                          _derive_step(d.formula), d.factor, also=origins[1:], steps=steps))
-    return extra
-
-
-def _derive_step(formula: str) -> str:
-    return formula if formula.startswith("reuse ") else f"derive {formula}"
-
-
-def _short_run(f: Field) -> bool:
-    """A few indexed columns collapsed into one array (`jet1_pt..jet4_pt`), which may be used apart."""
-    return 2 <= len(f.sources) <= MAX_COMPONENTS and f.column.shape[:1] == (len(f.sources),)
-
-
-def _targets(model_inputs: Sequence[Field], stacked: tuple[int, ...]) -> list[_Target]:
-    targets: list[_Target] = []
-    for j, f in enumerate(model_inputs):
-        pack = packing(f.column) if j in stacked else None
-        if pack is None:
-            targets.append(_Target(f, j, None, f.label, 1.0))
-            continue
-        factor = ASSUMED_ORDER_FACTOR if pack.assumed else 1.0
-        for k, col in enumerate(component_columns(f.column, pack)):
-            label = f"{f.label}[..., {k}]"
-            targets.append(_Target(Field(col, (label,)), j, k, label, factor))
-    return targets
-
-
-class _RowSet:
-    """A user's assignable rows and, per name key, the rows that carry it (the pair pre-filter)."""
-
-    def __init__(self, rows: list[_Row], strict: bool = False) -> None:
-        self.rows = rows
-        self.strict = strict  # only columns that ARE the target: no derivation, relative form, padding
-        self.with_axis = with_jet_axis([r.field.column for r in rows])  # rows that can be made jet-relative
-        self.by_key: dict[str, list[int]] = {}
-        for i, r in enumerate(rows):
-            for key in _keys(r.field.column.name):
-                self.by_key.setdefault(key, []).append(i)
-
-    def candidates(self, name: str) -> list[int]:
-        found: set[int] = set()
-        for key in _keys(name):
-            found.update(self.by_key.get(key, ()))
-        return sorted(found)
-
-
-def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: Sequence[Field]) -> Compatibility:
+def _assign(rowset: RowSet, targets: list[Target], n_user: int, model_inputs: Sequence[Field]) -> Compatibility:
     rows = rowset.rows
     n_r, n_t, n_m = len(rows), len(targets), len(model_inputs)
     if n_m == 0:
@@ -377,14 +249,10 @@ def _assign(rowset: _RowSet, targets: list[_Target], n_user: int, model_inputs: 
     # A column of the right quantity that cannot feed its input (150 vs 30 particles) is evidence
     # against the model, which "no column with this quantity" is not.
     conflicts = len({targets[j].origin for j in clashes if j not in fed})
+    used_labels = tuple(dict.fromkeys(r.source for r in rows if r.origin in used))
     return Compatibility(total, tuple(pairs), tuple(unsatisfied), unused_labels, n_m, n_user, len(used), conflicts,
-                         satisfied, partial)
+                         satisfied, partial, used_labels=used_labels)
 
-
-@lru_cache(maxsize=65536)
-def _keys(name: str) -> frozenset[str]:
-    c = canonical(name)
-    return frozenset({"q:" + c.qty, "n:" + name.lower()} | {"t:" + t for t in c.tokens})
 
 
 @lru_cache(maxsize=65536)

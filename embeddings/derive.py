@@ -42,6 +42,7 @@ class Rule:
     axis: tuple[str, ...] = ()  # jet-axis quantities the formula needs
     lengths: bool = False  # sources are positions: refuse columns in energy/momentum units
     compute: Callable[[Mapping[str, Any]], Any] | None = None  # the formula on arrays (keys as in formula)
+    constituents: bool = False  # only for lists of jet constituents (as the relative quantities)
 
     def apply(self, values: Mapping[str, Any]) -> Any:
         """The rule on numbers: `values` maps the formula's placeholders (px, axis_eta) to arrays."""
@@ -54,8 +55,9 @@ def _q(text: str) -> Quantity:
 
 
 def _rule(target: str, sources: str, formula: str, compute: Callable[[Mapping[str, Any]], Any], axis: str = "",
-          lengths: bool = False) -> Rule:
-    return Rule(_q(target), tuple(_q(s) for s in sources.split()), formula, tuple(axis.split()), lengths, compute)
+          lengths: bool = False, constituents: bool = False) -> Rule:
+    return Rule(_q(target), tuple(_q(s) for s in sources.split()), formula, tuple(axis.split()), lengths, compute,
+                constituents)
 
 
 def _wrap(phi: Any) -> Any:
@@ -73,6 +75,10 @@ RULES: tuple[Rule, ...] = (
     _rule("px", "pt phi", "{pt} * cos({phi})", lambda v: v["pt"] * np.cos(v["phi"])),
     _rule("py", "pt phi", "{pt} * sin({phi})", lambda v: v["pt"] * np.sin(v["phi"])),
     _rule("pz", "pt eta", "{pt} * sinh({eta})", lambda v: v["pt"] * np.sinh(v["eta"])),
+    # NanoAOD PF candidates give (pt, eta, phi, mass), never the energy the taggers read. Only for
+    # constituents: a jet's or muon's energy would feed any model with one `energy` input.
+    _rule("e", "pt eta m", "sqrt(({pt} * cosh({eta}))**2 + {m}**2)",
+          lambda v: np.sqrt((v["pt"] * np.cosh(v["eta"])) ** 2 + v["m"] ** 2), constituents=True),
     # Hit positions → cylindrical coordinates.
     _rule("r", "x y", "hypot({x}, {y})", lambda v: np.hypot(v["x"], v["y"]), lengths=True),
     _rule("phi", "x y", "atan2({y}, {x})", lambda v: np.arctan2(v["y"], v["x"]), lengths=True),
@@ -146,7 +152,7 @@ def derive(columns: Sequence[Column], factors: Sequence[float] | None = None) ->
                     continue
                 if rule.axis and not all(a in axis for a in rule.axis):
                     continue
-                if rule.target[1] and (not shape or obj not in _CONSTITUENTS):
+                if (rule.target[1] or rule.constituents) and (not shape or obj not in _CONSTITUENTS):
                     continue  # relative to the jet axis: only lists of constituents
                 if rule.lengths and any(_ENERGY_UNITS.match(units.get(key, {}).get(s) or "") for s in rule.sources):
                     continue

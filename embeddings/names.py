@@ -37,11 +37,17 @@ OBJECTS: dict[str, str] = {
     "layer": "layer",
     "event": "event", "evt": "event",
     "object": "object", "objects": "object",  # an event's physics objects of several kinds (embeddings.packing)
+    # Reconstructed constituents of Delphes (EFlowTrack, EFlowPhoton, EFlowNeutralHadron) are particles;
+    # the generator record (Delphes `Particle.*`, NanoAOD `GenPart_*`, EDM4hep `MCParticles`) is not:
+    # it holds every particle of the event, intermediate ones included, and no jet's constituents.
+    "eflow": "particle", "genparticle": "genparticle",
+    # EDM4hep simulated hits come in collections named `<Detector>Collection` (see `tokens`).
+    "hitcollection": "hit",
 }
 
 # Quantity synonyms → canonical quantity. Multi-word phrases are handled in PHRASES.
 QUANTITIES: dict[str, str] = {
-    "pt": "pt", "pts": "pt", "ptt": "pt",
+    "pt": "pt", "pts": "pt", "ptt": "pt", "et": "pt",  # Delphes EFlowPhoton.ET, Tower.ET: massless, E_T = pT
     "eta": "eta", "pseudorapidity": "eta", "rapidity": "y",
     "phi": "phi", "azimuth": "phi", "azimuthal": "phi",
     "e": "e", "en": "e", "energy": "e", "energies": "e",
@@ -81,7 +87,21 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\blarge r jets?\b", "largerjet"),
     (r"\bmissing (?:et|e t|transverse energy|transverse momentum|energy)\b", "met"),
     (r"\b(?:puppi|raw|calo|tk|chs|track) met\b", "met"),
+    # Generator-level records and objects: NanoAOD GenPart_*, EDM4hep MCParticles, GenJet_*, GenMET_*.
+    (r"\b(?:gen part(?:icles?)?|mc particles?|gen particles?)\b", "genparticle"),
+    (r"\bgen (jets?|met)\b", r"\1"),
+    (r"\be flow (?:tracks?|photons?|neutral hadrons?)\b", "eflow"),
+    # EDM4hep vector members: `position.x` is the hit x, `momentum.x` a px; `eDep` the deposit.
+    (r"\bposition (x|y|z|r|phi|eta)\b", r"\1"),  # the quantities derived from them read back too
+    (r"\bmomentum (x|y|z)\b", r"p\1"),
+    (r"\bmomentum (pt|eta|phi|energy|rapidity|mass)\b", r"\1"),
+    (r"\be dep\b", "edep"),
 )
+
+# The Delphes generator record is the branch `Particle` (reconstructed constituents are EFlow*);
+# EDM4hep simulated-hit collections end in `Collection`; uproot's keys() may give `Coll/Coll.member`.
+_DELPHES_GEN = re.compile(r"^Particle\.")
+_HIT_COLLECTION = re.compile(r"^[A-Za-z0-9]*Collection(?=[._])")
 
 # Words that name the software or step that made a value, not the value: LHCb's `Brunel_P` is the
 # track momentum of the Brunel reconstruction, `reco_pt` a reconstructed pt (`gen_pt` stays apart).
@@ -124,6 +144,8 @@ class Canon:
 
 def tokens(name: str) -> list[str]:
     """Split camelCase and separators, lower-case: `jetPT_rel` → [jet, pt, rel]."""
+    name = name.rsplit("/", 1)[-1] or name  # uproot's `Coll/Coll.position.x`: the branch's own name
+    name = _HIT_COLLECTION.sub("hitcollection", _DELPHES_GEN.sub("genparticle.", name))
     # A fully upper-case short word (PT, E, PX) is one token, not camel humps.
     spaced = _CAMEL.sub(" ", name) if not name.isupper() else name
     text = " ".join(t for t in _SEP.split(spaced) if t).lower()

@@ -27,6 +27,7 @@ from embeddings.index import VectorIndex
 from embeddings.names import Field, canonical
 from embeddings.positional import anonymous, by_position
 from embeddings.schema import Column, ModelCard
+from embeddings.share import share
 from embeddings.text import schema_text
 
 MODEL_PREFIX = "model:"
@@ -208,12 +209,12 @@ class Recommender:
             # jagged pT list from which a generator's fixed ptrel could be computed is not it.
             produced = compatibility(left, prepared.outputs, strict=True)
         if produced is not None and produced.pairs:
-            score += _joint_structure(compat, produced, w)
+            score += _joint_structure(compat, produced, w, _share(user, compat, produced))
             # An output of unspecified length ("voxels": (N,)) says less than an exact one.
             vague = any(None in f.column.shape for f in prepared.outputs)
             score += w.outputs * produced.score * (0.5 if vague else 1.0)
         else:
-            score += _structure(compat, w)
+            score += _structure(compat, w, _share(user, compat))
         # Your data names what the model generates but in another shape (30 particles, the
         # model makes 150): the model produces something else than your data.
         if produced is not None and produced.n_inputs:
@@ -282,21 +283,33 @@ def embedding_scores(encoder: Encoder, index: VectorIndex, columns: Sequence[Col
 
 
 
-def _joint_structure(compat: Compatibility, produced: Compatibility, w: Weights) -> float:
+def _share(user: Prepared, compat: Compatibility, produced: Compatibility | None = None) -> float:
+    """The share of the user's data the model uses (embeddings.share: over the collections it reads).
+    A by-position match (numbered columns, embeddings.positional) names no columns: its own share."""
+    if not compat.used_labels and compat.n_used:
+        return compat.used_fraction
+    index = user.memo("label-index", lambda: {f.label: i for i, f in enumerate(user)})
+    used = {index[label] for label in compat.used_labels if label in index}
+    if produced is not None:
+        used |= {index[label] for label in produced.used_labels if label in index}
+    return share(user, used)
+
+
+def _joint_structure(compat: Compatibility, produced: Compatibility, w: Weights, b: float) -> float:
     """`_structure` of a model whose outputs your data also holds (a generator: incident energy in,
     showers out; an MPGAN: noise in, particles out): its interface is inputs and outputs together,
     and the columns it produces are data it uses — a generator's showers are not "unused"."""
     n = compat.n_inputs + produced.n_inputs
     a = (compat.score * compat.n_inputs + produced.score * produced.n_inputs) / n if n else 0.0
-    b = min(1.0, (compat.n_used + produced.n_used) / compat.n_columns) if compat.n_columns else 0.0
     return (w.compat + w.used) * (2 * a * b / (a + b) if a + b else 0.0)
 
 
-def _structure(compat: Compatibility, w: Weights) -> float:
-    """Harmonic mean of "the model's inputs are satisfied" and "the user's columns are used".
+def _structure(compat: Compatibility, w: Weights, b: float) -> float:
+    """Harmonic mean of "the model's inputs are satisfied" and "the user's data is used" (`b`,
+    `_share`).
 
     A model with two inputs that takes 2 of the user's 11 columns fits only a corner of the data;
     one that takes 6 of them (and half its inputs) explains more of it. The harmonic mean needs both;
     a plain weighted sum let small models win on the first alone."""
-    a, b = compat.score, compat.used_fraction
+    a = compat.score
     return (w.compat + w.used) * (2 * a * b / (a + b) if a + b else 0.0)

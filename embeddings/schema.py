@@ -4,7 +4,9 @@ A `Column` describes one per-event field of a user's data or one input of a mode
 convention used across graphcat: dtype is one of `bool int8..int64 uint8..uint64 float16 float32
 float64 string`; shape is a tuple per event: `()` scalar, `(N,)` fixed, `(None,)` variable
 per-object, `(None, 4)`, `(45, 16, 9)` grid. `from_dict` also reads `-1` and axis names (`"N"`,
-`"batch"`) as None: embeddings/shapes.py.
+`"batch"`) as None: embeddings/shapes.py; and a reader's container type as the dtype (uproot
+`std::vector<float>`, awkward `var * float32`, pyarrow `list<item: float>`, records as one column
+per field): embeddings/typestrings.py.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from embeddings.errors import InvalidSchema
 from embeddings.shapes import normalise_shape, shape_problem
+from embeddings.typestrings import parse_type, struct_fields
 
 DTYPES = frozenset(
     {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -83,11 +86,19 @@ class Column:
         problem = shape_problem(shape_raw)  # -1, null and "N"/"batch" all mean any length (the ranker sees None)
         if problem is not None:
             raise InvalidSchema(f"column {data['name']!r}: {problem}", path=f"{path}.shape")
+        dtype, shape = normalise_dtype(str(data.get("dtype") or "float32")), normalise_shape(shape_raw)
+        if dtype not in DTYPES:  # a reader's container type: `var * float32`, `list<item: float>`, `float[]`
+            parsed = parse_type(dtype, normalise_dtype)
+            if parsed is None and struct_fields(dtype, normalise_dtype):
+                raise InvalidSchema(f"column {data['name']!r}: {dtype!r} is a record; give its fields as columns "
+                                    "(columns_from_dicts does: name.field)", path=f"{path}.dtype")
+            if parsed is not None:
+                dtype, shape = parsed[0], shape or parsed[1]  # a shape given with the type wins
         try:
             return cls(
                 name=str(data["name"]),
-                dtype=normalise_dtype(str(data.get("dtype") or "float32")),
-                shape=normalise_shape(shape_raw),
+                dtype=dtype,
+                shape=shape,
                 unit=data.get("unit"),
                 description=data.get("description"),
             )
@@ -185,6 +196,12 @@ def columns_from_dicts(items: Sequence[Mapping[str, Any] | str], *, path: str = 
     for i, item in enumerate(items):
         if isinstance(item, str):
             out.append(Column(item))
+        elif isinstance(item, Mapping) and isinstance(item.get("dtype"), str) and "name" in item \
+                and (fields := struct_fields(item["dtype"], normalise_dtype)):
+            # a pyarrow/awkward record (`list<item: struct<pt: float, eta: float>>`): one column per field
+            for fname, fdtype, fshape in fields:
+                out.append(Column.from_dict({**item, "name": f"{item['name']}.{fname}", "dtype": fdtype,
+                                             "shape": list(fshape)}, path=f"{path}[{i}].{fname}"))
         else:
             out.append(Column.from_dict(item, path=f"{path}[{i}]"))
     return out

@@ -34,6 +34,7 @@ def test_pt_eta_phi_back_to_components() -> None:
     assert rule("px", "pt", "phi").apply({"pt": PT, "phi": PHI}) == pytest.approx(PX)
     assert rule("py", "pt", "phi").apply({"pt": PT, "phi": PHI}) == pytest.approx(PY)
     assert rule("pz", "pt", "eta").apply({"pt": PT, "eta": ETA}) == pytest.approx(PZ)
+    assert rule("e", "pt", "eta", "m").apply({"pt": PT, "eta": ETA, "m": MASS}) == pytest.approx(E)
 
 
 def test_hit_cylindrical_coordinates() -> None:
@@ -66,7 +67,7 @@ def test_jet_axis_and_relative_quantities() -> None:
 
 def test_every_rule_is_tested_and_scores_below_a_given_column() -> None:
     tested = {("pt", False), ("eta", False), ("phi", False), ("y", False), ("px", False), ("py", False), ("pz", False),
-              ("r", False), ("eta", True), ("phi", True), ("pt", True), ("e", True), ("y", True), ("dr", False)}
+              ("e", False), ("r", False), ("eta", True), ("phi", True), ("pt", True), ("e", True), ("y", True), ("dr", False)}
     assert {r.target for r in RULES} == tested
     assert all(r.compute is not None for r in RULES)
     assert 0 < DERIVE_FACTOR < 1

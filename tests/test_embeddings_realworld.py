@@ -142,7 +142,9 @@ def test_a_generator_does_not_produce_what_would_have_to_be_computed(ranker: Rec
 @pytest.mark.parametrize("name, obj, qty", [
     ("PFCands_pt", "particle", "pt"), ("fjet_clus_E", "particle", "e"), ("FatJet_msoftdrop", "jet", "msd"),
     ("MissingET.MET", "met", "pt"), ("MET_pt", "met", "pt"), ("met_met", "met", "pt"), ("PuppiMET_phi", "met", "phi"),
-    ("Jet.PT", "jet", "pt"), ("Particle.Eta", "particle", "eta"), ("el_pt", "electron", "pt"), ("mu_eta", "muon", "eta"),
+    # Delphes' `Particle` branch is the generator record; its reconstructed constituents are EFlow*.
+    ("Jet.PT", "jet", "pt"), ("Particle.Eta", "genparticle", "eta"), ("EFlowTrack.Eta", "particle", "eta"),
+    ("el_pt", "electron", "pt"), ("mu_eta", "muon", "eta"),
     ("j1_btag", "jet", "btag"), ("lep_pt", "lepton", "pt"), ("nMuon", "muon", "n"),
     ("Brunel_P", None, "p"), ("nTracks_Brunel", "track", "n"), ("reco", None, "reco"),
 ])
