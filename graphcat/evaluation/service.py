@@ -25,7 +25,7 @@ from graphcat.catalog.plan import Plan, build_plan, plan_evaluation
 from graphcat.errors import NotFound
 from graphcat.evaluation.metrics import LOWER_IS_BETTER
 from graphcat.evaluation.metrics import parse as parse_metrics
-from graphcat.evaluation.run import Measurement, Progress, measure, model_version
+from graphcat.evaluation.run import BATCH_ROWS, Measurement, Progress, measure, model_version
 from graphcat.service import transferability
 from graphcat.service.catalog import get_by_uid
 from graphcat.service.dataset_distance import TextEncoder
@@ -66,7 +66,7 @@ class Result:
 def evaluate(db: Database, settings: Settings, model_version_uid: str, path: str | Path, *, label: str,
              metrics: str | list[str] | None = None, record: bool = False, dataset: str | None = None,
              source: str | None = None, encoder: TextEncoder | None = None,
-             progress: Progress | None = None) -> Result:
+             progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> Result:
     if dataset is not None:
         try:
             node = get_by_uid(db, dataset)
@@ -74,7 +74,8 @@ def evaluate(db: Database, settings: Settings, model_version_uid: str, path: str
             raise NotFound(f"no dataset version {dataset!r}", path="dataset") from None
         if node.kind != "dataset_version":
             raise NotFound(f"{dataset!r} is a {node.kind}, not a dataset version", path="dataset")
-    m = measure(db, settings, model_version_uid, path, label=label, metrics=metrics, source=source, progress=progress)
+    m = measure(db, settings, model_version_uid, path, label=label, metrics=metrics, source=source, progress=progress,
+                batch_rows=batch_rows)
     dsv = dataset or store.dataset_by_digest(db, m.sha256)
     checked = tuple(_check(db, encoder, m, v, dsv) for v in m.metrics)
     if not record:
