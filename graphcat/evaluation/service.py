@@ -23,8 +23,7 @@ from typing import Any
 from graphcat.catalog.importer import apply_plan
 from graphcat.catalog.plan import Plan, build_plan, plan_evaluation
 from graphcat.errors import NotFound
-from graphcat.evaluation.metrics import LOWER_IS_BETTER
-from graphcat.evaluation.metrics import parse as parse_metrics
+from graphcat.evaluation.metrics import LOWER_IS_BETTER, parse as parse_metrics  # noqa: F401 (for the API)
 from graphcat.evaluation.run import BATCH_ROWS, Measurement, Progress, measure, model_version
 from graphcat.service import transferability
 from graphcat.service.catalog import get_by_uid
