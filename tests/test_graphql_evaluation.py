@@ -1,6 +1,7 @@
-"""`evaluateOnData` (multipart upload) and `leaderboard` over HTTP against the real Neo4j: a reader
-measures without recording, `record: true` needs a writer and then ranks on the leaderboard, a
-typed error with its code for an input the file cannot feed (nothing written)."""
+"""`evaluateOnData` (multipart upload) and `leaderboard` over HTTP against the real Neo4j: a writer
+measures without recording (nothing written), then with `record: true` and the model ranks on the
+leaderboard (readable without a token); a reader is refused; a typed error with its code for an
+input the file cannot feed (nothing written)."""
 
 from __future__ import annotations
 
@@ -51,13 +52,18 @@ def client(local: Settings) -> Iterator[TestClient]:
         yield c
 
 
-def evaluate(client: TestClient, path: Path, bearer: str, **variables: Any) -> dict[str, Any]:
+def post_file(client: TestClient, path: Path, bearer: str, **variables: Any) -> Any:
     operations = {"query": EVALUATE, "variables": {"model": "model_version:mass-tagger@1", "label": "label",
                                                    "record": False, **variables, "file": None}}
     with path.open("rb") as fh:
         response = client.post("/graphql", headers={"Authorization": f"Bearer {bearer}"},
                                data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
                                files={"0": (path.name, fh, "application/octet-stream")})
+    return response
+
+
+def evaluate(client: TestClient, path: Path, bearer: str, **variables: Any) -> dict[str, Any]:
+    response = post_file(client, path, bearer, **variables)
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body
@@ -67,12 +73,13 @@ def evaluate(client: TestClient, path: Path, bearer: str, **variables: Any) -> d
 def test_evaluate_upload_record_and_leaderboard(db: Database, client: TestClient, tmp_path: Path) -> None:
     path = factory.write(factory.jets(300, seed=11), tmp_path / "jets.parquet")
     reader, writer = token(db, "reader"), token(db, "writer")
-    measured = evaluate(client, path, reader, metrics=["auc", "mse"])
+    refused = post_file(client, path, reader)
+    assert refused.status_code == 403 and refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    measured = evaluate(client, path, writer, metrics=["auc", "mse"])
     assert measured["__typename"] == "EvaluationOnData" and not measured["recorded"]
+    assert db.driver.execute_query("MATCH (n:Evaluation) RETURN count(n) AS n").records[0]["n"] == 0
     assert measured["rows"] == 300 and measured["source"] == "jets.parquet"
     assert [m["metric"] for m in measured["metrics"]] == ["auc", "mse"] and measured["metrics"][0]["value"] == 1.0
-    refused = evaluate(client, path, reader, record=True)
-    assert refused["__typename"] == "ForbiddenError" and "writer" in refused["message"]
     recorded = evaluate(client, path, writer, record=True)
     assert recorded["recorded"] and recorded["datasetVersion"].startswith("dataset_version:upload-")
     answer = gql(client, BOARD, {"dataset": recorded["datasetVersion"], "metric": "auc", "first": 1}).json()

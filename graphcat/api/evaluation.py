@@ -1,8 +1,9 @@
 """`evaluateOnData(modelVersion, file | dataset, label, metrics, record)` and `leaderboard(dataset, metric, first, after)`.
 
-Wraps graphcat.evaluation.service. evaluateOnData is a mutation open to readers (it only reads the
-catalog) unless `record` is true, which needs a writer token; the file arrives with the GraphQL
-multipart request spec, or `dataset` names a dataset version whose `location` is a local file.
+Wraps graphcat.evaluation.service. evaluateOnData is a mutation and, like every mutation, needs a
+writer token (it runs a model on the server: not for anonymous readers); with `record: false` it
+writes nothing. The file arrives with the GraphQL multipart request spec, or `dataset` names a
+dataset version whose `location` is a local file.
 Bad input (unknown model version, no ONNX artifact, missing label, an input the file cannot feed,
 an unknown metric, NaN in an input) comes back as a typed error with its code; nothing is written.
 """
@@ -19,9 +20,8 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 
-from graphcat.api.auth import Role, require
 from graphcat.api.context import RequestContext
-from graphcat.api.types.errors import ForbiddenError, InvalidInputError, NotFoundError, UserError, as_result
+from graphcat.api.types.errors import InvalidInputError, NotFoundError, UserError, as_result
 from graphcat.api.types.reads import PageInfo
 from graphcat.api.uploads import read_upload
 from graphcat.errors import InvalidInput
@@ -83,7 +83,7 @@ class EvaluationOnData:
                    recorded=r.recorded, evaluations=[strawberry.ID(u) for u in r.evaluation_uids])
 
 
-EvaluateOnDataResult = Annotated[EvaluationOnData | InvalidInputError | NotFoundError | ForbiddenError,
+EvaluateOnDataResult = Annotated[EvaluationOnData | InvalidInputError | NotFoundError,
                                  strawberry.union("EvaluateOnDataResult")]
 
 
@@ -107,8 +107,6 @@ async def evaluate_on_data(info: Info, model_version: strawberry.ID, label: str,
     db, settings = ctx.db, ctx.settings
 
     async def work() -> EvaluationOnData:
-        if record:
-            require(ctx.principal, Role.WRITER, "evaluateOnData(record: true)")
         if (file is None) == (dataset is None):
             raise InvalidInput("give exactly one of file (an upload) or dataset (a dataset version id)", path="file")
         encoder = getattr(ctx.request.app.state, "encoder", None)

@@ -26,7 +26,6 @@ MUTATION_ROLES: dict[str, Role] = {
     "createApiToken": Role.ADMIN,
     "revokeApiToken": Role.ADMIN,
     "deprecate": Role.ADMIN,
-    "evaluateOnData": Role.READER,  # it writes only with record: true, which checks for a writer itself
 }
 
 
@@ -142,7 +141,7 @@ class Mutation:
     evaluate_on_data: evaluation_api.EvaluateOnDataResult = strawberry.mutation(
         resolver=evaluation_api.evaluate_on_data,
         description="Run a model version's ONNX artifact on a file (upload) or a dataset version and measure `metrics` "
-                    "against the `label` column (reader token); `record: true` (writer) stores the Evaluations.",
+                    "against the `label` column; `record: true` also stores them as Evaluations.",
     )
 
 
