@@ -117,3 +117,14 @@ def write_jagged_root(columns: dict[str, list[np.ndarray]], label: np.ndarray, p
         fh["events"] = {**{k: ak.Array([list(map(float, v)) for v in vs]) for k, vs in columns.items()},
                         "label": label}
     return path
+
+
+def identity_model(path: Path, input_name: str) -> Path:
+    """input_name[N] -> score[N, 1] = the input itself (what the mapping feeds is what is scored)."""
+    shape = numpy_helper.from_array(np.array([-1, 1], dtype=np.int64), "shape")
+    graph = helper.make_graph(
+        [helper.make_node("Reshape", [input_name, "shape"], ["score"])], "identity",
+        [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["N"])],
+        [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["N", 1])], initializer=[shape])
+    return _save(helper.make_model(graph, producer_name="graphcat-tests",
+                                   opset_imports=[helper.make_opsetid("", OPSET)]), path)

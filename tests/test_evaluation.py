@@ -170,3 +170,22 @@ def test_cli_prints_metrics_and_records(cat: Database, local: Settings, tmp_path
     assert "auc                          1.0000" in out and "recorded as evaluation:mass-tagger@1/upload-" in out
     assert cli.main(["evaluate", "mass-tagger@1", str(path), "--label", "label", "--metric", "roc"]) == 2
     assert "unknown metric 'roc'" in capsys.readouterr().err
+
+
+def test_log_step_is_applied_and_unit_conversion_refused(cat: Database, local: Settings, tmp_path: Path) -> None:
+    from graphcat.deploy import onnx_inspect
+    from graphcat.evaluation import mapping
+
+    deploy.register_onnx(cat, local, factory.identity_model(tmp_path / "log.onnx", "jet_pt_log"), model_id="log-pt",
+                         version="1", task="jet-tagging")
+    table = factory.jets(200, seed=13)
+    path = factory.write(table, tmp_path / "jets.npz")
+    result = service.evaluate(cat, local, "model_version:log-pt@1", path, label="label", metrics="mse")
+    assert result.measurement.mapping["jet_pt_log"] == "log(jet_pt)"
+    expected = np.mean((np.log(table["jet_pt"].astype(np.float32)).astype(np.float64) - table["label"]) ** 2)
+    assert result.checked[0].value == pytest.approx(float(expected), rel=1e-6)
+    # A step the mapping cannot execute is refused by name, not skipped.
+    signature = onnx_inspect.inspect(factory.identity_model(tmp_path / "pt.onnx", "jet_pt"))
+    user = [mapping.Column("jet_pt", "float32", (), "MeV"), mapping.Column("jet_mass", "float32", ())]
+    with pytest.raises(errors.InputNotFed, match="convert MeV→GeV"):
+        mapping.build(user, [mapping.Column("jet_pt", "float32", (), "GeV")], signature)

@@ -37,12 +37,16 @@ Value = tuple[np.ndarray, "np.ndarray | None"]  # (values, valid mask of a padde
 _COMPONENT = re.compile(r"^(?P<base>.+)\[\.\.\., (?P<k>\d+)\]$")
 _AXIS_SUM = re.compile(r"^jet (?P<q>\w+) of sum\((?P<e>[^,]+), (?P<px>[^,]+), (?P<py>[^,]+), (?P<pz>[^,)]+)\)$")
 _MASK = re.compile(r"^\((?P<src>.+) != 0\), 1 for each real object, 0 for padding$")
-_UNSUPPORTED_STEPS = ("group rows", "one row per", "convert", "scale")
+# The recommender's steps this module executes; any other step (a unit conversion, one row per
+# object, a value made relative to the jet by hand...) is refused, naming the step.
+_EXECUTED = ("derive ", "stack ", "split column ", "pad/truncate ", "cast ", "reuse ", "zero-pad the ",
+             "keep the leading ", "reshape ", "add a leading axis ")
+_UNARY = re.compile(r"^(?P<op>log|exp)\((?P<arg>[^()]+)\)$")
 
 
 @dataclass(frozen=True)
 class Expr:
-    kind: str  # column | run | component | derive | mask | axis | stack
+    kind: str  # column | run | component | derive | mask | axis | stack | log | exp
     name: str = ""
     parts: tuple["Expr", ...] = ()
     index: int = 0
@@ -62,6 +66,8 @@ class Expr:
             return f"jet_{self.name}(sum of {', '.join(p.describe() for p in self.parts)})"
         if self.kind == "stack":
             return f"stack_last({', '.join(p.describe() for p in self.parts)})"
+        if self.kind in ("log", "exp"):
+            return f"{self.kind}({self.parts[0].describe()})"
         assert self.rule is not None
         return self.rule.formula.format(**{s: p.describe() for s, p in zip(self.slots, self.parts)})
 
@@ -96,6 +102,7 @@ class Mapping:
             spec = feed.spec
             length = spec.shape[0] if spec.shape else None
             values, _ = _evaluate(feed.expr, batch, length)
+            values = _fit_shape(np.asarray(values), spec)
             values = values.astype(numpy_dtype(spec.dtype), copy=False)
             want = [d if d is not None else values.shape[i + 1] for i, d in enumerate(spec.shape)]
             if list(values.shape[1:]) != want:
@@ -103,6 +110,22 @@ class Mapping:
                                   f"{feed.expr.describe()} gives {list(values.shape[1:])}", path=spec.name)
             out[spec.name] = values
         return out
+
+
+def _fit_shape(values: np.ndarray, spec: TensorSpec) -> np.ndarray:
+    """Zero-pad or cut a fixed first axis to the model's length; reshape when only the layout differs."""
+    want = list(spec.shape)
+    if None in want or list(values.shape[1:]) == want:
+        return values
+    if values.ndim == len(want) + 1 and values.ndim >= 2 and list(values.shape[2:]) == want[1:]:
+        if values.shape[1] > want[0]:
+            return values[:, :want[0]]
+        pad = [(0, 0)] * values.ndim
+        pad[1] = (0, want[0] - values.shape[1])
+        return np.pad(values, pad)
+    if int(np.prod(values.shape[1:], dtype=np.int64)) == int(np.prod(want, dtype=np.int64)):
+        return values.reshape((len(values), *want))
+    return values
 
 
 def columns_of(features: Sequence[Any]) -> list[Column]:
@@ -138,15 +161,22 @@ def build(user: Sequence[Column], inputs: Sequence[Column], signature: OnnxSigna
             raise InputNotFed(f"model input {name!r}: no column of the file feeds it (columns tried: {tried})",
                               path=name)
         steps = tuple(dict.fromkeys(t for p in pairs for t in p.transforms))
+        unary = [m for m in map(_UNARY.match, steps) if m]
         for step in steps:
-            if step.lower().startswith(_UNSUPPORTED_STEPS):
+            if not step.startswith(_EXECUTED) and not _UNARY.match(step):
                 raise InputNotFed(f"model input {name!r} needs the step {step!r}, which graphcat evaluate cannot "
                                   f"run yet", path=name)
+        if unary and (len(pairs) > 1 or len(unary) > 1 or unary[0]["arg"] != pairs[0].column):
+            raise InputNotFed(f"model input {name!r}: the step {unary[0].group(0)!r} on part of a stacked input "
+                              f"cannot be run yet", path=name)
         for t in steps:
             if t.startswith("derive ") and " = " in t:
                 label, rhs = t[len("derive "):].split(" = ", 1)
                 formulas.setdefault(label, rhs)
-        feeds.append(Feed(spec, _input_expr(name, pairs, runs, formulas, user), steps))
+        expr = _input_expr(name, pairs, runs, formulas, user)
+        if unary:
+            expr = Expr(unary[0]["op"], name, (expr,))
+        feeds.append(Feed(spec, expr, steps))
     return Mapping(tuple(feeds), result)
 
 
@@ -235,6 +265,11 @@ def _evaluate(expr: Expr, batch: Mapping[str, Any], length: int | None) -> Value
         return parts[0][0][..., expr.index], parts[0][1]
     if expr.kind == "stack":
         return np.stack([v for v, _ in parts], axis=-1), valid
+    if expr.kind in ("log", "exp"):
+        values, mask = parts[0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.log(values) if expr.kind == "log" else np.exp(values)
+        return (np.where(mask, out, 0.0) if mask is not None else out), mask
     if expr.kind == "mask":
         values, mask = parts[0]
         return (mask if mask is not None else values != 0).astype(np.float32), mask

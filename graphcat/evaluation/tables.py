@@ -12,6 +12,7 @@ Parquet lists); graphcat.evaluation.mapping pads or truncates those to the model
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -63,7 +64,13 @@ def _csv(table: Table, features: list[SchemaFeature], rows: int) -> Iterator[Bat
     import pandas as pd
 
     names = [f.path or f.name for f in features]
-    for chunk in pd.read_csv(table.path, sep=None, engine="python", usecols=names, chunksize=rows):
+    with open(table.path, newline="", encoding="utf-8", errors="replace") as fh:
+        sample = fh.read(65536)
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",;\t| ").delimiter
+    except csv.Error:
+        sep = ","  # one column, or a file the sniffer cannot tell: the comma the userschema reader assumes
+    for chunk in pd.read_csv(table.path, sep=sep, usecols=names, chunksize=rows):
         yield {f.name: chunk[n].to_numpy() for f, n in zip(features, names)}
 
 
@@ -105,7 +112,7 @@ def _hdf5(table: Table, features: list[SchemaFeature], rows: int) -> Iterator[Ba
                                    f"is not supported yet; store it as a plain dataset", path=table.source)
             dataset, _, field = where.partition(":")
             readers.append((f.name, fh[dataset], field or None))
-        n = min(int(ds.shape[0]) for _, ds, _ in readers)
+        n = _rows(table, {name: int(ds.shape[0]) for name, ds, _ in readers})
         for start in range(0, n, rows):
             out: Batch = {}
             for name, ds, field in readers:
@@ -117,9 +124,18 @@ def _hdf5(table: Table, features: list[SchemaFeature], rows: int) -> Iterator[Ba
 def _npz(table: Table, features: list[SchemaFeature], rows: int) -> Iterator[Batch]:
     with np.load(table.path, allow_pickle=False) as fh:
         arrays = {f.name: fh[(f.path or f.name).removesuffix(".npy")] for f in features}
-    n = min(len(a) for a in arrays.values())
+    n = _rows(table, {name: len(a) for name, a in arrays.items()})
     for start in range(0, n, rows):
         yield {name: a[start:start + rows] for name, a in arrays.items()}
+
+
+def _rows(table: Table, lengths: dict[str, int]) -> int:
+    """The common row count of the columns read; columns of different lengths are not one table."""
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k}: {v}" for k, v in lengths.items())
+        raise InvalidInput(f"the columns read have different row counts ({shown}): they are not rows of one table",
+                           path=table.source)
+    return next(iter(lengths.values()))
 
 
 def _dense(arr: Any, feature: SchemaFeature) -> Any:
