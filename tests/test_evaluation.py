@@ -189,3 +189,17 @@ def test_log_step_is_applied_and_unit_conversion_refused(cat: Database, local: S
     user = [mapping.Column("jet_pt", "float32", (), "MeV"), mapping.Column("jet_mass", "float32", ())]
     with pytest.raises(errors.InputNotFed, match="convert MeV→GeV"):
         mapping.build(user, [mapping.Column("jet_pt", "float32", (), "GeV")], signature)
+
+
+def test_a_model_that_throws_is_a_typed_error(cat: Database, local: Settings, tmp_path: Path) -> None:
+    import onnx_factory
+
+    deploy.register_onnx(cat, local, onnx_factory.failing_model(tmp_path / "failing.onnx"), model_id="failing",
+                         version="1", task="jet-tagging")
+    rng = np.random.default_rng(14)
+    path = tmp_path / "features.npz"
+    np.savez(path, features=rng.standard_normal((7, 8)).astype(np.float32), label=np.array([0, 1] * 3 + [1]))
+    before = _count(cat, "Evaluation"), _count(cat, "DatasetVersion")
+    with pytest.raises(errors.ModelFailed, match="onnxruntime failed on rows 0..6"):
+        service.evaluate(cat, local, "model_version:failing@1", path, label="label", record=True)
+    assert (_count(cat, "Evaluation"), _count(cat, "DatasetVersion")) == before
