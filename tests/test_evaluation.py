@@ -118,12 +118,17 @@ def test_estimate_checked_against_measurement_and_gap_stored(cat: Database, loca
         {"version": "a", "conditions": cond}, {"version": "b", "conditions": {**cond, "pileup_mean": 10}}]}]})
     catalog_service.record_evaluation(cat, MASS, {"dataset": "jets@a", "metric": "auc", "value": 0.9})
     path = factory.write(factory.jets(300, seed=8), tmp_path / "b.csv")
+    before = service.leaderboard(cat, "dataset_version:jets@b", "auc")
+    assert [(e.model_version_uid, e.kind) for e in before] == [(MASS, "estimated")]
+    assert before[0].low <= before[0].value <= before[0].high
     result = service.evaluate(cat, local, MASS, path, label="label", dataset="dataset_version:jets@b", record=True)
     checked = result.checked[0]
     assert checked.estimate_status == "estimated" and checked.estimate is not None
     assert checked.gap == pytest.approx(1.0 - checked.estimate)
     stored = cat.read("evaluation/leaderboard", dataset="dataset_version:jets@b", metric="auc")[0]
     assert stored["estimate_gap"] == pytest.approx(checked.gap) and stored["estimate"] == pytest.approx(checked.estimate)
+    after = service.leaderboard(cat, "dataset_version:jets@b", "auc")
+    assert [(e.kind, e.value, e.estimate) for e in after] == [("measured", 1.0, pytest.approx(checked.estimate))]
     board = service.leaderboard(cat, "dataset_version:jets@a", "auc")
     assert [e.kind for e in board if e.model_version_uid == MASS] == ["reported"]
 
