@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
@@ -101,3 +102,26 @@ def test_unfed_input_is_a_typed_error(db: Database, client: TestClient, tmp_path
     assert error["field"] == "jet_mass" and "columns tried" in error["message"]
     count = db.driver.execute_query("MATCH (n:Evaluation) RETURN count(n) AS n").records[0]["n"]
     assert count == 0
+
+
+def test_leaderboard_pages(db: Database, client: TestClient, local: Settings, tmp_path: Path) -> None:
+    deploy.register_onnx(db, local, factory.identity_model(tmp_path / "raw.onnx", "jet_mass"), model_id="raw-mass",
+                         version="1", task="jet-tagging")
+    table = factory.jets(200, seed=15)
+    table["label"] = (table["jet_mass"] > 130).astype(np.int64)  # the raw mass separates it, the sigmoid too
+    path = factory.write(table, tmp_path / "jets.npz")
+    writer = token(db, "writer")
+    dataset = evaluate(client, path, writer, record=True, metrics=["mse"])["datasetVersion"]
+    evaluate(client, path, writer, record=True, metrics=["mse"], model="model_version:raw-mass@1")
+    seen, after = [], None
+    while True:
+        answer = gql(client, BOARD, {"dataset": dataset, "metric": "mse", "first": 1, "after": after}).json()
+        board = answer["data"]["leaderboard"]
+        assert board["lowerIsBetter"] and board["totalCount"] == 2
+        seen += [(e["node"]["rank"], e["node"]["modelVersion"], e["node"]["value"]) for e in board["edges"]]
+        if not board["pageInfo"]["hasNextPage"]:
+            break
+        after = board["pageInfo"]["endCursor"]
+    # mse of the sigmoid around 100 against a cut at 130 is far below that of the raw mass (~ 100^2).
+    assert [uid for _, uid, _ in seen] == ["model_version:mass-tagger@1", "model_version:raw-mass@1"]
+    assert [r for r, _, _ in seen] == [1, 2] and seen[0][2] < 1.0 < seen[1][2]
