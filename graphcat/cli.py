@@ -176,6 +176,12 @@ def _recommend(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.evaluation import commands
+
+    return commands.run(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcat", description="An AI model registry for HEP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -228,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--format", help="override the format the extension gives (csv, parquet, hdf5, root ...)")
     rec.add_argument("--tree", help="ROOT: the TTree or RNTuple to read")
     rec.set_defaults(handler=_recommend)
+
+    from graphcat.evaluation.commands import add_command as add_evaluate
+
+    add_evaluate(sub, _evaluate)  # evaluate MODEL_VERSION FILE --label COLUMN
 
     imp = sub.add_parser("import", help="import catalog files (YAML/JSON), all-or-nothing")
     imp.add_argument("files", nargs="+", metavar="FILE")

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from graphcat.api.auth import Role
+from graphcat.api import evaluation as evaluation_api
 from graphcat.api import lineage_links
 from graphcat.api import onnx_upload
 from graphcat.api import recommend as recommend_api
@@ -94,6 +95,11 @@ class Query:
         resolver=transfer_api.models_for_dataset,
         description="Model versions for a dataset version ranked by expected `metric` (measured or estimated); no evidence last.",
     )
+    leaderboard: evaluation_api.Leaderboard = strawberry.field(
+        resolver=evaluation_api.leaderboard,
+        description="Model versions by `metric` on a dataset version, best first: measured by graphcat (with a "
+                    "bootstrap interval), reported, or estimated (transferability), each marked.",
+    )
 
 
 @strawberry.type(description="Writes: every mutation needs a bearer API token of role writer, or admin where its description says so.")
@@ -131,6 +137,11 @@ class Mutation:
         resolver=onnx_upload.register_onnx_model,
         description="Register an ONNX file uploaded with the GraphQL multipart request spec as `model`@`version`: "
                     "checked, stored, smoke-tested, optionally benchmarked and int8-quantised (a linked new version).",
+    )
+    evaluate_on_data: evaluation_api.EvaluateOnDataResult = strawberry.mutation(
+        resolver=evaluation_api.evaluate_on_data,
+        description="Run a model version's ONNX artifact on a file (upload) or a dataset version and measure `metrics` "
+                    "against the `label` column; `record: true` also stores them as Evaluations.",
     )
 
 

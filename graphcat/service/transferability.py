@@ -52,20 +52,23 @@ import numpy as np
 from graphcat.errors import InvalidInput, NotFound
 from graphcat.features import decode_shape
 from graphcat.service.dataset_distance import AxisDistance, Comparator, Profile, TextEncoder, signed, total
+from graphcat.service.transfer_response import MIN_OWN, RIDGE, Offsets, Response, common_penalty, difference, fit_response
 from graphcat.store import transfer as store
 from graphcat.store.database import Database
 
 BANDWIDTH = 1.0
 MAX_DISTANCE = 4.0
-RIDGE = 1.0
 Z = 1.64
 MIN_HALF_WIDTH = 0.01
-MIN_OWN = 3  # evaluations away from the training data before a model's own residual spread is trusted
 BOUNDED = ("auc", "accuracy", "efficiency", "precision", "recall", "f1")
 
 MEASURED = "measured"
 ESTIMATED = "estimated"
 NOT_ENOUGH = "not_enough_evidence"
+# The response (step 2) lives in graphcat.service.transfer_response; its names are re-exported here.
+__all__ = ["BANDWIDTH", "ESTIMATED", "MAX_DISTANCE", "MEASURED", "MIN_OWN", "NOT_ENOUGH", "RIDGE", "Estimate", "Estimator",
+           "Evidence", "Offsets", "Response", "common_penalty", "fit_response", "is_log_metric", "rank_models",
+           "transferability"]
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,6 @@ def _validate(metric: str) -> str:
     return metric
 
 
-# "num:<axis>" -> signed offset, "abs:<axis>" -> its size, "cat:<axis>" -> categorical distance
-Offsets = dict[str, float]
 # Not a physical condition: the description embedding weighs evidence but gets no response of its
 # own (it restates the conditions in words, so a slope on it would double-count theirs).
 WEIGHT_ONLY_AXES = ("description",)
@@ -274,7 +275,7 @@ class Estimator:
             d = total(axes)
             h = hops.get(e["dataset"])
             w = math.exp(-d / BANDWIDTH) * (1.0 + 1.0 / h if h else 1.0)
-            dz = _difference(target_z, self.offsets(e["dataset"], trained))
+            dz = difference(target_z, self.offsets(e["dataset"], trained))
             p = _to_scale(metric, e["value"]) + response.change(dz)
             items.append((e, d, w, p, response.variance(dz), axes, unknown))
         nearest = min(i[1] for i in items)
@@ -346,104 +347,6 @@ def _derivable(db: Database, model_version_uid: str, dataset_version_uid: str) -
         return False, f"{name}: {why}"
     steps = result.transformations
     return True, ("; ".join(steps[:3]) + (" ..." if len(steps) > 3 else "")) if steps else "renamed columns"
-
-
-def _difference(a: Offsets, b: Offsets) -> Offsets:
-    """a - b (offsets of the target and of an evidence, both from the training data)."""
-    return {k: a.get(k, 0.0) - b.get(k, 0.0) for k in set(a) | set(b) if a.get(k, 0.0) != b.get(k, 0.0)}
-
-
-@dataclass(frozen=True)
-class Response:
-    """A model's metric relative to its training data: signed slopes on numeric axes ("num:<axis>"),
-    penalties per unit on categorical ones ("cat:<axis>"), with the fit's covariance."""
-
-    coefficients: dict[str, float]  # num: change per unit; cat: loss per unit
-    penalty: float  # the common categorical penalty per unit, for categorical axes never observed
-    sigma: float | None  # residual spread of the fit
-    covariance: np.ndarray | None  # of the coefficients, in the order of `axes`
-    axes: tuple[str, ...]
-    source: str
-
-    def coefficient(self, axis: str) -> float:
-        if axis in self.coefficients:
-            return self.coefficients[axis]
-        return self.penalty if axis.startswith("cat:") else 0.0
-
-    def change(self, z: Offsets) -> float:
-        """Predicted metric change for offsets z (numeric: signed; mismatch and categorical: a loss)."""
-        return float(sum(self.coefficient(a) * _sign(a) * v for a, v in z.items()))
-
-    def variance(self, z: Offsets) -> float:
-        """Variance of change(z) from the coefficients' uncertainty; an axis outside the fit gets
-        the prior's spread (sigma^2 / RIDGE per unit squared)."""
-        sigma2 = (self.sigma or 0.0) ** 2
-        index = {a: i for i, a in enumerate(self.axes)}
-        inside = np.zeros(len(self.axes))
-        outside = 0.0
-        for a, v in z.items():
-            if a in index:
-                inside[index[a]] = _sign(a) * v
-            else:
-                outside += v * v
-        var = float(inside @ self.covariance @ inside) if self.covariance is not None and len(self.axes) else 0.0
-        return var + outside * sigma2 / RIDGE
-
-    def by_axis(self) -> tuple[tuple[str, float], ...]:
-        """Metric lost per unit, per axis (numeric: per unit of increase; "<axis> (either way)": per
-        unit moved away from the training data in either direction)."""
-        def name(a: str) -> str:
-            kind, axis = a.split(":", 1)
-            return f"{axis} (either way)" if kind == "abs" else axis
-
-        return tuple(sorted((name(a), round(-_sign(a) * v, 6)) for a, v in self.coefficients.items()))
-
-
-def _sign(axis: str) -> float:
-    """+1 for a signed slope (num:), -1 for a loss per unit (abs:, cat:)."""
-    return 1.0 if axis.startswith("num:") else -1.0
-
-
-def common_penalty(data: Sequence[tuple[Offsets, float]]) -> float:
-    """Least-squares loss per unit of total categorical distance, through the origin, never negative
-    (after the numeric axes' linear part is taken out by a plain least-squares fit)."""
-    cat = np.array([sum(v for a, v in z.items() if a.startswith("cat:")) for z, _ in data])
-    y = np.array([-change for _, change in data])
-    if len(cat) == 0 or float(cat @ cat) == 0.0:
-        return 0.0
-    num_axes = sorted({a for z, _ in data for a in z if not a.startswith("cat:")})
-    if num_axes:
-        x = np.array([[z.get(a, 0.0) for a in num_axes] for z, _ in data])
-        beta = np.linalg.lstsq(np.column_stack([x, cat]), y, rcond=None)[0]
-        return max(float(beta[-1]), 0.0)
-    return max(float(cat @ y / (cat @ cat)), 0.0)
-
-
-def fit_response(data: Sequence[tuple[Offsets, float]], prior: dict[str, float], penalty: float, source: str,
-                 *, fallback_sigma: float | None = None) -> Response:
-    """Ridge regression of metric changes on offsets, shrunk towards `prior` per axis (numeric slopes
-    and mismatch losses towards 0, categorical losses towards `penalty` when the prior lacks them).
-    With evaluations on one side of the training data only, a slope and a mismatch loss cannot be
-    told apart; the equal shrinkage splits the change between them, so the other side is predicted
-    near the training value (with the wide variance of that unidentified direction), not mirrored.
-
-    data: (offsets, v - v0) per evaluation away from the training data. sigma is the residual
-    spread, or fallback_sigma (the peers') when there are fewer than MIN_OWN points."""
-    axes = tuple(sorted({a for z, _ in data for a in z} | set(prior)))
-    if not data or not axes:
-        return Response(dict(prior), penalty, fallback_sigma, None, (), source)
-    sign = np.array([_sign(a) for a in axes])
-    x = np.array([[z.get(a, 0.0) for a in axes] for z, _ in data]) * sign
-    y = np.array([change for _, change in data])
-    beta0 = np.array([prior.get(a, penalty if a.startswith("cat:") else 0.0) for a in axes])
-    a_matrix = x.T @ x + RIDGE * np.eye(len(axes))
-    beta = np.linalg.solve(a_matrix, x.T @ y + RIDGE * beta0)
-    resid = y - x @ beta
-    sigma = float(np.sqrt((resid**2).sum() / max(len(data) - 1, 1))) if len(data) >= 2 else None
-    if len(data) < MIN_OWN and fallback_sigma is not None:
-        sigma = fallback_sigma
-    cov = (sigma or 0.0) ** 2 * np.linalg.inv(a_matrix)
-    return Response(dict(zip(axes, (float(b) for b in beta))), penalty, sigma, cov, axes, source)
 
 
 def transferability(db: Database, model_version_uid: str, dataset_version_uid: str, metric: str = "auc",

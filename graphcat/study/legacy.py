@@ -1,9 +1,10 @@
 """An earlier version of the transferability estimator, loaded from git, to compare on the same catalog.
 
 `python -m graphcat.study --compare-estimator-from <commit>` runs the leave-one-out validation with
-the estimator as it was at that commit (graphcat/service/transferability.py and dataset_distance.py
-read with `git show`), beside the current one, so a change to the estimator is measured on the same
-sample, models and catalog. Needs the git checkout the package runs from.
+the estimator as it was at that commit (graphcat/service/transferability.py, transfer_response.py
+when the commit has it, and dataset_distance.py, read with `git show`), beside the current one, so
+a change to the estimator is measured on the same sample, models and catalog. Needs the git
+checkout the package runs from.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from typing import Any
 from graphcat.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ("dataset_distance", "transferability")
+FILES = ("dataset_distance", "transfer_response", "transferability")
+# Split out of transferability.py later: absent at older commits, where transferability.py holds it.
+OPTIONAL = frozenset({"transfer_response"})
+
+
+def _exists(commit: str, name: str) -> bool:
+    done = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{commit}:graphcat/service/{name}.py"],
+                          capture_output=True, text=True, check=False)
+    return done.returncode == 0
 
 
 def _source(commit: str, name: str) -> str:
@@ -33,7 +42,11 @@ def estimator_class(commit: str) -> Any:
     """The Estimator class of graphcat.service.transferability at `commit`."""
     prefix = f"graphcat_legacy_{commit[:12]}"
     for name in FILES:
-        text = _source(commit, name).replace("graphcat.service.dataset_distance", f"{prefix}_dataset_distance")
+        if name in OPTIONAL and not _exists(commit, name):
+            continue
+        text = _source(commit, name)
+        for other in FILES:
+            text = text.replace(f"graphcat.service.{other}", f"{prefix}_{other}")
         module = types.ModuleType(f"{prefix}_{name}")
         module.__file__ = f"<git {commit}:graphcat/service/{name}.py>"
         sys.modules[module.__name__] = module  # dataclasses look their module up while the class is made

@@ -1,0 +1,188 @@
+"""`evaluateOnData(modelVersion, file | dataset, label, metrics, record)` and `leaderboard(dataset, metric, first, after)`.
+
+Wraps graphcat.evaluation.service. evaluateOnData is a mutation and, like every mutation, needs a
+writer token (it runs a model on the server: not for anonymous readers); with `record: false` it
+writes nothing. The file arrives with the GraphQL multipart request spec, or `dataset` names a
+dataset version whose `location` is a local file.
+Bad input (unknown model version, no ONNX artifact, missing label, an input the file cannot feed,
+an unknown metric, NaN in an input) comes back as a typed error with its code; nothing is written.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.file_uploads import Upload
+
+from graphcat.api.context import RequestContext
+from graphcat.api.types.errors import InvalidInputError, NotFoundError, UserError, as_result
+from graphcat.api.types.reads import PageInfo
+from graphcat.api.uploads import read_upload
+from graphcat.errors import InvalidInput
+from graphcat.evaluation import service
+from graphcat.service import catalog as catalog_service
+
+Info = strawberry.Info[RequestContext, None]
+
+
+@strawberry.type(description="One measured metric, its 95% bootstrap interval, and the transferability estimate "
+                             "for the pair when the catalog has one (gap = measured - estimated).")
+class MeasuredMetric:
+    metric: str
+    value: float
+    low: float
+    high: float
+    estimate_status: str | None
+    estimate: float | None
+    estimate_low: float | None
+    estimate_high: float | None
+    gap: float | None
+
+
+@strawberry.type(description="How one model input was built from the file's columns.")
+class InputMapping:
+    input: str
+    expression: str
+
+
+@strawberry.type(description="A model version run on a file: metrics, the mapping used, and whether it was recorded.")
+class EvaluationOnData:
+    model_version: strawberry.ID
+    source: str
+    format: str
+    rows: int
+    sha256: str
+    label: str
+    metrics: list[MeasuredMetric]
+    mapping: list[InputMapping]
+    steps: list[str]
+    graphcat_version: str
+    seconds: float
+    dataset_version: strawberry.ID | None = strawberry.field(
+        description="The dataset version the file is (given, found by its sha256, or created by `record`).")
+    recorded: bool
+    evaluations: list[strawberry.ID]
+
+    @classmethod
+    def from_domain(cls, r: service.Result) -> "EvaluationOnData":
+        m = r.measurement
+        return cls(model_version=strawberry.ID(m.model_version_uid), source=m.source, format=m.format, rows=m.rows,
+                   sha256=m.sha256, label=m.label, graphcat_version=m.graphcat_version, seconds=round(m.seconds, 4),
+                   metrics=[MeasuredMetric(metric=c.metric, value=c.value, low=c.low, high=c.high,
+                                           estimate_status=c.estimate_status, estimate=c.estimate,
+                                           estimate_low=c.estimate_low, estimate_high=c.estimate_high, gap=c.gap)
+                            for c in r.checked],
+                   mapping=[InputMapping(input=k, expression=v) for k, v in m.mapping.items()], steps=list(m.steps),
+                   dataset_version=strawberry.ID(r.dataset_version_uid) if r.dataset_version_uid else None,
+                   recorded=r.recorded, evaluations=[strawberry.ID(u) for u in r.evaluation_uids])
+
+
+EvaluateOnDataResult = Annotated[EvaluationOnData | InvalidInputError | NotFoundError,
+                                 strawberry.union("EvaluateOnDataResult")]
+
+
+def _dataset_file(db: Any, dataset: str) -> Path:
+    node = catalog_service.get_by_uid(db, dataset)
+    location = getattr(node, "location", None)
+    if not location:
+        raise InvalidInput(f"dataset version {dataset} records no location to read; upload the file", path="dataset")
+    parts = urlsplit(location)
+    path = Path(unquote(parts.path)) if parts.scheme == "file" else Path(location)
+    if parts.scheme not in ("", "file") or not path.is_file():
+        raise InvalidInput(f"dataset version {dataset} is at {location}, not a file this server can read; "
+                           f"upload the file", path="dataset")
+    return path
+
+
+async def evaluate_on_data(info: Info, model_version: strawberry.ID, label: str, file: Upload | None = None,
+                           dataset: strawberry.ID | None = None, metrics: list[str] | None = None,
+                           record: bool = False) -> EvaluateOnDataResult:
+    ctx = info.context
+    db, settings = ctx.db, ctx.settings
+
+    async def work() -> EvaluationOnData:
+        if (file is None) == (dataset is None):
+            raise InvalidInput("give exactly one of file (an upload) or dataset (a dataset version id)", path="file")
+        encoder = getattr(ctx.request.app.state, "encoder", None)
+        kwargs = dict(label=label, metrics=metrics or None, record=record,
+                      dataset=str(dataset) if dataset is not None else None, encoder=encoder)
+        if file is None:
+            path = await run_in_threadpool(_dataset_file, db, str(dataset))
+            result = await run_in_threadpool(lambda: service.evaluate(db, settings, str(model_version), path, **kwargs))
+            return EvaluationOnData.from_domain(result)
+        filename = Path(getattr(file, "filename", None) or "upload.csv").name
+        data = await read_upload(file, settings)
+        with tempfile.TemporaryDirectory(prefix="graphcat-evaluate-") as tmp:
+            target = Path(tmp) / f"upload{Path(filename).suffix}"
+            target.write_bytes(data)
+            result = await run_in_threadpool(lambda: service.evaluate(db, settings, str(model_version), target,
+                                                                      source=filename, **kwargs))
+        return EvaluationOnData.from_domain(result)
+
+    out: EvaluationOnData | UserError = await as_result(work)
+    return out  # type: ignore[return-value]
+
+
+@strawberry.enum(description="Where a leaderboard value comes from.")
+class LeaderboardKind(Enum):
+    MEASURED = "measured"  # measured by graphcat on the dataset version's file
+    REPORTED = "reported"  # a recorded evaluation from elsewhere (a paper, a collaboration)
+    ESTIMATED = "estimated"  # the transferability estimate
+    NOT_ENOUGH_EVIDENCE = "not_enough_evidence"
+
+
+@strawberry.type(description="A model version's value of the metric on the dataset version; `low`..`high` is the "
+                             "bootstrap interval (measured) or the estimate's interval (estimated).")
+class LeaderboardEntry:
+    rank: int
+    model_version: strawberry.ID
+    value: float | None
+    kind: LeaderboardKind
+    low: float | None
+    high: float | None
+    rows: int | None
+    estimate: float | None = strawberry.field(description="For a measured value: the estimate it was checked against.")
+    reason: str | None
+
+
+@strawberry.type
+class LeaderboardEdge:
+    cursor: str
+    node: LeaderboardEntry
+
+
+@strawberry.type
+class Leaderboard:
+    dataset: strawberry.ID
+    metric: str
+    lower_is_better: bool
+    total_count: int
+    edges: list[LeaderboardEdge]
+    page_info: PageInfo
+
+
+async def leaderboard(info: Info, dataset: strawberry.ID, metric: str = "auc", first: int = 20,
+                      after: str | None = None) -> Leaderboard:
+    limit = info.context.settings.graphql_max_page_size
+    if not 1 <= first <= limit:
+        raise InvalidInput(f"first must be between 1 and {limit} (GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE), got {first}",
+                           path="first")
+    start = catalog_service.decode_cursor(after) + 1 if after else 0
+    db, encoder = info.context.db, getattr(info.context.request.app.state, "encoder", None)
+    entries = await run_in_threadpool(lambda: service.leaderboard(db, str(dataset), metric, encoder=encoder))
+    name = service.parse_metrics(metric)[0].name
+    page = entries[start:start + first]
+    edges = [LeaderboardEdge(cursor=catalog_service.encode_cursor(start + i), node=LeaderboardEntry(
+        rank=start + i + 1, model_version=strawberry.ID(e.model_version_uid), value=e.value,
+        kind=LeaderboardKind(e.kind), low=e.low, high=e.high, rows=e.rows, estimate=e.estimate, reason=e.reason))
+        for i, e in enumerate(page)]
+    return Leaderboard(dataset=dataset, metric=name, lower_is_better=name in service.LOWER_IS_BETTER,
+                       total_count=len(entries), edges=edges,
+                       page_info=PageInfo(has_next_page=start + first < len(entries),
+                                          end_cursor=edges[-1].cursor if edges else None))
