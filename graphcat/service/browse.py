@@ -6,12 +6,13 @@
   model, dataset: task (its subtasks too), owner, experiment (data recorded or simulated with its
   detectors: a dataset's versions, a model's versions' training data); model: framework (of any
   version), data_type (simulation or data: of a version's training data), max_p99_ms (a version
-  whose newest batch-1 benchmark on some machine has p99 <= it, in ms); task: roots_only;
+  whose newest batch-1 benchmark on some machine has p99 <= it, in ms), alias (a version carries it:
+  production, staging, champion...), has_alias (True: a version carries some alias; False: none does); task: roots_only;
   evaluation: model_version, dataset_version, dataset (entity ids or uids), metric.
   An unknown entity in a filter is an InvalidInput (as for list_model_versions); a metric nothing
   was measured with is an empty page.
 - list_hardware(db, first=20, after=None, count=True) -> Page of Hardware property maps, by id.
-- summary(db) -> Summary: counts per kind (count store), per task, per experiment, per framework.
+- summary(db) -> Summary: counts per kind (count store), per task, per experiment, per framework, per alias.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 from graphcat import domain
 from graphcat.errors import InvalidInput
-from graphcat.service.catalog import MAX_PAGE, resolve_references
+from graphcat.service.catalog import MAX_PAGE, SLUG, resolve_references
 from graphcat.store import browse as store
 from graphcat.store.database import Database
 
@@ -33,7 +34,7 @@ KIND_FILTERS: dict[str, dict[str, str | None]] = {
     "experiment": {}, "detector": {}, "owner": {}, "publication": {},
     "task": {"roots_only": None},
     "model": {"task": "task", "owner": "owner", "experiment": "experiment", "framework": None, "data_type": None,
-              "max_p99_ms": None},
+              "max_p99_ms": None, "alias": None, "has_alias": None},
     "dataset": {"task": "task", "owner": "owner", "experiment": "experiment"},
     "evaluation": {"model_version": "model_version", "dataset_version": "dataset_version", "dataset": "dataset",
                    "metric": None},
@@ -46,6 +47,7 @@ class Summary:
     tasks: list[dict[str, Any]]  # task (domain.Task), parent_uid, models, datasets, models_in_tree, model_versions_in_tree
     experiments: list[dict[str, Any]]  # experiment (domain.Experiment), detectors, dataset_versions, model_versions
     frameworks: list[dict[str, Any]]  # framework (None: not stated), model_versions
+    aliases: list[dict[str, Any]]  # alias, model_versions (carrying it)
 
 
 def encode_cursor(kind: str, position: str) -> str:
@@ -80,6 +82,13 @@ def _check_values(filters: dict[str, Any]) -> None:
     budget = filters.get("max_p99_ms")
     if budget is not None and not (isinstance(budget, (int, float)) and 0 < budget < math.inf):
         raise InvalidInput(f"maxP99Ms must be a positive number of milliseconds, got {budget!r}", path="filters.maxP99Ms")
+    alias = filters.get("alias")
+    if alias is not None and not (isinstance(alias, str) and SLUG.fullmatch(alias)):
+        raise InvalidInput(f"alias must be a lowercase slug ([a-z0-9][a-z0-9._-]*) such as production, got {alias!r}",
+                           path="filters.alias")
+    if alias is not None and filters.get("has_alias") is False:
+        raise InvalidInput(f"alias {alias!r} with hasAlias false matches nothing: give one or the other",
+                           path="filters.hasAlias")
 
 
 def _page(items: list[Any], positions: list[str], kind: str, first: int, total: int | None) -> domain.Page:
@@ -115,7 +124,7 @@ def list_hardware(db: Database, first: int = 20, after: str | None = None, count
 
 
 def summary(db: Database) -> Summary:
-    """Four small reads: kind counts come from the count store, the rest walk tasks and experiments
-    (tens of nodes) and model versions' framework property."""
+    """Five small reads: kind counts come from the count store, the rest walk tasks and experiments
+    (tens of nodes) and model versions' framework and aliases properties."""
     return Summary(kinds=store.kind_counts(db), tasks=store.task_counts(db), experiments=store.experiment_counts(db),
-                   frameworks=store.framework_counts(db))
+                   frameworks=store.framework_counts(db), aliases=store.alias_counts(db))

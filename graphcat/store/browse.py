@@ -11,7 +11,7 @@ from graphcat.store.database import Database
 
 # Filters of browse/page and browse/count; every one is null unless given.
 FILTERS = ("task", "owner", "framework", "experiment", "roots_only", "model_version", "dataset_version", "dataset", "metric",
-           "data_type", "max_p99_ms")
+           "data_type", "max_p99_ms", "alias", "has_alias")
 
 
 def _params(kind: str, filters: dict[str, Any]) -> dict[str, Any]:
@@ -52,3 +52,7 @@ def experiment_counts(db: Database) -> list[dict[str, Any]]:
 
 def framework_counts(db: Database) -> list[dict[str, Any]]:
     return db.read("browse/summary_frameworks")
+
+
+def alias_counts(db: Database) -> list[dict[str, Any]]:
+    return db.read("browse/summary_aliases")

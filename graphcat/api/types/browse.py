@@ -52,6 +52,10 @@ class ModelFilter(FamilyFilter):
     max_p99_ms: float | None = strawberry.field(
         default=None, description="Latency budget in ms: a version's newest benchmark at batch size 1 on some machine "
                                   "has p99 within it (versions never benchmarked do not match).")
+    alias: str | None = strawberry.field(
+        default=None, description="A version carries this alias (production, staging, champion...).")
+    has_alias: bool | None = strawberry.field(
+        default=None, description="true: a version carries some alias (the models in use); false: none does.")
 
 
 @strawberry.input
@@ -162,12 +166,19 @@ class FrameworkCount:
     model_versions: int
 
 
-@strawberry.type(description="What the catalog holds, for a home page: counts per kind, task, experiment and framework.")
+@strawberry.type(description="An alias (production, staging, champion...) and how many versions carry it.")
+class AliasCount:
+    alias: str
+    model_versions: int = strawberry.field(description="Versions carrying it, deprecated ones too (one per model at most).")
+
+
+@strawberry.type(description="What the catalog holds, for a home page: counts per kind, task, experiment, framework and alias.")
 class CatalogSummary:
     kinds: list[KindCount]
     tasks: list[TaskCount]
     experiments: list[ExperimentCount]
     frameworks: list[FrameworkCount]
+    aliases: list[AliasCount] = strawberry.field(description="The aliases in use, most carried first.")
 
 
 async def catalog_summary(info: Info) -> CatalogSummary:
@@ -182,4 +193,5 @@ async def catalog_summary(info: Info) -> CatalogSummary:
                                      dataset_versions=r["dataset_versions"], model_versions=r["model_versions"])
                      for r in found.experiments],
         frameworks=[FrameworkCount(framework=r["framework"], model_versions=r["model_versions"]) for r in found.frameworks],
+        aliases=[AliasCount(alias=r["alias"], model_versions=r["model_versions"]) for r in found.aliases],
     )
