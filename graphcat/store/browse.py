@@ -56,3 +56,10 @@ def framework_counts(db: Database) -> list[dict[str, Any]]:
 
 def alias_counts(db: Database) -> list[dict[str, Any]]:
     return db.read("browse/summary_aliases")
+
+
+def model_facets(db: Database, *, filters: dict[str, Any], budgets: list[float]) -> dict[str, Any]:
+    """One row: per facet a list of {value, count}, and `total` (browse/model_facets)."""
+    params = {k: filters.get(k) for k in ("task", "owner", "experiment", "framework", "data_type", "max_p99_ms", "alias",
+                                          "has_alias")}
+    return db.read("browse/model_facets", **params, budgets=budgets)[0]

@@ -9,7 +9,7 @@ typed error naming the argument.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from graphcat.api.types.catalog import (Dataset, Detector, Evaluation, Experiment, Info, Model, Owner, Publication,
                                         Task)
 from graphcat.api.types.deployment import Hardware
+from graphcat.api.search import Facet, FacetValue
 from graphcat.api.types.reads import PageInfo, page_size, selects
 from graphcat.service import browse
 
@@ -130,6 +131,32 @@ async def publications(info: Info, first: int | None = None, after: str | None =
 
 async def hardware(info: Info, first: int | None = None, after: str | None = None) -> Connection[Hardware]:
     return await _connection(info, "hardware", Hardware, {}, first, after)  # type: ignore[no-any-return]
+
+
+# -- modelFacets ---------------------------------------------------------------------------------
+
+# The service's facet names -> the ModelFilter fields they set.
+FACET_FIELDS = {"task": "task", "experiment": "experiment", "framework": "framework", "data_type": "dataType",
+                "alias": "alias", "max_p99_ms": "maxP99Ms"}
+
+
+@strawberry.type(description="The model list's facet counts, each narrowed by the other filters given.")
+class ModelFacets:
+    total_count: int = strawberry.field(description="Models matching every filter given.")
+    facets: list[Facet] = strawberry.field(description=(
+        "task, experiment, framework, dataType, alias and maxP99Ms (each named as the ModelFilter field it sets): "
+        "per value, the models matching it and every other filter, most first (task and experiment values are "
+        "global ids; maxP99Ms counts each of `latencyBudgets`)."))
+
+
+async def model_facets(info: Info, filter: ModelFilter | None = None,
+                       latency_budgets: Annotated[list[float], strawberry.argument(
+                           description="The latency budgets (ms) maxP99Ms counts.")] = list(browse.DEFAULT_BUDGETS),  # noqa: B008
+                       ) -> ModelFacets:
+    found = await run_in_threadpool(browse.model_facets, info.context.db, _filters(filter), latency_budgets)
+    return ModelFacets(total_count=found.total, facets=[
+        Facet(name=FACET_FIELDS[facet], values=[FacetValue(value=v, count=c) for v, c in found.counts[facet]])
+        for facet in browse.FACETS])
 
 
 # -- catalogSummary ------------------------------------------------------------------------------
