@@ -332,3 +332,32 @@ def test_recommend_refuses_a_malformed_column_shape(isolated: Database, client: 
         result = body["data"]["recommendModels"]
         assert result["__typename"] == "InvalidInputError", result
         assert result["field"] == field and text in result["message"], result
+
+
+ECHO = """query ($columns: [ColumnInput!]) { recommendModels(columns: $columns, first: 5) {
+  __typename ... on Recommendations { columns { name shape shapeGiven }
+    items { modelVersion { id } mapping { modelInput userColumn columnShape columnShapeGiven } } }
+  ... on UserError { message } } }"""
+
+
+def test_recommend_echoes_each_column_shape_as_given_beside_the_normalised_one(isolated: Database,
+                                                                               client: TestClient) -> None:
+    import_documents(isolated, [("echo", catalog({n: [None] for n in ("part_pt", "part_eta", "part_phi", "part_energy")}
+                                                 | {"part_p4": [None, 4]}))])
+    given: dict[str, dict[str, Any]] = {"part_pt": {"shape": [None]}, "part_eta": {"shape": [-1]},
+                                        "part_phi": {"shapeGiven": ["N"]}, "part_energy": {"shapeGiven": ["batch"]},
+                                        "part_p4": {"shapeGiven": ["n_particles", "4"]}}
+    columns = [{"name": n, "dtype": "float32", **s} for n, s in given.items()]
+    body = gql(client, ECHO, {"columns": columns}).json()
+    result = body["data"]["recommendModels"]
+    assert result["__typename"] == "Recommendations", result
+    as_text = {n: s.get("shapeGiven") or [None if a is None else str(a) for a in s["shape"]] for n, s in given.items()}
+    normalised = {"part_pt": [None], "part_eta": [None], "part_phi": [None], "part_energy": [None], "part_p4": [None, 4]}
+    assert {c["name"]: (c["shape"], c["shapeGiven"]) for c in result["columns"]} == {
+        n: (normalised[n], as_text[n]) for n in given}
+    [item] = [i for i in result["items"] if i["modelVersion"]["id"] == "model_version:tagger@1.0"]
+    fed = {m["userColumn"]: m for m in item["mapping"] if m["userColumn"]}
+    assert set(fed) == set(given)  # every column feeds the input of its name
+    for name, m in fed.items():
+        assert (m["columnShape"], m["columnShapeGiven"]) == (normalised[name], as_text[name]), m
+    assert as_text["part_eta"] == ["-1"] and as_text["part_pt"] == [None]
