@@ -117,13 +117,18 @@ def test_reimporting_the_same_spellings_writes_nothing(db: Database, tmp_path: P
     assert not again.created and not again.updated
 
 
-def test_changing_only_the_spelling_of_a_registered_version_is_refused(db: Database) -> None:
+def test_changing_only_the_spelling_of_a_registered_version_is_the_same_content(db: Database) -> None:
     import_documents(db, [("nulls", catalog({"part_pt": [None]}))])
     assert stored_inputs(db)["part_pt"].get("shape_given") is None
-    # A registered version is immutable: writing its shape another way is a conflict, as any other change.
-    with pytest.raises(CatalogInvalid, match="'tagger@1.0' is already registered with different content .*inputs"):
-        import_documents(db, [("renamed", catalog({"part_pt": ["N"]}))])
+    # The spelling is presentation: the same version written with -1 or "N" (as MLflow or Croissant
+    # write it back) is the same content; nothing is written and the first spelling stays.
+    for spelling in (["N"], [-1]):
+        report = import_documents(db, [("respelled", catalog({"part_pt": spelling}))])
+        assert not report.created and not report.updated, report
     assert stored_inputs(db)["part_pt"].get("shape_given") is None
+    # A real change of shape is still a conflict: a registered version is immutable.
+    with pytest.raises(CatalogInvalid, match="'tagger@1.0' is already registered with different content .*inputs"):
+        import_documents(db, [("resized", catalog({"part_pt": [30]}))])
 
 
 MALFORMED = [
