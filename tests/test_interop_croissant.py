@@ -36,7 +36,7 @@ FIELDS = [  # (name, Croissant dataType, arrayShape or None, unit)
     ("is_top", "sc:Boolean", None, None), ("constituents_p4", "cr:Float32", "-1,4", "GeV"), ("jet_image", "cr:UInt8", "32,32", None)]
 EXPECTED_FEATURES = [("jet_pt", "float32", []), ("jet_eta", "float32", []), ("jet_phi", "float32", []),
                      ("jet_mass", "float64", []), ("n_constituents", "int32", []), ("is_top", "bool", []),
-                     ("constituents_p4", "float32", [None, 4]), ("jet_image", "uint8", [32, 32])]
+                     ("constituents_p4", "float32", [-1, 4]), ("jet_image", "uint8", [32, 32])]
 
 
 def _hdf5(path: Path) -> Path:
