@@ -165,6 +165,7 @@ def test_model_page_lists_every_version_and_compares_two(page: Page, demo: dict[
     page.goto(f"/#/model/{MODEL}")
     rows = page.locator("table.versions tbody tr")
     newest_first = sorted((v["version"] for v in model["versions"]), key=lambda s: tuple(map(int, s.split("."))), reverse=True)
+    expect(rows).to_have_count(len(newest_first), timeout=30_000)  # drawn after the model's GraphQL answer
     assert rows.evaluate_all("els => els.map(e => e.dataset.version)") == newest_first
     for v in model["versions"]:
         row = page.locator(f'table.versions tr[data-version="{v["version"]}"]')
