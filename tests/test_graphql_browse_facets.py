@@ -120,3 +120,13 @@ def test_an_unknown_facet_value_is_a_typed_error(client: TestClient, filter: dic
     [error] = r.json()["errors"]
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": field}, error
     assert str(next(iter(filter.values()))) in error["message"]
+
+
+@pytest.mark.parametrize("filter", [{}, {"task": "b-tagging"}, {"dataType": "simulation"}, {"maxP99Ms": 2.5},
+                                    {"framework": "onnx", "maxP99Ms": 10.0}])
+def test_facet_counts_with_latency_are_narrowed_by_the_other_filters(client: TestClient, filter: dict[str, Any]) -> None:
+    from tests.test_graphql_facet_counts import check_narrowed
+
+    facets = check_narrowed(client, filter)
+    if not filter:  # the budgets counted from the recorded runs, not from the list only
+        assert facets["maxP99Ms"] == {f"{b:g}": len(within(b)) for b in (0.5, 1.0, 2.5, 10.0)}

@@ -42,6 +42,8 @@ def test_readme_queries_work_on_the_demo_catalog(neo4j_server: Settings, db: Dat
         assert "errors" not in r.json(), r.text
         found = r.json()["data"]["recommendModels"]
         assert any("event axis" in note and "100000" in note for note in found["notes"]), found["notes"]
+        shapes = {c["name"]: (c["shape"], c["shapeGiven"]) for c in found["columns"]}
+        assert shapes["showers"] == ([100000, 368], ["100000", "368"]), shapes  # as read (notes: the event axis), as given
         assert found["items"], found
         top = found["items"][0]["modelVersion"]["id"]
         assert "calo" in top, top  # a calorimeter-shower model reads (incident energy, 368 cells)
@@ -61,7 +63,7 @@ def test_readme_browse_queries_work_on_the_demo_catalog(neo4j_server: Settings, 
     import_files(db, [demo_catalog_path()])
     browse = readme_blocks()[0][4:]
     fields = ("catalogSummary", "models", "datasets", "experiments", "detectors", "tasks", "owners", "publications",
-              "hardware", "evaluations")
+              "hardware", "evaluations", "inUse", "production", "modelFacets")
     for client in client_for(neo4j_server):
         answers: dict[str, dict[str, object]] = {}
         for block in browse:
@@ -70,7 +72,7 @@ def test_readme_browse_queries_work_on_the_demo_catalog(neo4j_server: Settings, 
             answers.update(r.json()["data"])
         assert sorted(answers) == sorted(fields), "one README example per list"
         kinds = {k["kind"]: k["count"] for k in answers["catalogSummary"]["kinds"]}  # type: ignore[index]
-        for field in fields[1:]:
+        for field in fields[1:-1]:
             page = answers[field]
             edges = page["edges"]  # type: ignore[index]
             assert page["totalCount"] >= len(edges), field  # type: ignore[index,operator]
@@ -84,6 +86,11 @@ def test_readme_browse_queries_work_on_the_demo_catalog(neo4j_server: Settings, 
         models = answers["models"]["edges"]  # type: ignore[index]
         assert all(e["node"]["versions"] for e in models)
         assert any("production" in v["aliases"] for e in models for v in e["node"]["versions"])
+        in_use = answers["inUse"]["edges"]  # type: ignore[index]
+        assert all(any(v["aliases"] for v in e["node"]["versions"]) for e in in_use)
+        assert 0 < answers["production"]["totalCount"] <= answers["inUse"]["totalCount"]  # type: ignore[index,operator]
+        facets = {f["name"]: f["values"] for f in answers["modelFacets"]["facets"]}  # type: ignore[index]
+        assert answers["modelFacets"]["totalCount"] > 0 and facets["experiment"] and len(facets["maxP99Ms"]) == 2  # type: ignore[index]
         evals = answers["evaluations"]["edges"]  # type: ignore[index]
         assert evals and all(e["node"]["metric"] == "auc" and e["node"]["id"].startswith("evaluation:particlenet-top@1.0.0/")
                              for e in evals)

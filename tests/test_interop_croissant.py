@@ -36,7 +36,7 @@ FIELDS = [  # (name, Croissant dataType, arrayShape or None, unit)
     ("is_top", "sc:Boolean", None, None), ("constituents_p4", "cr:Float32", "-1,4", "GeV"), ("jet_image", "cr:UInt8", "32,32", None)]
 EXPECTED_FEATURES = [("jet_pt", "float32", []), ("jet_eta", "float32", []), ("jet_phi", "float32", []),
                      ("jet_mass", "float64", []), ("n_constituents", "int32", []), ("is_top", "bool", []),
-                     ("constituents_p4", "float32", [None, 4]), ("jet_image", "uint8", [32, 32])]
+                     ("constituents_p4", "float32", [-1, 4]), ("jet_image", "uint8", [32, 32])]
 
 
 def _hdf5(path: Path) -> Path:
@@ -264,6 +264,12 @@ def test_export_is_croissant_that_mlcroissant_validates(db, tmp_path: Path) -> N
     assert old_doc["recordSet"][0]["field"][0]["source"]["fileSet"] == {"@id": "jetclass-files"}
     _load(old)
     assert import_croissant(db, old).unchanged["dataset_version"] == 1
+    # The catalog's null (part_px) went out as arrayShape -1 and came back the same content: the
+    # spelling is not content, and the stored one (null) stays.
+    assert written["recordSet"][0]["field"][0]["arrayShape"] == "-1"  # part_px, [null] in the catalog
+    assert import_croissant(db, out).unchanged["dataset_version"] == 1
+    v10 = next(v for v in _dataset(db, "jetclass")["versions"] if v["version"] == "1.0")
+    assert next(f for f in v10["features"] if f["name"] == "part_px")["shape"] == [None]
     # So does the served 1.0 document, whose url is the page: the location then goes in gc:location.
     assert main(["export-croissant", "jetclass@1.0", "--base-url", "http://graphcat.example", "-o", str(out)]) == 0
     assert json.loads(out.read_text())["url"] == "http://graphcat.example/#/dataset-version/jetclass@1.0"
@@ -294,6 +300,9 @@ def test_round_trip_croissant_graphcat_croissant_keeps_the_fields(db, tmp_path: 
     # What graphcat writes imports back as the very same dataset version (no conflict, nothing new).
     report = import_croissant(db, out)
     assert report.unchanged["dataset_version"] == 1 and not report.created
+    # arrayShape's -1 was kept as written: the export shows it back, not a null turned into -1.
+    assert next(f for f in _dataset(db, "hep-top-jets")["versions"][0]["features"]
+                if f["name"] == "constituents_p4")["shape"] == [-1, 4]
 
 
 @pytest.fixture()

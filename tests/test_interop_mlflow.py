@@ -258,3 +258,33 @@ def test_onnx_model_failing_its_smoke_test_is_written_with_the_failure(db, tmp_p
         capsys.readouterr().out
     [smoke] = deploy.deployment(db, deploy.version_uid("reshaper", "1"))["smoke_tests"]
     assert smoke["ok"] is False and "Reshape" in smoke["error"]
+
+
+def test_a_variable_axis_keeps_its_minus_one_through_import_export_and_back(db, registry, tmp_path) -> None:
+    """MLflow writes any length as -1: kept as written (shown and exported back as -1), matched as
+    null, and the graphcat export imported back is the same version (the spelling is not content)."""
+    import numpy as np
+    from mlflow.models import ModelSignature
+    from mlflow.types import Schema, TensorSpec
+
+    from graphcat.catalog.files import write_document
+    from graphcat.catalog.importer import import_files
+    from graphcat.store import catalog as store
+
+    jagged = ModelSignature(inputs=Schema([TensorSpec(np.dtype("float32"), (-1, -1, 4), "part_p4")]),
+                            outputs=Schema([TensorSpec(np.dtype("float32"), (-1, 2), "probs")]))
+    train, _ = frames()
+    log_version(registry["client"], registry["uri"], "jagged-net", signature=jagged, params={"lr": "0.01"},
+                metrics={"loss": 0.2}, train=train)
+    import_mlflow(db, registry["uri"])
+    doc = export_document(db)
+    assert _version(doc, "jagged-net", "1")["inputs"] == [{"name": "part_p4", "dtype": "float32", "shape": [-1, 4]}]
+    stored = next(n for n in store.export_nodes(db) if n.get("kind") == "feature" and n.get("name") == "part_p4")
+    assert stored["shape_given"] == "[-1, 4]" and stored["shape"] != [4]  # the spelling kept; matched as any length
+    out = tmp_path / "exported.yaml"
+    write_document(doc, out)
+    again = import_files(db, [out])
+    assert not again.created and not again.updated
+    rerun = import_mlflow(db, registry["uri"])
+    assert rerun.created == {} and rerun.updated == {}
+    assert export_document(db) == doc

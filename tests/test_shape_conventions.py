@@ -117,13 +117,18 @@ def test_reimporting_the_same_spellings_writes_nothing(db: Database, tmp_path: P
     assert not again.created and not again.updated
 
 
-def test_changing_only_the_spelling_of_a_registered_version_is_refused(db: Database) -> None:
+def test_changing_only_the_spelling_of_a_registered_version_is_the_same_content(db: Database) -> None:
     import_documents(db, [("nulls", catalog({"part_pt": [None]}))])
     assert stored_inputs(db)["part_pt"].get("shape_given") is None
-    # A registered version is immutable: writing its shape another way is a conflict, as any other change.
-    with pytest.raises(CatalogInvalid, match="'tagger@1.0' is already registered with different content .*inputs"):
-        import_documents(db, [("renamed", catalog({"part_pt": ["N"]}))])
+    # The spelling is presentation: the same version written with -1 or "N" (as MLflow or Croissant
+    # write it back) is the same content; nothing is written and the first spelling stays.
+    for spelling in (["N"], [-1]):
+        report = import_documents(db, [("respelled", catalog({"part_pt": spelling}))])
+        assert not report.created and not report.updated, report
     assert stored_inputs(db)["part_pt"].get("shape_given") is None
+    # A real change of shape is still a conflict: a registered version is immutable.
+    with pytest.raises(CatalogInvalid, match="'tagger@1.0' is already registered with different content .*inputs"):
+        import_documents(db, [("resized", catalog({"part_pt": [30]}))])
 
 
 MALFORMED = [
@@ -332,3 +337,32 @@ def test_recommend_refuses_a_malformed_column_shape(isolated: Database, client: 
         result = body["data"]["recommendModels"]
         assert result["__typename"] == "InvalidInputError", result
         assert result["field"] == field and text in result["message"], result
+
+
+ECHO = """query ($columns: [ColumnInput!]) { recommendModels(columns: $columns, first: 5) {
+  __typename ... on Recommendations { columns { name shape shapeGiven }
+    items { modelVersion { id } mapping { modelInput userColumn columnShape columnShapeGiven } } }
+  ... on UserError { message } } }"""
+
+
+def test_recommend_echoes_each_column_shape_as_given_beside_the_normalised_one(isolated: Database,
+                                                                               client: TestClient) -> None:
+    import_documents(isolated, [("echo", catalog({n: [None] for n in ("part_pt", "part_eta", "part_phi", "part_energy")}
+                                                 | {"part_p4": [None, 4]}))])
+    given: dict[str, dict[str, Any]] = {"part_pt": {"shape": [None]}, "part_eta": {"shape": [-1]},
+                                        "part_phi": {"shapeGiven": ["N"]}, "part_energy": {"shapeGiven": ["batch"]},
+                                        "part_p4": {"shapeGiven": ["n_particles", "4"]}}
+    columns = [{"name": n, "dtype": "float32", **s} for n, s in given.items()]
+    body = gql(client, ECHO, {"columns": columns}).json()
+    result = body["data"]["recommendModels"]
+    assert result["__typename"] == "Recommendations", result
+    as_text = {n: s.get("shapeGiven") or [None if a is None else str(a) for a in s["shape"]] for n, s in given.items()}
+    normalised = {"part_pt": [None], "part_eta": [None], "part_phi": [None], "part_energy": [None], "part_p4": [None, 4]}
+    assert {c["name"]: (c["shape"], c["shapeGiven"]) for c in result["columns"]} == {
+        n: (normalised[n], as_text[n]) for n in given}
+    [item] = [i for i in result["items"] if i["modelVersion"]["id"] == "model_version:tagger@1.0"]
+    fed = {m["userColumn"]: m for m in item["mapping"] if m["userColumn"]}
+    assert set(fed) == set(given)  # every column feeds the input of its name
+    for name, m in fed.items():
+        assert (m["columnShape"], m["columnShapeGiven"]) == (normalised[name], as_text[name]), m
+    assert as_text["part_eta"] == ["-1"] and as_text["part_pt"] == [None]

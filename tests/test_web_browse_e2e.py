@@ -1,6 +1,7 @@
 """Browsing the demo catalog without typing, in Debian's Chromium driven by Playwright: the home
-page (counts, task tree, experiments and detectors, production and recent versions), the model
-list's facets (the URL keeps them; back restores them), a model's versions and the diff of two,
+page (counts, task tree, experiments and detectors, the versions in use grouped by alias, recent
+versions), the model list's facets (counts narrowed by the other filters; the URL keeps them; back
+restores them), a model's versions and the diff of two,
 the way on to lineage, keyboard use and the layout at 1,280 px and at a phone width.
 
 Every expectation is worked out from graphcat/demo/hep-catalog.yaml. Screenshots: the page
@@ -76,19 +77,34 @@ def test_home_shows_what_the_catalog_holds_each_a_link(page: Page, demo: dict[st
     for detector in demo["detectors"]:
         expect(page.locator(f'[data-experiment="experiment:{detector["experiment"]}"] '
                             f'a[href="#/detector/{detector["id"]}"]')).to_be_visible()
+    # The versions in use: one group per alias (production, staging...), each heading a link to its models.
+    aliases = sorted({a for m in demo["models"] for v in m["versions"] for a in v.get("aliases") or []})
+    assert len(aliases) > 1
+    groups = page.locator('[data-section="in-use"] .alias-group')
+    assert sorted(groups.evaluate_all("els => els.map(e => e.dataset.alias)")) == aliases
+    for alias in aliases:
+        carrying = sorted(f"model_version:{m['id']}@{v['version']}" for m in demo["models"] for v in m["versions"]
+                          if alias in (v.get("aliases") or []))
+        group = page.locator(f'[data-section="in-use"] [data-alias="{alias}"]')
+        assert sorted(group.locator("li").evaluate_all("els => els.map(e => e.dataset.uid)")) == carrying, alias
+        expect(group.locator("h3 a")).to_have_attribute("href", f"#/models?alias={alias}")
     production = sorted(f"model_version:{m['id']}@{v['version']}" for m in demo["models"] for v in m["versions"]
                         if "production" in (v.get("aliases") or []))
-    shown = page.locator('[data-section="production"] li').evaluate_all("els => els.map(e => e.dataset.uid)")
-    assert sorted(shown) == production and production
     dated = [f"model_version:{m['id']}@{v['version']}" for m in demo["models"] for v in m["versions"] if v.get("created_at")]
     recent = page.locator('[data-section="recent"] li').evaluate_all("els => els.map(e => e.dataset.uid)")
     assert recent and set(recent) <= set(dated), recent
     # Follow one: the production version's page, then its model's page.
     first = production[0].split(":", 1)[1]
-    page.locator(f'[data-section="production"] li[data-uid="{production[0]}"] a[href^="#/model-version/"]').click()
+    page.locator(f'[data-alias="production"] li[data-uid="{production[0]}"] a[href^="#/model-version/"]').click()
     expect(page.locator("article.entity")).to_have_attribute("data-uid", production[0])
     page.locator('section[data-section="overview"] a[href^="#/model/"]').click()
     expect(page.locator("article.model-page")).to_have_attribute("data-uid", f"model:{first.split('@')[0]}")
+    # The production heading lists the models with a production version.
+    page.goto("/")
+    page.locator('[data-alias="production"] h3 a').click()
+    assert listed(page, len({p.split(":", 1)[1].split("@")[0] for p in production})) == sorted(
+        {p.split(":", 1)[1].split("@")[0] for p in production})
+    expect(page.locator('fieldset[data-facet="alias"] input[value="production"]')).to_be_checked()
     # The search box is still there and opens the search page.
     page.goto("/")
     page.fill("#home-search", "ParticleNet")
@@ -104,6 +120,10 @@ def test_facets_narrow_the_list_the_url_keeps_them_and_back_restores(page: Page,
     want = models_for(demo, task="jet-tagging")
     assert 0 < len(want) < len(demo["models"])
     assert listed(page, len(want)) == want
+    # The counts beside the other facets are narrowed to jet tagging (as on the Hugging Face Hub).
+    narrowed = len(models_for(demo, task="jet-tagging", framework="pytorch"))
+    assert narrowed < len(models_for(demo, framework="pytorch"))
+    expect(page.locator('fieldset[data-facet="framework"] label:has(input[value="pytorch"]) .count')).to_have_text(str(narrowed))
     page.locator('fieldset[data-facet="framework"] label', has_text="pytorch").click()
     both = models_for(demo, task="jet-tagging", framework="pytorch")
     assert 0 < len(both) < len(want)
@@ -145,6 +165,7 @@ def test_model_page_lists_every_version_and_compares_two(page: Page, demo: dict[
     page.goto(f"/#/model/{MODEL}")
     rows = page.locator("table.versions tbody tr")
     newest_first = sorted((v["version"] for v in model["versions"]), key=lambda s: tuple(map(int, s.split("."))), reverse=True)
+    expect(rows).to_have_count(len(newest_first), timeout=30_000)  # drawn after the model's GraphQL answer
     assert rows.evaluate_all("els => els.map(e => e.dataset.version)") == newest_first
     for v in model["versions"]:
         row = page.locator(f'table.versions tr[data-version="{v["version"]}"]')

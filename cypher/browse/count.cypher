@@ -1,4 +1,4 @@
-// params: $kind, $after, $upper, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms.
+// params: $kind, $after, $upper, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms, $alias, $has_alias.
 // How many catalog nodes of $kind match the filters of browse/page (same parameters, same meaning;
 // $after is "<kind>:" and $upper "<kind>;" to count them all): the connection's totalCount.
 MATCH (n:Catalog)
@@ -17,6 +17,10 @@ WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
         MATCH (n)-[:HAS_VERSION]->(v:ModelVersion)<-[:BENCHMARK_OF]-(b:Benchmark {batch: 1})-[:RAN_ON]->(h:Hardware)
         WHERE b.p99_ms <= $max_p99_ms
           AND NOT EXISTS { (v)<-[:BENCHMARK_OF]-(later:Benchmark {batch: 1})-[:RAN_ON]->(h) WHERE later.measured_at > b.measured_at } })
+  // models: a version carrying the alias $alias (e.g. production); $has_alias true: a version carrying
+  // any alias, false: no version carrying one
+  AND ($alias IS NULL OR EXISTS { MATCH (n)-[:HAS_VERSION]->(v:ModelVersion) WHERE $alias IN coalesce(v.aliases, []) })
+  AND ($has_alias IS NULL OR EXISTS { MATCH (n)-[:HAS_VERSION]->(v:ModelVersion) WHERE size(coalesce(v.aliases, [])) > 0 } = $has_alias)
   AND (coalesce($roots_only, false) = false OR NOT EXISTS { (n)-[:SUBTASK_OF]->(:Task) })
   AND ($model_version IS NULL OR n.model_version_uid = $model_version)
   AND ($dataset_version IS NULL OR n.dataset_version_uid = $dataset_version)

@@ -1,4 +1,4 @@
-// params: $kind, $after, $upper, $limit, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms.
+// params: $kind, $after, $upper, $limit, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms, $alias, $has_alias.
 // A keyset page of the catalog nodes of one $kind, sorted by uid ("<kind>:<id>", so by id): the
 // $limit nodes with $after < uid < $upper ($after is "<kind>:" on the first page, the last uid seen
 // after it; $upper is "<kind>;", just above every uid of the kind), walked in the order of the
@@ -6,7 +6,8 @@
 // its subtasks match too), $owner (an owner uid) and $experiment (an experiment uid: a version
 // recorded or simulated with, or trained on data of, its detectors) for models and datasets;
 // $framework (of any version), $data_type (of a version's training data) and $max_p99_ms (a
-// version's newest batch-1 benchmark on a machine) for models; $roots_only for tasks
+// version's newest batch-1 benchmark on a machine), $alias and $has_alias (a version's aliases)
+// for models; $roots_only for tasks
 // without a parent; $model_version, $dataset_version, $dataset (uids) and $metric for evaluations.
 MATCH (n:Catalog)
 USING INDEX n:Catalog(uid)
@@ -24,6 +25,10 @@ WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
         MATCH (n)-[:HAS_VERSION]->(v:ModelVersion)<-[:BENCHMARK_OF]-(b:Benchmark {batch: 1})-[:RAN_ON]->(h:Hardware)
         WHERE b.p99_ms <= $max_p99_ms
           AND NOT EXISTS { (v)<-[:BENCHMARK_OF]-(later:Benchmark {batch: 1})-[:RAN_ON]->(h) WHERE later.measured_at > b.measured_at } })
+  // models: a version carrying the alias $alias (e.g. production); $has_alias true: a version carrying
+  // any alias, false: no version carrying one
+  AND ($alias IS NULL OR EXISTS { MATCH (n)-[:HAS_VERSION]->(v:ModelVersion) WHERE $alias IN coalesce(v.aliases, []) })
+  AND ($has_alias IS NULL OR EXISTS { MATCH (n)-[:HAS_VERSION]->(v:ModelVersion) WHERE size(coalesce(v.aliases, [])) > 0 } = $has_alias)
   AND (coalesce($roots_only, false) = false OR NOT EXISTS { (n)-[:SUBTASK_OF]->(:Task) })
   AND ($model_version IS NULL OR n.model_version_uid = $model_version)
   AND ($dataset_version IS NULL OR n.dataset_version_uid = $dataset_version)

@@ -1,4 +1,4 @@
-// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $detector, $format, $text, $include_deprecated.
+// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $has_alias, $detector, $format, $text, $include_deprecated.
 // How many model versions match every non-null filter (the same filters as
 // catalog/model_versions_by_model); run only when a client asks for the total.
 MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion)
@@ -10,6 +10,7 @@ WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:T
   AND ($experiment IS NULL OR EXISTS {
         (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
   AND ($alias IS NULL OR $alias IN coalesce(mv.aliases, []))
+  AND ($has_alias IS NULL OR (size(coalesce(mv.aliases, [])) > 0) = $has_alias)
   AND ($detector IS NULL OR EXISTS {
         (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector {uid: $detector}) })
   AND ($format IS NULL OR mv.format = $format)

@@ -1,4 +1,4 @@
-// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $detector, $format, $text, $include_deprecated, $key, $uid, $limit.
+// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $has_alias, $detector, $format, $text, $include_deprecated, $key, $uid, $limit.
 // A keyset page of model versions matching every non-null filter (a task matches its subtasks
 // too; $detector is a detector uid the training data was recorded or simulated with; $text,
 // lowercase, is in the version's id or description or its model's name, description or tags),
@@ -16,6 +16,7 @@ WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:T
   AND ($experiment IS NULL OR EXISTS {
         (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(:Experiment {uid: $experiment}) })
   AND ($alias IS NULL OR $alias IN coalesce(mv.aliases, []))
+  AND ($has_alias IS NULL OR (size(coalesce(mv.aliases, [])) > 0) = $has_alias)
   AND ($detector IS NULL OR EXISTS {
         (mv)-[:TRAINED_ON]->(:DatasetVersion)-[:RECORDED_WITH|SIMULATED_WITH]->(:Detector {uid: $detector}) })
   AND ($format IS NULL OR mv.format = $format)

@@ -14,7 +14,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 
-from embeddings.shapes import axis_from_text
+from embeddings.shapes import axis_from_text, axis_text
 from graphcat.api.uploads import read_upload
 from graphcat.api.types.catalog import Info, ModelVersion
 from graphcat.api.types.errors import InvalidInputError, as_result
@@ -42,13 +42,19 @@ class ColumnInput:
 class ColumnMapping:
     model_input: str
     user_column: str | None
+    column_shape: list[int | None] | None = strawberry.field(
+        description="The column's shape as read (null for any length, whatever its spelling); null without a column.")
+    column_shape_given: list[str | None] | None = strawberry.field(description=(
+        "The column's shape as you gave it, per axis: \"30\", \"-1\", null, \"N\", \"batch\"...; null without a column."))
     score: float = strawberry.field(description="How well the column fits the input, 0..1.")
     note: str = strawberry.field(description="Why it fits (name, shape, dtype), or why no column does.")
     transformations: list[str]
 
     @classmethod
-    def from_domain(cls, m: service.InputMatch) -> "ColumnMapping":
+    def from_domain(cls, m: service.InputMatch, shapes: dict[str, "RecommendColumn"]) -> "ColumnMapping":
+        column = shapes.get(m.column) if m.column is not None else None
         return cls(model_input=m.model_input, user_column=m.column, score=m.score, note=m.reason,
+                   column_shape=column.shape if column else None, column_shape_given=column.shape_given if column else None,
                    transformations=list(m.transformations))
 
 
@@ -67,12 +73,12 @@ class Recommendation:
     transformations: list[str] = strawberry.field(description="What to apply to your columns before feeding the model.")
 
     @classmethod
-    def from_domain(cls, r: service.Recommendation) -> "Recommendation":
+    def from_domain(cls, r: service.Recommendation, shapes: dict[str, "RecommendColumn"]) -> "Recommendation":
         return cls(
             model_version=ModelVersion.from_domain(r.model_version), score=r.score, compatibility=r.compatibility,
             similarity=r.similarity, task_match=r.task_match, explanation=r.explanation[0] if r.explanation else "",
-            explanation_lines=list(r.explanation), mapping=[ColumnMapping.from_domain(m) for m in r.mapping],
-            unsatisfied_inputs=[ColumnMapping.from_domain(m) for m in r.unsatisfied],
+            explanation_lines=list(r.explanation), mapping=[ColumnMapping.from_domain(m, shapes) for m in r.mapping],
+            unsatisfied_inputs=[ColumnMapping.from_domain(m, shapes) for m in r.unsatisfied],
             unused_columns=list(r.unused_columns), transformations=list(r.transformations),
         )
 
@@ -81,7 +87,10 @@ class Recommendation:
 class RecommendColumn:
     name: str
     dtype: str
-    shape: list[int | None]
+    shape: list[int | None] = strawberry.field(description=(
+        "As read: null for any length, whatever its spelling (a whole-file leading length too: `notes` says it was taken off)."))
+    shape_given: list[str | None] = strawberry.field(description=(
+        "As you gave it, per axis as text (\"30\", \"-1\", null, \"N\", \"batch\"); a file's columns as read from it."))
 
 
 @strawberry.type(description="Recommendations, best first, for the columns read.")
@@ -98,8 +107,9 @@ class Recommendations:
 RecommendModelsResult = Annotated[Recommendations | InvalidInputError, strawberry.union("RecommendModelsResult")]
 
 
-def _features(columns: list[ColumnInput]) -> list[SchemaFeature]:
-    out = []
+def _features(columns: list[ColumnInput]) -> tuple[list[SchemaFeature], dict[str, list[str | None]]]:
+    """The columns as SchemaFeatures, and each column's shape as given (axes as text)."""
+    out, spelled = [], {}
     for i, c in enumerate(columns):
         given = list(c.shape) if c.shape_given is None else [axis_from_text(a) for a in c.shape_given]
         if c.shape and c.shape_given is not None:
@@ -111,7 +121,8 @@ def _features(columns: list[ColumnInput]) -> list[SchemaFeature]:
         except InvalidInput as exc:
             field = (exc.path or "").rpartition(".")[2] if exc.path and "." in exc.path else None
             raise InvalidInput(exc.message, path=f"columns[{i}]" + (f".{field}" if field else "")) from exc
-    return out
+        spelled[c.name] = list(c.shape_given) if c.shape_given is not None else [axis_text(a) for a in given]
+    return out, spelled
 
 
 async def recommend_models(
@@ -132,6 +143,7 @@ async def recommend_models(
         if not 1 <= first <= settings.graphql_max_page_size:
             raise InvalidInput(f"first must be between 1 and {settings.graphql_max_page_size}", path="first")
         source: str | None = None
+        spelled: dict[str, list[str | None]] = {}
         if file is not None:
             source = getattr(file, "filename", None) or "upload"
             data = await read_upload(file, settings)
@@ -142,13 +154,16 @@ async def recommend_models(
                 raise InvalidInput(str(exc), path="file") from exc
         else:
             assert columns is not None
-            schema = _features(columns)
+            schema, spelled = _features(columns)
         found = await run_in_threadpool(service.recommend, info.context.db, schema, task=task, first=first,
                                         events=events)
+        read = {c.name: RecommendColumn(name=c.name, dtype=c.dtype, shape=list(c.shape),
+                                        shape_given=spelled.get(c.name, [axis_text(a) for a in c.shape]))
+                for c in found.columns}
         return Recommendations(
             source=source,
-            columns=[RecommendColumn(name=c.name, dtype=c.dtype, shape=list(c.shape)) for c in found.columns],
-            items=[Recommendation.from_domain(r) for r in found.recommendations],
+            columns=list(read.values()),
+            items=[Recommendation.from_domain(r, read) for r in found.recommendations],
             index_fingerprint=found.index_fingerprint,
             notes=list(found.notes),
         )

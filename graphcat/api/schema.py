@@ -44,7 +44,11 @@ class Query:
     models: browse.Connection[catalog.Model] = strawberry.field(
         resolver=browse.models,
         description="Models (families), by id; filter by task (subtasks too), owner, experiment, framework, training "
-                    "data type or latency budget (maxP99Ms).")
+                    "data type, latency budget (maxP99Ms) or alias (alias, hasAlias: the models in use).")
+    model_facets: browse.ModelFacets = strawberry.field(
+        resolver=browse.model_facets,
+        description="The model list's facet counts (task, experiment, framework, dataType, alias, maxP99Ms), each "
+                    "narrowed by the other filters of `filter` (as on the Hugging Face Hub); one query.")
     datasets: browse.Connection[catalog.Dataset] = strawberry.field(
         resolver=browse.datasets,
         description="Datasets (families), by id; filter by task (subtasks too), owner or experiment.")
@@ -64,7 +68,7 @@ class Query:
         resolver=browse.evaluations,
         description="Evaluations, by id; filter by model version, dataset version, dataset (any version) or metric.")
     catalog_summary: browse.CatalogSummary = strawberry.field(
-        resolver=browse.catalog_summary, description="Counts per kind, task, experiment and framework (a few cheap reads).")
+        resolver=browse.catalog_summary, description="Counts per kind, task, experiment, framework and alias (a few cheap reads).")
     lineage: reads.LineageGraph = strawberry.field(
         resolver=reads.lineage_of,
         description="What a node depends on (UPSTREAM), what depends on it (DOWNSTREAM) or both, up to `depth` hops.",

@@ -45,7 +45,7 @@ class FacetValue:
     count: int
 
 
-@strawberry.type(description="A facet (task, experiment, detector, framework) and its values' counts.")
+@strawberry.type(description="A facet (task, experiment, detector, framework...) and its values' counts.")
 class Facet:
     name: str
     values: list[FacetValue]

@@ -2,6 +2,10 @@
 
 The content hash is what makes registration idempotent: the same version with the same content
 hashes the same whatever the key order, list order of set-like fields, or null/absent spelling.
+A feature's shape is content as matching sees it: every spelling of "any length" (null, -1, "N",
+"batch", an ONNX dim_param) is null here, so writing a shape another way (e.g. an MLflow or
+Croissant -1 exported and imported back) is the same content; the spelling itself is presentation,
+kept on the Feature node (`shape_given`) by whichever registration wrote it first.
 """
 
 from __future__ import annotations
@@ -10,12 +14,16 @@ import hashlib
 import json
 from typing import Any
 
+from embeddings.shapes import normalise_shape, shape_problem
+
 # Mutable facts of a version: never part of its content.
 # linked_*: lineage recorded after registration (graphcat.service.lineage_links).
 MUTABLE_VERSION_KEYS = ("aliases", "deprecated", "evaluations", "linked_lineage", "linked_derived_from")
 # Lists whose order carries no meaning; sorted before hashing and on export.
 _SET_LIKE = ("trained_on", "recorded_with", "simulated_with", "aliases", "tags")
 _SORTED_OBJECT_LISTS = {"derived_from": ("dataset", "kind"), "lineage": ("type", "from")}
+# Lists of features (dicts with a shape) in a version's content.
+_FEATURE_LISTS = ("inputs", "outputs", "features")
 
 # Spellings seen in the wild for the normalised hyper-parameter keys (the seed's complaint).
 HYPERPARAMETER_SYNONYMS = {
@@ -91,7 +99,17 @@ def canonical_version(entry: dict[str, Any]) -> dict[str, Any]:
     for key, fields in _SORTED_OBJECT_LISTS.items():
         if key in content:
             content[key] = sorted(content[key], key=lambda item: tuple(str(item.get(f)) for f in fields))
+    for key in _FEATURE_LISTS:
+        if isinstance(content.get(key), list):
+            content[key] = [_normalised_feature(f) for f in content[key]]
     return content
+
+
+def _normalised_feature(feature: Any) -> Any:
+    """The feature with its shape as matching sees it (a malformed shape is left for validation to name)."""
+    if not isinstance(feature, dict) or shape_problem(feature.get("shape"), smallest=0) is not None:
+        return feature  # no shape, or a malformed one: validation names it with its path
+    return {**feature, "shape": list(normalise_shape(feature["shape"]))}
 
 
 def canonical_json(value: Any) -> str:

@@ -319,6 +319,7 @@ def _features(rec: CroissantRecord, labels: dict[str, str]) -> list[dict[str, An
 
 
 def _shape(f: FieldRecord, path: str, label: str) -> list[int | None]:
+    """The field's per-event shape: arrayShape's -1 (any length) kept as -1, as Croissant writes it."""
     if not f.is_array:
         return []
     if not f.array_shape:
@@ -328,7 +329,7 @@ def _shape(f: FieldRecord, path: str, label: str) -> list[int | None]:
         n = int(d)  # mlcroissant has already checked it parses
         if n < -1 or n == 0:
             raise CroissantSourceError(f"{path}: {label}: arrayShape {f.array_shape!r}: {n} is not a length or -1")
-        dims.append(None if n == -1 else n)
+        dims.append(n)
     return dims
 
 

@@ -2,7 +2,7 @@
 
 Columns follow graphcat's convention (embeddings/schema.py): dtype from the closed set, shape per
 event. MLflow's leading -1 axis of a tensor spec is the batch (event) axis and is dropped; any
-other -1 is a variable-length axis (None).
+other -1 is a variable-length axis, kept as -1 (matched as null, shown and exported back as -1).
 """
 
 from __future__ import annotations
@@ -161,11 +161,11 @@ def columns(schema: Any, role: str, where: str, uri: str) -> list[dict[str, Any]
     return out
 
 
-def per_event_shape(shape: Any) -> list[int | None]:
+def per_event_shape(shape: Any) -> list[int]:
     dims = list(shape or ())
     if dims and dims[0] == -1:
         dims = dims[1:]  # the batch axis: one entry per event
-    return [None if d == -1 else int(d) for d in dims]
+    return [int(d) for d in dims]  # -1: any length, spelled as MLflow does
 
 
 def dataset_features(schema_json: str | None, where: str, uri: str) -> list[dict[str, Any]]:

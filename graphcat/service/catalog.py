@@ -16,7 +16,7 @@ content: it is declared when the version is registered; graphcat.service.lineage
   version_content(db, version_uid) -> the version's registered content (catalog entry, canonical).
 - list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None, count=True) -> Page
   (keyset pages: opaque cursors of (sort key, uid); the total only when `count`)
-  filters: task, framework, owner, tag, trained_on, experiment, alias, detector, format, text (a substring of
+  filters: task, framework, owner, tag, trained_on, experiment, alias, has_alias (bool), detector, format, text (a substring of
   the version id/description or model name/description/tags; uids for entities), include_deprecated.
 - list_dataset_versions(db, filters=None, first=20, after=None) -> Page — by run conditions:
   data_type, sqrt_s_tev, generator, run_period, pileup_min, pileup_max, experiment, detector, task.
@@ -218,8 +218,8 @@ def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sor
     if not 0 <= first <= MAX_PAGE:
         raise InvalidInput(f"first must be between 0 and {MAX_PAGE}, got {first}", path="first")
     filters = dict(filters or {})
-    unknown = set(filters) - {"task", "framework", "owner", "tag", "trained_on", "experiment", "alias", "detector",
-                              "format", "text", "include_deprecated"}
+    unknown = set(filters) - {"task", "framework", "owner", "tag", "trained_on", "experiment", "alias", "has_alias",
+                              "detector", "format", "text", "include_deprecated"}
     if unknown:
         raise InvalidInput(f"unknown filter(s) {sorted(unknown)}", path="filters")
     resolve_references(db, filters)

@@ -11,7 +11,7 @@ from graphcat.store.database import Database
 
 # Filters of browse/page and browse/count; every one is null unless given.
 FILTERS = ("task", "owner", "framework", "experiment", "roots_only", "model_version", "dataset_version", "dataset", "metric",
-           "data_type", "max_p99_ms")
+           "data_type", "max_p99_ms", "alias", "has_alias")
 
 
 def _params(kind: str, filters: dict[str, Any]) -> dict[str, Any]:
@@ -52,3 +52,14 @@ def experiment_counts(db: Database) -> list[dict[str, Any]]:
 
 def framework_counts(db: Database) -> list[dict[str, Any]]:
     return db.read("browse/summary_frameworks")
+
+
+def alias_counts(db: Database) -> list[dict[str, Any]]:
+    return db.read("browse/summary_aliases")
+
+
+def model_facets(db: Database, *, filters: dict[str, Any], budgets: list[float]) -> dict[str, Any]:
+    """One row: per facet a list of {value, count}, and `total` (browse/model_facets)."""
+    params = {k: filters.get(k) for k in ("task", "owner", "experiment", "framework", "data_type", "max_p99_ms", "alias",
+                                          "has_alias")}
+    return db.read("browse/model_facets", **params, budgets=budgets)[0]

@@ -160,7 +160,8 @@ def export_edges(db: Database) -> list[dict[str, Any]]:
     return db.read("catalog/export_edges")
 
 
-MODEL_VERSION_FILTERS = ("task", "framework", "owner", "tag", "trained_on", "experiment", "alias", "detector", "format")
+MODEL_VERSION_FILTERS = ("task", "framework", "owner", "tag", "trained_on", "experiment", "alias", "has_alias", "detector",
+                         "format")
 # One keyset query per sort and direction: ORDER BY cannot take a parameter, and a literal order
 # is what lets Neo4j walk the (key, uid) index instead of sorting every match.
 _PAGE_QUERIES = {

@@ -1,14 +1,23 @@
-"""Schema migrations: constraints and indexes in cypher/schema/NNNN_name.cypher.
+"""Schema migrations: constraints and indexes in cypher/schema/NNNN_name.cypher, then data migrations.
 
-Each file holds one schema command written with IF NOT EXISTS, so applying is idempotent. The
-applied versions are recorded as (:GraphcatMigration) nodes and the highest one on the
+Each schema file holds one schema command written with IF NOT EXISTS, so applying is idempotent.
+Data migrations (DATA_MIGRATIONS: a version, a name and a function over the stored catalog) run
+after them, each once: a catalog that has it recorded skips it, and each is idempotent anyway.
+The applied versions are recorded as (:GraphcatMigration) nodes and the highest one on the
 (:GraphcatSchema {id: 'graphcat'}) node.
+
+- 1900 content_hash_normalised_shapes: versions' content and content hash compare shapes as
+  matching sees them (graphcat.catalog.content: every spelling of "any length" is null), so a
+  catalog written before hashes the spellings (-1, "N") differently; their stored content and hash
+  are re-canonicalised. The Feature nodes (and their `shape_given` spelling) are left as they are.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from graphcat.errors import GraphcatError
 from graphcat.store import queries
@@ -42,11 +51,42 @@ def current_version(db: Database) -> int | None:
     return rows[0]["schema_version"] if rows else None
 
 
+def rehash_version_contents(db: Database) -> int:
+    """Re-canonicalise every version's stored content and hash (graphcat.catalog.content); the
+    number of versions rewritten."""
+    from graphcat.catalog.content import canonical_json, canonical_version, content_hash
+
+    changed = []
+    for row in db.read("migrations/version_contents"):
+        content = canonical_version(json.loads(row["content_json"]))
+        digest = content_hash(content)
+        if digest != row["content_hash"]:
+            changed.append({"uid": row["uid"], "content_json": canonical_json(content), "content_hash": digest})
+    for start in range(0, len(changed), 500):
+        db.write("migrations/set_version_contents", rows=changed[start:start + 500])
+    return len(changed)
+
+
+DATA_MIGRATIONS: list[tuple[int, str, Callable[[Database], int]]] = [
+    (1900, "content_hash_normalised_shapes", rehash_version_contents),
+]
+
+
+def latest() -> int:
+    """The version a fully migrated catalog records."""
+    return max([m.version for m in available()] + [v for v, _, _ in DATA_MIGRATIONS])
+
+
 def apply(db: Database) -> int:
-    """Apply every migration (idempotently) and return the recorded schema version."""
+    """Apply every migration (schema ones idempotently, data ones once) and return the recorded version."""
     version = 0
     for migration in available():
         db.run_schema(migration.query_name)
         rows = db.write("migrations/record_applied", version=migration.version, name=migration.name)
         version = rows[0]["version"]
+    done = set(db.read("migrations/applied_versions")[0]["applied"])
+    for number, name, run in DATA_MIGRATIONS:
+        if number not in done:
+            run(db)
+        version = db.write("migrations/record_applied", version=number, name=name)[0]["version"]
     return version

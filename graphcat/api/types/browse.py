@@ -9,7 +9,7 @@ typed error naming the argument.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from graphcat.api.types.catalog import (Dataset, Detector, Evaluation, Experiment, Info, Model, Owner, Publication,
                                         Task)
 from graphcat.api.types.deployment import Hardware
+from graphcat.api.search import Facet, FacetValue
 from graphcat.api.types.reads import PageInfo, page_size, selects
 from graphcat.service import browse
 
@@ -52,6 +53,10 @@ class ModelFilter(FamilyFilter):
     max_p99_ms: float | None = strawberry.field(
         default=None, description="Latency budget in ms: a version's newest benchmark at batch size 1 on some machine "
                                   "has p99 within it (versions never benchmarked do not match).")
+    alias: str | None = strawberry.field(
+        default=None, description="A version carries this alias (production, staging, champion...).")
+    has_alias: bool | None = strawberry.field(
+        default=None, description="true: a version carries some alias (the models in use); false: none does.")
 
 
 @strawberry.input
@@ -128,6 +133,32 @@ async def hardware(info: Info, first: int | None = None, after: str | None = Non
     return await _connection(info, "hardware", Hardware, {}, first, after)  # type: ignore[no-any-return]
 
 
+# -- modelFacets ---------------------------------------------------------------------------------
+
+# The service's facet names -> the ModelFilter fields they set.
+FACET_FIELDS = {"task": "task", "experiment": "experiment", "framework": "framework", "data_type": "dataType",
+                "alias": "alias", "max_p99_ms": "maxP99Ms"}
+
+
+@strawberry.type(description="The model list's facet counts, each narrowed by the other filters given.")
+class ModelFacets:
+    total_count: int = strawberry.field(description="Models matching every filter given.")
+    facets: list[Facet] = strawberry.field(description=(
+        "task, experiment, framework, dataType, alias and maxP99Ms (each named as the ModelFilter field it sets): "
+        "per value, the models matching it and every other filter, most first (task and experiment values are "
+        "global ids; maxP99Ms counts each of `latencyBudgets`)."))
+
+
+async def model_facets(info: Info, filter: ModelFilter | None = None,
+                       latency_budgets: Annotated[list[float], strawberry.argument(
+                           description="The latency budgets (ms) maxP99Ms counts.")] = list(browse.DEFAULT_BUDGETS),  # noqa: B008
+                       ) -> ModelFacets:
+    found = await run_in_threadpool(browse.model_facets, info.context.db, _filters(filter), latency_budgets)
+    return ModelFacets(total_count=found.total, facets=[
+        Facet(name=FACET_FIELDS[facet], values=[FacetValue(value=v, count=c) for v, c in found.counts[facet]])
+        for facet in browse.FACETS])
+
+
 # -- catalogSummary ------------------------------------------------------------------------------
 
 
@@ -162,12 +193,19 @@ class FrameworkCount:
     model_versions: int
 
 
-@strawberry.type(description="What the catalog holds, for a home page: counts per kind, task, experiment and framework.")
+@strawberry.type(description="An alias (production, staging, champion...) and how many versions carry it.")
+class AliasCount:
+    alias: str
+    model_versions: int = strawberry.field(description="Versions carrying it, deprecated ones too (one per model at most).")
+
+
+@strawberry.type(description="What the catalog holds, for a home page: counts per kind, task, experiment, framework and alias.")
 class CatalogSummary:
     kinds: list[KindCount]
     tasks: list[TaskCount]
     experiments: list[ExperimentCount]
     frameworks: list[FrameworkCount]
+    aliases: list[AliasCount] = strawberry.field(description="The aliases in use, most carried first.")
 
 
 async def catalog_summary(info: Info) -> CatalogSummary:
@@ -182,4 +220,5 @@ async def catalog_summary(info: Info) -> CatalogSummary:
                                      dataset_versions=r["dataset_versions"], model_versions=r["model_versions"])
                      for r in found.experiments],
         frameworks=[FrameworkCount(framework=r["framework"], model_versions=r["model_versions"]) for r in found.frameworks],
+        aliases=[AliasCount(alias=r["alias"], model_versions=r["model_versions"]) for r in found.aliases],
     )

@@ -50,6 +50,8 @@ class ModelVersionFilter:
     framework: str | None = strawberry.UNSET
     tag: str | None = strawberry.UNSET
     alias: str | None = strawberry.UNSET
+    has_alias: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="true: versions carrying some alias (production, staging...); false: none.")
     detector: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="A detector the training data was recorded or simulated with.")
     format: str | None = strawberry.UNSET
@@ -142,6 +144,8 @@ async def model_versions(
             value = getattr(filter, key)
             if value is not strawberry.UNSET and value is not None:
                 filters[key] = str(value)
+        if filter.has_alias is not strawberry.UNSET and filter.has_alias is not None:
+            filters["has_alias"] = filter.has_alias
         filters["include_deprecated"] = filter.include_deprecated
     page = await run_in_threadpool(
         catalog.list_model_versions, info.context.db, filters, sort.value, descending, size, after,

@@ -8,14 +8,15 @@ const HOME = `query Home {
     tasks { task { id name } parent models modelsInTree modelVersionsInTree }
     experiments { experiment { id name } detectors datasetVersions modelVersions }
     frameworks { framework modelVersions }
+    aliases { alias modelVersions }
   }
   detectors(first: 100) { totalCount edges { node { id name kind experiment { id } } } }
   recent: modelVersions(sort: CREATED_AT, descending: true, first: 8) {
     edges { node { id version createdAt aliases model { id name } } }
   }
-  production: modelVersions(filter: {alias: "production"}, first: 50) {
+  inUse: modelVersions(filter: {hasAlias: true, includeDeprecated: true}, first: 100) {
     totalCount
-    edges { node { id version createdAt aliases framework model { id name } } }
+    edges { node { id version createdAt aliases framework deprecationReason model { id name } } }
   }
 }`;
 
@@ -26,21 +27,28 @@ export async function home() {
     detectors: data.detectors.edges.map((e) => e.node),
     detectorTotal: data.detectors.totalCount,
     recent: data.recent.edges.map((e) => e.node).filter((v) => v.createdAt),
-    production: data.production.edges.map((e) => e.node),
+    inUse: data.inUse.edges.map((e) => e.node),
+    inUseTotal: data.inUse.totalCount,
   };
 }
 
-// Facet choices: tasks, experiments and frameworks with their counts (catalogSummary).
-const FACET_CHOICES = `query FacetChoices {
+// Facet choices (catalogSummary: tasks as a tree, experiments, frameworks, aliases) and their
+// counts narrowed by the other filters (modelFacets: models per value), in one request.
+const FACET_CHOICES = `query FacetChoices($filter: ModelFilter, $budgets: [Float!]) {
   catalogSummary {
     tasks { task { id name } parent modelsInTree }
     experiments { experiment { id name } modelVersions }
     frameworks { framework modelVersions }
+    aliases { alias modelVersions }
   }
+  modelFacets(filter: $filter, latencyBudgets: $budgets) { facets { name values { value count } } }
 }`;
 
-export async function facetChoices() {
-  return (await graphql(FACET_CHOICES)).catalogSummary;
+// {summary, counts: {facet: {value: models}}}; task and experiment values are global ids.
+export async function facetChoices(filter, budgets) {
+  const data = await graphql(FACET_CHOICES, { filter, budgets });
+  const counts = Object.fromEntries(data.modelFacets.facets.map((f) => [f.name, Object.fromEntries(f.values.map((v) => [v.value, v.count]))]));
+  return { summary: data.catalogSummary, counts };
 }
 
 const MODELS = `query Models($filter: ModelFilter, $first: Int, $after: String) {
@@ -55,7 +63,7 @@ const MODELS = `query Models($filter: ModelFilter, $first: Int, $after: String) 
   }
 }`;
 
-// A page of models matching the facets ({task, experiment, framework, dataType, maxP99Ms}).
+// A page of models matching the facets ({task, experiment, framework, dataType, alias, maxP99Ms}).
 export async function models(filter, first = 25, after = null) {
   const data = await graphql(MODELS, { filter, first, after });
   return { total: data.models.totalCount, pageInfo: data.models.pageInfo, items: data.models.edges.map((e) => e.node) };

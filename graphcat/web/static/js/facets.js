@@ -1,11 +1,12 @@
-// #/models?task=…&experiment=…&framework=…&dataType=…&maxP99Ms=…: the model list filtered by
-// facets, as on the Hugging Face Hub's model list, without typing. Every choice is a link state:
+// #/models?task=…&experiment=…&framework=…&dataType=…&alias=…&maxP99Ms=…: the model list filtered
+// by facets, as on the Hugging Face Hub's model list, without typing. Every choice is a link state:
 // choosing a value navigates to the new URL (a history entry), so the URL can be shared and the
-// back button restores the previous filters. Choices and counts come from catalogSummary.
+// back button restores the previous filters. Choices come from catalogSummary, counts from
+// modelFacets: the models each value would list, the other filters kept.
 import { h, clear, message } from './dom.js';
 import { facetChoices, models } from './browse-queries.js';
 
-export const FACET_KEYS = ['task', 'experiment', 'framework', 'dataType', 'maxP99Ms'];
+export const FACET_KEYS = ['task', 'experiment', 'framework', 'dataType', 'alias', 'maxP99Ms'];
 const PAGE = 25;
 const BUDGETS = [1, 10, 100];  // ms, p99 at batch size 1
 let focusAfterRender = null;  // [facet, value] of the choice just made: focused again after the redraw
@@ -38,10 +39,10 @@ export async function renderModels(view, params) {
   const more = h('div', { class: 'more' });
   clear(view, h('section', { class: 'models-page' },
     h('h1', { class: 'page-title' }, 'Models'),
-    h('p', { class: 'lede' }, 'Narrow the list by task, experiment, framework, training data or latency. The address keeps the filters: share it, or go back to undo one.'),
+    h('p', { class: 'lede' }, 'Narrow the list by task, experiment, framework, training data, alias or latency. The address keeps the filters: share it, or go back to undo one.'),
     h('div', { class: 'search-layout' }, aside, h('div', { class: 'model-results' }, active(filters), status, list, more))));
 
-  const [choices, first] = await Promise.allSettled([facetChoices(), models(apiFilter(filters), PAGE)]);
+  const [choices, first] = await Promise.allSettled([facetChoices(apiFilter(filters), BUDGETS), models(apiFilter(filters), PAGE)]);
   if (choices.status === 'fulfilled') drawFacets(aside, choices.value, filters);
   else clear(aside, message('error', `Could not load the filters: ${choices.reason.message}`));
   if (first.status === 'rejected') {
@@ -107,19 +108,22 @@ function active(filters) {
 }
 
 function label(key) {
-  return { task: 'Task', experiment: 'Experiment', framework: 'Framework', dataType: 'Training data', maxP99Ms: 'Latency p99 ≤' }[key];
+  return { task: 'Task', experiment: 'Experiment', framework: 'Framework', dataType: 'Training data', alias: 'Alias (in use)', maxP99Ms: 'Latency p99 ≤' }[key];
 }
 
-function drawFacets(aside, summary, filters) {
+// Each value with the models it would list given the other filters (0 when it is not in modelFacets).
+function drawFacets(aside, { summary, counts }, filters) {
   const depth = taskDepths(summary.tasks);
+  const n = (key, value) => (counts[key] || {})[value] ?? 0;
   clear(aside,
     facet('task', filters, summary.tasks.filter((t) => t.modelsInTree)
       .sort((a, b) => depth.order.get(a.task.id) - depth.order.get(b.task.id))
-      .map((t) => [bare(t.task.id), t.task.name, t.modelsInTree, depth.of.get(t.task.id)])),
-    facet('experiment', filters, summary.experiments.map((e) => [bare(e.experiment.id), e.experiment.name, e.modelVersions])),
-    facet('framework', filters, summary.frameworks.filter((f) => f.framework).map((f) => [f.framework, f.framework, f.modelVersions])),
-    facet('dataType', filters, [['simulation', 'simulation'], ['data', 'recorded data']]),
-    facet('maxP99Ms', filters, BUDGETS.map((b) => [String(b), `≤ ${b} ms (p99, batch 1)`])));
+      .map((t) => [bare(t.task.id), t.task.name, n('task', t.task.id), depth.of.get(t.task.id)])),
+    facet('experiment', filters, summary.experiments.map((e) => [bare(e.experiment.id), e.experiment.name, n('experiment', e.experiment.id)])),
+    facet('framework', filters, summary.frameworks.filter((f) => f.framework).map((f) => [f.framework, f.framework, n('framework', f.framework)])),
+    facet('dataType', filters, [['simulation', 'simulation'], ['data', 'recorded data']].map(([v, text]) => [v, text, n('dataType', v)])),
+    facet('alias', filters, summary.aliases.map((a) => [a.alias, a.alias, n('alias', a.alias)])),
+    facet('maxP99Ms', filters, BUDGETS.map((b) => [String(b), `≤ ${b} ms (p99, batch 1)`, n('maxP99Ms', String(b))])));
 }
 
 function bare(uid) {
@@ -142,8 +146,8 @@ function taskDepths(tasks) {
   return { order, of };
 }
 
-// One facet: radio buttons (Any plus each value), counts where known ("in the catalog", not
-// narrowed by the other facets). Choosing one navigates to the URL with that value.
+// One facet: radio buttons (Any plus each value), each with the models it would list, the other
+// facets kept (as on the Hugging Face Hub). Choosing one navigates to the URL with that value.
 function facet(key, filters, values) {
   const name = `facet-${key}`;
   const current = filters[key] ?? '';
@@ -159,7 +163,8 @@ function facet(key, filters, values) {
         location.hash = modelsHref({ ...filters, [key]: value || null });
       });
       return h('label', { class: 'facet-value', for: id, style: depth ? `padding-left:${depth}rem` : null },
-        radio, h('span', {}, text), count !== undefined ? h('span', { class: 'count', 'aria-label': `${count} in the catalog` }, count) : null);
+        radio, h('span', {}, text), count !== undefined
+          ? h('span', { class: 'count', 'aria-label': `${count} model${count === 1 ? '' : 's'} with the other filters` }, count) : null);
     }));
 }
 

@@ -1,6 +1,6 @@
 // #/ (home): what the catalog holds, browsable without typing — counts per kind, the task tree,
 // experiments with their detectors, frameworks, recently registered versions and the versions in
-// production, each a link. The search box stays on top and opens #/search.
+// use (carrying an alias: production, staging, champion..., grouped by alias), each a link. The search box stays on top and opens #/search.
 import { h, clear, entityLink, message, splitUid } from './dom.js';
 import { home } from './browse-queries.js';
 import { modelsHref } from './facets.js';
@@ -43,7 +43,7 @@ export async function renderHome(view) {
     h('div', { class: 'home-grid' },
       card('Tasks', 'tasks', taskTree(s.tasks)),
       card('Experiments and detectors', 'experiments', experiments(s.experiments, data.detectors)),
-      card('In production', 'production', versionList(data.production, 'No version has the production alias.')),
+      card('In use', 'in-use', inUse(s.aliases, data.inUse)),
       card('Recently registered', 'recent', versionList(data.recent, 'No version records when it was created.')),
       card('Frameworks', 'frameworks', frameworks(s.frameworks))));
   body.removeAttribute('aria-busy');
@@ -96,12 +96,23 @@ function experiments(list, detectors) {
   }));
 }
 
+// Versions carrying an alias, one group per alias (most carried first), each heading linking to
+// the models with that alias.
+function inUse(aliases, versions) {
+  if (!aliases.length) return h('p', { class: 'muted' }, 'No version carries an alias (production, staging…).');
+  return aliases.map((a) => h('div', { class: 'alias-group', dataset: { alias: a.alias } },
+    h('h3', {}, h('a', { href: modelsHref({ alias: a.alias }), title: `models with a version aliased ${a.alias}` }, a.alias),
+      ' ', h('span', { class: 'count' }, `${a.modelVersions}`)),
+    versionList(versions.filter((v) => (v.aliases || []).includes(a.alias)), 'None listed.')));
+}
+
 function versionList(versions, empty) {
   if (!versions.length) return h('p', { class: 'muted' }, empty);
   return h('ul', { class: 'version-list' }, versions.map((v) => h('li', { dataset: { uid: v.id } },
     entityLink(v.model.id, v.model.name), ' ',
     entityLink(v.id, v.version),
     (v.aliases || []).map((a) => h('span', { class: 'alias' }, a)),
+    v.deprecationReason ? h('span', { class: 'tag warn' }, 'deprecated') : null,
     v.createdAt ? h('span', { class: 'muted small' }, ` ${v.createdAt.slice(0, 10)}`) : null)));
 }
 
