@@ -19,19 +19,24 @@ from graphcat.api.context import RequestContext
 from graphcat.api.loaders import Link, link_key
 from graphcat.api.types.deployment import Deployment
 from graphcat.api.types.scalars import Long
+from graphcat.api.types.selection import stored_keys
 
 Info = strawberry.Info[RequestContext, None]
 
 
-async def _links(info: Info, uid: str, types: Sequence[str], *, outgoing: bool = True) -> list[Link]:
+async def _links(info: Info, uid: str, types: Sequence[str], *, outgoing: bool = True,
+                 keys: Sequence[str] | None = None) -> list[Link]:
     """Neighbours along `types`, batched with every other node of the request asking the same."""
-    return await info.context.loaders.links.load(link_key(uid, types, outgoing=outgoing))  # type: ignore[no-any-return]
+    return await info.context.loaders.links.load(link_key(uid, types, outgoing=outgoing, keys=keys))  # type: ignore[no-any-return]
 
 
 async def _neighbours(info: Info, uid: str, types: Sequence[str], cls: type[Any], *, outgoing: bool = True) -> list[Any]:
-    """The neighbours of kind `cls` (a GraphQL type), wrapped."""
+    """The neighbours of kind `cls` (a GraphQL type), wrapped: the current field's selection of them,
+    so only the stored keys it reads are fetched when selection.stored_keys knows them all."""
     wanted = {v: k for k, v in _TYPES.items()}[cls]
-    return [cls.from_domain(n) for _, _, n in await _links(info, uid, types, outgoing=outgoing) if isinstance(n, wanted)]
+    keys = stored_keys(info, cls.__name__)
+    return [cls.from_domain(n) for _, _, n in await _links(info, uid, types, outgoing=outgoing, keys=keys)
+            if isinstance(n, wanted)]
 
 
 async def _one(info: Info, uid: str, types: Sequence[str], cls: type[Any], *, outgoing: bool = True) -> Any:
