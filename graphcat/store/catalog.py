@@ -150,19 +150,22 @@ def partial_domain(keys: Sequence[str], values: Sequence[Any]) -> domain.Node:
     return to_domain(defaultdict(lambda: None, zip(keys, values)))
 
 
+_NEIGHBOUR_QUERIES = {(True, False): "catalog/outgoing", (False, False): "catalog/incoming",
+                      (True, True): "catalog/outgoing_keys", (False, True): "catalog/incoming_keys"}
+
+
 def neighbours(db: Database, uids: Iterable[str], types: Iterable[str], *, outgoing: bool = True,
                keys: Sequence[str] | None = None) -> dict[str, list[tuple[str, dict[str, Any], domain.Node]]]:
     """uid -> [(relationship type, relationship properties, neighbour)] for a batch of uids, one query.
     With `keys`, each neighbour is partial_domain of those stored keys only."""
     sources = sorted(set(uids))
     found: dict[str, list[tuple[str, dict[str, Any], domain.Node]]] = {source: [] for source in sources}
-    name = "catalog/outgoing" if outgoing else "catalog/incoming"
     params: dict[str, Any] = {"uids": sources, "types": sorted(set(types))}
     node: Callable[[Any], domain.Node] = to_domain
     if keys is not None:
-        name, params["keys"] = name + "_keys", list(keys)
+        params["keys"] = list(keys)
         node = functools.partial(partial_domain, params["keys"])
-    for row in db.read(name, **params):
+    for row in db.read(_NEIGHBOUR_QUERIES[(outgoing, keys is not None)], **params):
         found[row["source"]] = [(type_, rel, node(props)) for type_, rel, props in row["links"]]
     return found
 
