@@ -138,3 +138,19 @@ def test_an_unknown_field_or_type_fetches_whole_nodes() -> None:
 def test_a_partial_node_needs_its_identity() -> None:
     with pytest.raises(ValueError, match="uid, kind and id"):
         catalog_store.partial_domain(["uid", "kind"], ["model:m", "model"])
+
+
+def test_records_convert_as_the_driver_would(db: Database) -> None:
+    """database._plain (the fast path for lists, maps and scalars) equals neo4j's Record.data(),
+    nodes, relationships and temporal values included."""
+    from graphcat.store.database import _plain
+
+    with db.driver.session(database=db.database) as session:
+        records = list(session.run(
+            "CREATE (a:Scratch {x: 1, tags: ['a', 'b']})-[r:TO {w: 0.5}]->(b:Scratch {when: datetime('2020-01-01T00:00Z')}) "
+            "RETURN a, r, b, [a.x, {tags: a.tags, n: null, f: 1.5, ok: true, when: b.when}] AS mixed, "
+            "[[a, b]] AS nested"))
+        session.run("MATCH (n:Scratch) DETACH DELETE n").consume()
+    assert records
+    for record in records:
+        assert {key: _plain(value) for key, value in record.items()} == record.data()
