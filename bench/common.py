@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import platform
 import re
 import resource
+import subprocess
+import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -73,6 +76,23 @@ def machine(db: Database | None = None) -> dict[str, str]:
         info["neo4j"] = f"{server.version} {server.edition}"
         info["neo4j heap / page cache"] = f"{db.settings.neo4j_heap} / {db.settings.neo4j_pagecache}"
     return info
+
+
+@contextlib.contextmanager
+def revision_tree(rev: str) -> Iterator[Path]:
+    """A temporary git worktree of `rev` (detached), removed afterwards: the benches' `--compare-with
+    REV` serve it beside this tree, so before and after are timed in one run under one load."""
+    tmp = Path(tempfile.mkdtemp(prefix="graphcat-rev-"))
+    tree = tmp / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True,
+                   capture_output=True)
+    try:
+        yield tree
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False,
+                       capture_output=True)
+        with contextlib.suppress(OSError):
+            tmp.rmdir()
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

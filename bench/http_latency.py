@@ -32,13 +32,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import httpx
 import numpy as np
 import yaml
 
-from bench.common import ROOT, table
+from bench.common import ROOT, revision_tree, table
 
 DEMO = ROOT / "graphcat" / "demo" / "hep-catalog.yaml"
 INDEX_DIRS = ROOT / ".graphcat" / "bench" / "http-index"
@@ -169,22 +169,6 @@ class Server(Subprocess):
 
 def _slug(label: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in label)
-
-
-@contextlib.contextmanager
-def revision_tree(rev: str) -> Iterator[Path]:
-    """A temporary git worktree of `rev` (detached), removed afterwards."""
-    tmp = Path(tempfile.mkdtemp(prefix="graphcat-http-rev-"))
-    tree = tmp / "tree"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True,
-                   capture_output=True)
-    try:
-        yield tree
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False,
-                       capture_output=True)
-        with contextlib.suppress(OSError):
-            tmp.rmdir()
 
 
 def _post(client: httpx.Client, query: str, variables: dict[str, Any]) -> tuple[float, dict[str, Any]]:

@@ -1,6 +1,7 @@
 """graphcat against @neo4j/graphql on the same Neo4j, the same data and the same questions (issue 15).
 
     .venv/bin/python -m bench.peers_graphql --versions 10000 [--queries 100] [--warmup 5] [--no-docs]
+                                            [--compare-with REV]
 
 EMPTIES the catalog of GRAPHCAT_NEO4J_URI (point it at a scratch server), bulk-imports
 bench/synthetic.py's catalog of --versions model versions, then starts graphcat's GraphQL route
@@ -23,11 +24,18 @@ Answers are compared per round (ids in order where both order, as sets otherwise
 trips per request: graphcat's X-Graphcat-Queries header (its count of Cypher queries run), the
 peer's x-peer-queries (Cypher queries @neo4j/graphql sent, counted at the driver's tx.run).
 Writes the "peers-graphql" section of docs/benchmarks.md unless --no-docs.
+
+`--compare-with REV` also serves graphcat of git revision REV (a temporary `git worktree`,
+bench.common.revision_tree) on the same Neo4j and catalog at the same time: every round asks
+REV's graphcat, this tree's graphcat, then the peer, so before, after and the peer are one run
+under one load; each graphcat gets its own row against the same peer timings, and a round's
+answers count as the same only when all three agree.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -41,7 +49,7 @@ from typing import Any, Callable
 import httpx
 import numpy as np
 
-from bench.common import machine, table, write_section
+from bench.common import machine, revision_tree, table, write_section
 from bench.http_latency import load_catalog
 from bench.import_rate import synthetic_catalog
 from bench.lineage import version_uids
@@ -177,7 +185,8 @@ def ask(client: Any, path: str, query: str, variables: dict[str, Any], trips_hea
 
 @dataclass
 class Side:
-    name: str  # "graphcat" or "peer"
+    kind: str  # "graphcat" or "peer": whose queries and answers
+    name: str  # the row label ("graphcat", "graphcat (this tree)", "graphcat before (REV)", "peer")
     client: Any
     path: str
     header: str
@@ -187,13 +196,13 @@ class Side:
 
     def ask(self, question: str, variables: dict[str, Any]) -> tuple[float, Any, int | None]:
         if question == "page":
-            variables = {"after": self.cursor} if self.name == "graphcat" else {"offset": self.offset}
+            variables = {"after": self.cursor} if self.kind == "graphcat" else {"offset": self.offset}
         try:
             ms, data, trips = ask(self.client, self.path, self.queries[question], variables, self.header)
         except RuntimeError as exc:
             raise RuntimeError(f"{self.name}, question {question} {json.dumps(variables)}: {exc}") from exc
-        answer = canonical(question, self.name, data)
-        if question == "page" and self.name == "graphcat":
+        answer = canonical(question, self.kind, data)
+        if question == "page" and self.kind == "graphcat":
             info = data["modelVersions"]["pageInfo"]
             self.cursor = info["endCursor"] if info["hasNextPage"] else None
         elif question == "page":  # the same walk: next page, back to the first after the last
@@ -202,13 +211,13 @@ class Side:
         return ms, answer, trips
 
 
-def graphcat_side(client: Any, path: str = "/graphql") -> Side:
-    return Side("graphcat", client, path, "x-graphcat-queries",
+def graphcat_side(client: Any, path: str = "/graphql", name: str = "graphcat") -> Side:
+    return Side("graphcat", name, client, path, "x-graphcat-queries",
                 {"page": G_PAGE, "filtered": G_FILTERED, "consumers": G_CONSUMERS, "lineage": G_LINEAGE})
 
 
 def peer_side(client: Any, path: str = "/") -> Side:
-    return Side("peer", client, path, "x-peer-queries",
+    return Side("peer", "peer", client, path, "x-peer-queries",
                 {"page": P_PAGE, "filtered": P_FILTERED, "consumers": P_CONSUMERS, "lineage": P_LINEAGE})
 
 
@@ -258,18 +267,24 @@ def measure(sides: list[Side], args: dict[str, Callable[[int], dict[str, Any]]],
     return {"times": times, "trips": trips, "differ": differ, "examples": examples, "rounds": queries}
 
 
-def render(result: dict[str, Any], questions: tuple[str, ...] = QUESTIONS) -> str:
+def render(result: dict[str, Any], questions: tuple[str, ...] = QUESTIONS, graphcats: tuple[str, ...] = ("graphcat",),
+           ) -> str:
+    """One row per question and graphcat side, each against the same peer timings."""
     rows = []
     for q in questions:
-        g, p = result["times"][(q, "graphcat")], result["times"][(q, "peer")]
-        (g50, g95), (p50, p95) = np.percentile(g, [50, 95]), np.percentile(p, [50, 95])
-        trips = {side: result["trips"][(q, side)] for side in ("graphcat", "peer")}
-        rt = " / ".join((f"{min(t)}-{max(t)}" if min(t) != max(t) else str(t[0])) if t else "?" for t in trips.values())
-        rows.append([q, len(g), f"{g50:.1f}", f"{g95:.1f}", f"{p50:.1f}", f"{p95:.1f}", f"{g50 / p50:.2f}", f"{g95 / p95:.2f}",
-                     rt, f"{len(g) - result['differ'][q]}/{len(g)}"])
-    out = table(["question", "rounds", "graphcat p50 ms", "graphcat p95 ms", "peer p50 ms", "peer p95 ms",
-                 "p50 ratio (graphcat / peer)", "p95 ratio", "Neo4j queries per request (graphcat / peer)",
-                 "same answers"], rows)
+        p = result["times"][(q, "peer")]
+        p50, p95 = np.percentile(p, [50, 95])
+        for name in graphcats:
+            g = result["times"][(q, name)]
+            g50, g95 = np.percentile(g, [50, 95])
+            trips = [result["trips"][(q, side)] for side in (name, "peer")]
+            rt = " / ".join((f"{min(t)}-{max(t)}" if min(t) != max(t) else str(t[0])) if t else "?" for t in trips)
+            row = [q] + ([name] if len(graphcats) > 1 else [])
+            rows.append(row + [len(g), f"{g50:.1f}", f"{g95:.1f}", f"{p50:.1f}", f"{p95:.1f}", f"{g50 / p50:.2f}",
+                               f"{g95 / p95:.2f}", rt, f"{len(g) - result['differ'][q]}/{len(g)}"])
+    out = table(["question"] + (["graphcat"] if len(graphcats) > 1 else []) + [
+        "rounds", "graphcat p50 ms", "graphcat p95 ms", "peer p50 ms", "peer p95 ms", "p50 ratio (graphcat / peer)",
+        "p95 ratio", "Neo4j queries per request (graphcat / peer)", "same answers"], rows)
     if result["examples"]:
         out += "\n\nanswers that differ, e.g.: " + "; ".join(result["examples"])
     return out
@@ -311,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--full-serve", action="store_true",
                         help="time `graphcat serve` itself (its start-up first builds the vector index: slow at 10k+)")
+    parser.add_argument("--compare-with", metavar="REV",
+                        help="serve graphcat of git revision REV too, side by side in the same rounds")
     parser.add_argument("--no-load", action="store_true",
                         help="the catalog of --versions is loaded already (a previous run): keep it, and graphcat's saved index")
     args = parser.parse_args(argv)
@@ -320,13 +337,18 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     lines = [f"catalog of {args.versions:,} versions already loaded" if args.no_load else load_catalog(str(args.versions))]
     folder, _ = synthetic_catalog(args.versions)
-    with serving(settings, str(args.versions), args.full_serve) as (graphcat, peer, started), \
-            httpx.Client(base_url=graphcat.url, timeout=300) as gc, httpx.Client(base_url=peer.url, timeout=300) as pc:
+    with contextlib.ExitStack() as stack:
+        before = ((f"graphcat before ({args.compare_with})", stack.enter_context(revision_tree(args.compare_with)))
+                  if args.compare_with else None)
+        graphcats, peer, started = stack.enter_context(serving(settings, str(args.versions), args.full_serve, before))
+        sides = [graphcat_side(stack.enter_context(httpx.Client(base_url=g.url, timeout=300)), name=g.label)
+                 for g in graphcats]
+        sides.append(peer_side(stack.enter_context(httpx.Client(base_url=peer.url, timeout=300))))
         lines += started
         load_before = _load()
-        result = measure([graphcat_side(gc), peer_side(pc)], arguments(folder), args.queries, args.warmup)
+        result = measure(sides, arguments(folder), args.queries, args.warmup)
         lines.append(f"load average 1/5/15 min before / after timing: {load_before} / {_load()}")
-    report = render(result)
+    report = render(result, graphcats=tuple(g.label for g in graphcats))
     run = (f"Run {info['date']}: `python -m bench.peers_graphql {' '.join(argv_used)}`, {args.versions:,} model versions, "
            f"{args.queries} rounds after {args.warmup} warm-up rounds, on {info['cpu']}, {info['memory']}; "
            f"{'; '.join(lines)}. Peer: {_peer_versions()}, node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}.")

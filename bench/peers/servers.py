@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator
 
 import httpx
@@ -79,14 +80,18 @@ class GraphqlServer(Server):
 
 
 @contextlib.contextmanager
-def serving(settings: Settings, size: str, full: bool) -> Iterator[tuple[Server, Peer, list[str]]]:
-    """graphcat (`graphcat serve` when `full`) and the peer, both answering; how long each took to start."""
+def serving(settings: Settings, size: str, full: bool, before: tuple[str, Path] | None = None,
+            ) -> Iterator[tuple[list[Server], Peer, list[str]]]:
+    """graphcat (`graphcat serve` when `full`) and the peer, both answering; how long each took to
+    start. `before` = (label, source tree): graphcat of that tree too, first in the list."""
+    trees = ([before] if before else []) + [("graphcat" if before is None else "graphcat (this tree)", ROOT)]
     with contextlib.ExitStack() as stack:
-        graphcat, peer = (Server if full else GraphqlServer)("graphcat", ROOT, size), Peer(settings)
-        for s in (graphcat, peer):
+        graphcats = [(Server if full else GraphqlServer)(label, tree, size) for label, tree in trees]
+        peer = Peer(settings)
+        for s in (*graphcats, peer):
             stack.callback(s.stop)
             s.start()
         what = "graphcat serve (vector index build included)" if full else "graphcat's GraphQL route under uvicorn"
-        lines = [f"{what} answered after {graphcat.wait():.0f}s of start-up",
-                 f"@neo4j/graphql peer answered after {peer.wait():.0f}s"]
-        yield graphcat, peer, lines
+        lines = [f"{what}, {g.label}, answered after {g.wait():.0f}s of start-up" for g in graphcats]
+        lines.append(f"@neo4j/graphql peer answered after {peer.wait():.0f}s")
+        yield graphcats, peer, lines

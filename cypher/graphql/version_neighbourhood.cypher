@@ -1,5 +1,6 @@
 // params: $uids. For each model version of $uids: its model, the model's tasks, the dataset versions it
-// was trained on, its evaluations and the dataset versions they were measured on — everything a page
+// was trained on with their detectors (RECORDED_WITH / SIMULATED_WITH, as the `detectors` loader
+// reads them), its evaluations and the dataset versions they were measured on — everything a page
 // of versions shows, in one round trip.
 UNWIND $uids AS uid
 MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion:Catalog {uid: uid})  // :Catalog: the uid index
@@ -7,6 +8,8 @@ RETURN uid,
        properties(m) AS model,
        [(m)-[:SOLVES]->(t:Task) | properties(t)] AS tasks,
        [(mv)-[:TRAINED_ON]->(d:DatasetVersion) | properties(d)] AS trained_on,
+       [(mv)-[:TRAINED_ON]->(d:DatasetVersion) |
+          {uid: d.uid, detectors: [(d)-[:RECORDED_WITH|SIMULATED_WITH]->(x:Catalog) | properties(x)]}] AS detectors,
        [(e:Evaluation)-[:EVALUATES]->(mv) | properties(e)] AS evaluations,
        [(e:Evaluation)-[:EVALUATES]->(mv) WHERE EXISTS { (e)-[:EVALUATED_ON]->(:DatasetVersion) } |
           [(e)-[:EVALUATED_ON]->(d:DatasetVersion) | properties(d)][0]] AS evaluated_on

@@ -2,8 +2,8 @@
 
 Created in the request's context on first use, so caching never outlives one request (a
 mutation's result is never served stale to the next). With them a page of model versions with
-datasets, detectors, tasks and evaluations costs three queries: the page, the versions'
-neighbourhood, and the datasets' detectors. Every other nested field (features, owners,
+datasets, detectors, tasks and evaluations costs two queries: the page and the versions'
+neighbourhood (the training datasets' detectors included), plus the total when it is asked for. Every other nested field (features, owners,
 publications, derived-from, deployment facts...) goes through `links` or `deployment`, one
 query per relationship set for the whole page.
 """
@@ -23,14 +23,16 @@ from graphcat.store.neighbourhood import VersionNeighbourhood, links, version_de
 
 DETECTOR_EDGES = ["RECORDED_WITH", "SIMULATED_WITH"]
 
-# A `links` key: (uid, "out" or "in", relationship types joined by ","). Keys sharing a direction
-# and types are fetched together.
-LinkKey = tuple[str, str, str]
+# A `links` key: (uid, "out" or "in", relationship types joined by ",", the stored keys wanted
+# joined by "," or "" for whole nodes). Keys sharing all but the uid are fetched together.
+LinkKey = tuple[str, str, str, str]
 Link = tuple[str, dict[str, Any], domain.Node]  # (relationship type, its properties, neighbour)
 
 
-def link_key(uid: str, types: Sequence[str], *, outgoing: bool = True) -> LinkKey:
-    return (uid, "out" if outgoing else "in", ",".join(sorted(types)))
+def link_key(uid: str, types: Sequence[str], *, outgoing: bool = True, keys: Sequence[str] | None = None) -> LinkKey:
+    """`keys`: fetch only these stored keys of each neighbour (graphcat/api/types/selection.py);
+    the neighbours are then partial and never primed into the `node` loader."""
+    return (uid, "out" if outgoing else "in", ",".join(sorted(types)), ",".join(sorted(keys)) if keys else "")
 
 
 class Loaders:
@@ -49,10 +51,13 @@ class Loaders:
 
     async def _neighbourhoods(self, uids: Sequence[str]) -> list[VersionNeighbourhood | None]:
         found = await run_in_threadpool(version_neighbourhoods, self.db, list(uids))
-        # The dataset versions came along: Evaluation.dataset then finds them without a query.
+        # The dataset versions came along, and the training ones' detectors: Evaluation.dataset and
+        # DatasetVersion.detectors then find them without a query.
         for hood in found.values():
             for node in (*hood.trained_on, *hood.evaluated_on):
                 self.node.prime(node.uid, node)
+            for uid, detectors in hood.detectors.items():
+                self.detectors.prime(uid, list(detectors))
         return [found.get(uid) for uid in uids]
 
     async def _detectors(self, uids: Sequence[str]) -> list[list[domain.Node]]:
@@ -64,14 +69,15 @@ class Loaders:
         return [found.get(uid, []) for uid in uids]
 
     async def _links(self, keys: Sequence[LinkKey]) -> list[list[Link]]:
-        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for uid, direction, types in keys:
-            groups[(direction, types)].append(uid)
+        groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        for uid, direction, types, stored in keys:
+            groups[(direction, types, stored)].append(uid)
         found: dict[LinkKey, list[Link]] = {}
-        for (direction, types), uids in groups.items():
-            rows = await run_in_threadpool(links, self.db, uids, types.split(","), outgoing=direction == "out")
+        for (direction, types, stored), uids in groups.items():
+            rows = await run_in_threadpool(links, self.db, uids, types.split(","), outgoing=direction == "out",
+                                           keys=stored.split(",") if stored else None)
             for uid in uids:
-                found[(uid, direction, types)] = rows.get(uid, [])
+                found[(uid, direction, types, stored)] = rows.get(uid, [])
         return [found[key] for key in keys]
 
     async def _deployments(self, uids: Sequence[str]) -> list[dict[str, Any] | None]:

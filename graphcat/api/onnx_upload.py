@@ -17,7 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 
 from graphcat.api.uploads import read_upload
-from graphcat.api.types.catalog import Info, ModelVersion
+from graphcat.api.types.catalog import Info
+from graphcat.api.types.models import ModelVersion
 from graphcat.api.types.errors import ConflictError, InvalidInputError, UserError, as_result
 from graphcat.catalog.files import CatalogInvalid
 from graphcat.errors import Conflict, InvalidInput

@@ -16,7 +16,8 @@ from strawberry.file_uploads import Upload
 
 from embeddings.shapes import axis_from_text, axis_text
 from graphcat.api.uploads import read_upload
-from graphcat.api.types.catalog import Info, ModelVersion
+from graphcat.api.types.catalog import Info
+from graphcat.api.types.models import ModelVersion
 from graphcat.api.types.errors import InvalidInputError, as_result
 from graphcat.errors import InvalidInput
 from graphcat.service import recommend as service

@@ -18,6 +18,7 @@ from graphcat.api import transferability as transfer_api
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
 from graphcat.api.types import browse, catalog, deployment, reads, tokens, writes
+from graphcat.api.types import models as model_types
 from graphcat.settings import Settings
 
 # The role each mutation needs; graphcat.api.graphql_app checks it before anything executes
@@ -41,7 +42,7 @@ class Query:
         resolver=reads.dataset_versions,
         description="Dataset versions matching `filter` (run conditions, experiment, detector, task), a page at a time.",
     )
-    models: browse.Connection[catalog.Model] = strawberry.field(
+    models: browse.Connection[model_types.Model] = strawberry.field(
         resolver=browse.models,
         description="Models (families), by id; filter by task (subtasks too), owner, experiment, framework, training "
                     "data type, latency budget (maxP99Ms) or alias (alias, hasAlias: the models in use).")
@@ -158,4 +159,4 @@ class GraphcatSchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> GraphcatSchema:
     extensions: list[Any] = [*limit_extensions(settings), ErrorPolicy]
-    return GraphcatSchema(query=Query, mutation=Mutation, extensions=extensions, types=catalog.ALL_TYPES)
+    return GraphcatSchema(query=Query, mutation=Mutation, extensions=extensions, types=model_types.ALL_TYPES)

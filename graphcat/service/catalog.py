@@ -191,6 +191,14 @@ def resolve_references(db: Database, filters: dict[str, Any], references: dict[s
     """Accept `jet-tagging` as well as `task:jet-tagging` in reference filters (`references`: filter
     -> kind), and refuse a name the catalog does not hold: an unknown (or misspelt) task is an error,
     not an empty page. Rewrites `filters` in place to uids; one read for all of them."""
+    given = dict(filters)
+    wanted = reference_uids(filters, references)
+    if wanted:
+        check_references(store.nodes_by_uid(db, wanted.values()), wanted, given, references)
+
+
+def reference_uids(filters: dict[str, Any], references: dict[str, str] = REFERENCE_FILTERS) -> dict[str, str]:
+    """Rewrite the reference filters of `filters` to uids in place; filter -> uid (to check_references)."""
     wanted: dict[str, str] = {}
     for key, kind in references.items():
         value = filters.get(key)
@@ -199,13 +207,16 @@ def resolve_references(db: Database, filters: dict[str, Any], references: dict[s
         if not isinstance(value, str) or not value:
             raise InvalidInput(f"{key} must be a non-empty {kind} id, got {value!r}", path=f"filters.{key}")
         wanted[key] = value if value.startswith(f"{kind}:") else domain.uid(kind, value)
-    if not wanted:
-        return
-    found = store.nodes_by_uid(db, wanted.values())
+    filters.update(wanted)
+    return wanted
+
+
+def check_references(found: dict[str, Any], wanted: dict[str, str], given: dict[str, Any],
+                     references: dict[str, str] = REFERENCE_FILTERS) -> None:
+    """Refuse a reference filter the catalog does not hold, named as the client gave it."""
     for key, target in wanted.items():
         if target not in found:
-            raise InvalidInput(f"unknown {references[key].replace('_', ' ')} {filters[key]!r}", path=f"filters.{key}")
-        filters[key] = target
+            raise InvalidInput(f"unknown {references[key].replace('_', ' ')} {given[key]!r}", path=f"filters.{key}")
 
 
 def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sort: str = "model",
@@ -222,14 +233,19 @@ def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sor
                               "detector", "format", "text", "include_deprecated"}
     if unknown:
         raise InvalidInput(f"unknown filter(s) {sorted(unknown)}", path="filters")
-    resolve_references(db, filters)
+    given = dict(filters)
+    wanted = reference_uids(filters)
     position = decode_keyset_cursor(after, sort, descending) if after else None
-    # One more than asked says whether a next page exists without counting.
-    rows = store.model_versions_page(db, filters=filters, sort=sort, descending=descending, after=position,
-                                     limit=first + 1)
+    # The references' check, the page and its total are independent reads: sent at once. The page
+    # asks one more than asked: that says whether a next page exists without counting.
+    found, rows, total = db.together(
+        lambda: store.nodes_by_uid(db, wanted.values()) if wanted else {},
+        lambda: store.model_versions_page(db, filters=filters, sort=sort, descending=descending, after=position,
+                                          limit=first + 1),
+        lambda: store.count_model_versions(db, filters=filters) if count else None)
+    check_references(found, wanted, given)  # an unknown reference is an error, not an empty page
     page, more = rows[:first], len(rows) > first
     cursors = tuple(encode_keyset_cursor(sort, descending, key, mv.uid) for mv, key in page)
-    total = store.count_model_versions(db, filters=filters) if count else None
     return domain.Page(tuple(mv for mv, _ in page), total, cursors[-1] if cursors else None, more, cursors)
 
 

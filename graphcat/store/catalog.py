@@ -5,8 +5,10 @@ Writes take a `Tx` so that a whole import is one transaction; reads take the `Da
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any, Iterable
+from collections import defaultdict
+from typing import Any, Callable, Iterable, Sequence
 
 from graphcat import domain
 from graphcat.features import decode_shape, shape_as_given
@@ -140,15 +142,31 @@ def nodes_by_uid(db: Database, uids: Iterable[str]) -> dict[str, domain.Node]:
     return {row["props"]["uid"]: to_domain(row["props"]) for row in rows}
 
 
+def partial_domain(keys: Sequence[str], values: Sequence[Any]) -> domain.Node:
+    """A node built from some of its properties, None for the rest: only for reading those fields
+    (graphcat/api/types/selection.py); never to be cached or written back as the node."""
+    if "kind" not in keys or "uid" not in keys or "id" not in keys:
+        raise ValueError(f"a partial node needs uid, kind and id; asked for {list(keys)}")
+    return to_domain(defaultdict(lambda: None, zip(keys, values)))
+
+
+_NEIGHBOUR_QUERIES = {(True, False): "catalog/outgoing", (False, False): "catalog/incoming",
+                      (True, True): "catalog/outgoing_keys", (False, True): "catalog/incoming_keys"}
+
+
 def neighbours(db: Database, uids: Iterable[str], types: Iterable[str], *, outgoing: bool = True,
-               ) -> dict[str, list[tuple[str, dict[str, Any], domain.Node]]]:
-    """uid -> [(relationship type, relationship properties, neighbour)] for a batch of uids, one query."""
-    keys = sorted(set(uids))
-    name = "catalog/outgoing" if outgoing else "catalog/incoming"
-    rows = db.read(name, uids=keys, types=sorted(set(types)))
-    found: dict[str, list[tuple[str, dict[str, Any], domain.Node]]] = {key: [] for key in keys}
-    for row in rows:
-        found[row["source"]].append((row["type"], row["rel"], to_domain(row["props"])))
+               keys: Sequence[str] | None = None) -> dict[str, list[tuple[str, dict[str, Any], domain.Node]]]:
+    """uid -> [(relationship type, relationship properties, neighbour)] for a batch of uids, one query.
+    With `keys`, each neighbour is partial_domain of those stored keys only."""
+    sources = sorted(set(uids))
+    found: dict[str, list[tuple[str, dict[str, Any], domain.Node]]] = {source: [] for source in sources}
+    params: dict[str, Any] = {"uids": sources, "types": sorted(set(types))}
+    node: Callable[[Any], domain.Node] = to_domain
+    if keys is not None:
+        params["keys"] = list(keys)
+        node = functools.partial(partial_domain, params["keys"])
+    for row in db.read(_NEIGHBOUR_QUERIES[(outgoing, keys is not None)], **params):
+        found[row["source"]] = [(type_, rel, node(props)) for type_, rel, props in row["links"]]
     return found
 
 

@@ -17,10 +17,12 @@ class VersionNeighbourhood:
     trained_on: tuple[domain.Node, ...]
     evaluations: tuple[domain.Node, ...]
     evaluated_on: tuple[domain.Node, ...]  # the dataset versions of those evaluations
+    detectors: dict[str, tuple[domain.Node, ...]]  # trained_on uid -> its detectors (by uid)
 
 
 def version_neighbourhoods(db: Database, uids: Sequence[str]) -> dict[str, VersionNeighbourhood]:
-    """Model, tasks, training datasets, evaluations and their datasets per model version (absent uids left out)."""
+    """Model, tasks, training datasets and their detectors, evaluations and their datasets per model
+    version (absent uids left out)."""
     rows = db.read("graphql/version_neighbourhood", uids=list(uids))
 
     def nodes(values: list[dict[str, object]]) -> tuple[domain.Node, ...]:
@@ -33,6 +35,7 @@ def version_neighbourhoods(db: Database, uids: Sequence[str]) -> dict[str, Versi
             trained_on=nodes(row["trained_on"]),
             evaluations=nodes(row["evaluations"]),
             evaluated_on=nodes(row["evaluated_on"]),
+            detectors={d["uid"]: nodes(d["detectors"]) for d in row["detectors"]},
         )
         for row in rows
     }
@@ -46,6 +49,7 @@ def version_deployments(db: Database, uids: Sequence[str]) -> dict[str, dict[str
 
 
 def links(db: Database, uids: Sequence[str], types: Sequence[str], *, outgoing: bool,
-          ) -> dict[str, list[tuple[str, dict[str, Any], domain.Node]]]:
-    """uid -> [(relationship type, relationship properties, neighbour)] along `types`, one query."""
-    return neighbours(db, uids, types, outgoing=outgoing)
+          keys: Sequence[str] | None = None) -> dict[str, list[tuple[str, dict[str, Any], domain.Node]]]:
+    """uid -> [(relationship type, relationship properties, neighbour)] along `types`, one query;
+    with `keys`, neighbours carry only those stored keys (catalog.partial_domain)."""
+    return neighbours(db, uids, types, outgoing=outgoing, keys=keys)

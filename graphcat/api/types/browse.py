@@ -14,10 +14,10 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from graphcat.api.types.catalog import (Dataset, Detector, Evaluation, Experiment, Info, Model, Owner, Publication,
-                                        Task)
+from graphcat.api.types.catalog import Dataset, Detector, Evaluation, Experiment, Info, Owner, Publication, Task
 from graphcat.api.types.deployment import Hardware
 from graphcat.api.search import Facet, FacetValue
+from graphcat.api.types.models import Model
 from graphcat.api.types.reads import PageInfo, page_size, selects
 from graphcat.service import browse
 

@@ -1,4 +1,5 @@
-"""The catalog's entities as GraphQL types. Each wraps a domain object; ids are catalog uids.
+"""The catalog's entities as GraphQL types (models and their versions: models.py). Each wraps a
+domain object; ids are catalog uids.
 
 A catalog uid (`model_version:particlenet-top@1.0.0`) is unique across every kind, so it serves
 as the Relay global id as it is: `node(id:)` refetches any entity, and ids stay readable in
@@ -7,35 +8,46 @@ queries and links.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Sequence
 
 import strawberry
-from strawberry.scalars import JSON
 
 from embeddings.shapes import axis_text
 
 from graphcat import domain
 from graphcat.api.context import RequestContext
 from graphcat.api.loaders import Link, link_key
-from graphcat.api.types.deployment import Deployment
 from graphcat.api.types.scalars import Long
+from graphcat.api.types.selection import stored_keys
+
+if TYPE_CHECKING:
+    from graphcat.api.types.models import Model, ModelVersion
 
 Info = strawberry.Info[RequestContext, None]
+# Model and ModelVersion live in graphcat/api/types/models.py, which imports this module.
+LazyModel = Annotated["Model", strawberry.lazy("graphcat.api.types.models")]
+LazyModelVersion = Annotated["ModelVersion", strawberry.lazy("graphcat.api.types.models")]
 
 
-async def _links(info: Info, uid: str, types: Sequence[str], *, outgoing: bool = True) -> list[Link]:
+async def links_of(info: Info, uid: str, types: Sequence[str], *, outgoing: bool = True,
+                 keys: Sequence[str] | None = None) -> list[Link]:
     """Neighbours along `types`, batched with every other node of the request asking the same."""
-    return await info.context.loaders.links.load(link_key(uid, types, outgoing=outgoing))  # type: ignore[no-any-return]
+    return await info.context.loaders.links.load(link_key(uid, types, outgoing=outgoing, keys=keys))  # type: ignore[no-any-return]
 
 
-async def _neighbours(info: Info, uid: str, types: Sequence[str], cls: type[Any], *, outgoing: bool = True) -> list[Any]:
-    """The neighbours of kind `cls` (a GraphQL type), wrapped."""
-    wanted = {v: k for k, v in _TYPES.items()}[cls]
-    return [cls.from_domain(n) for _, _, n in await _links(info, uid, types, outgoing=outgoing) if isinstance(n, wanted)]
+async def neighbours_of(info: Info, uid: str, types: Sequence[str], kind: type[domain.Node], *,
+                        outgoing: bool = True) -> list[Any]:
+    """The neighbours of domain class `kind`, wrapped as its GraphQL type: the current field's
+    selection of them, so only the stored keys it reads are fetched when selection.stored_keys
+    knows them all."""
+    cls = TYPES[kind]
+    keys = stored_keys(info, cls.__name__)
+    return [cls.from_domain(n) for _, _, n in await links_of(info, uid, types, outgoing=outgoing, keys=keys)
+            if isinstance(n, kind)]
 
 
-async def _one(info: Info, uid: str, types: Sequence[str], cls: type[Any], *, outgoing: bool = True) -> Any:
-    found = await _neighbours(info, uid, types, cls, outgoing=outgoing)
+async def one_of(info: Info, uid: str, types: Sequence[str], kind: type[domain.Node], *, outgoing: bool = True) -> Any:
+    found = await neighbours_of(info, uid, types, kind, outgoing=outgoing)
     return found[0] if found else None
 
 
@@ -44,7 +56,7 @@ class Node:
     id: strawberry.ID
 
 
-def _base(n: domain.Node) -> dict[str, Any]:
+def base_fields(n: domain.Node) -> dict[str, Any]:
     return {"id": strawberry.ID(n.uid), "slug": n.id, "display": n.display}
 
 
@@ -59,11 +71,11 @@ class Experiment(Node):
 
     @classmethod
     def from_domain(cls, n: domain.Experiment) -> "Experiment":
-        return cls(**_base(n), name=n.name, description=n.description, url=n.url, instance=n)
+        return cls(**base_fields(n), name=n.name, description=n.description, url=n.url, instance=n)
 
     @strawberry.field(description="Detectors of this experiment (PART_OF).")
     async def detectors(self, info: Info) -> list["Detector"]:
-        return await _neighbours(info, self.instance.uid, ["PART_OF"], Detector, outgoing=False)
+        return await neighbours_of(info, self.instance.uid, ["PART_OF"], domain.Detector, outgoing=False)
 
 
 @strawberry.type
@@ -77,15 +89,15 @@ class Detector(Node):
 
     @classmethod
     def from_domain(cls, n: domain.Detector) -> "Detector":
-        return cls(**_base(n), name=n.name, kind=n.detector_kind, description=n.description, instance=n)
+        return cls(**base_fields(n), name=n.name, kind=n.detector_kind, description=n.description, instance=n)
 
     @strawberry.field(description="The experiment this detector is part of.")
     async def experiment(self, info: Info) -> Experiment | None:
-        return await _one(info, self.instance.uid, ["PART_OF"], Experiment)
+        return await one_of(info, self.instance.uid, ["PART_OF"], domain.Experiment)
 
     @strawberry.field(description="Dataset versions recorded with or simulated for this detector.")
     async def dataset_versions(self, info: Info) -> list["DatasetVersion"]:
-        return await _neighbours(info, self.instance.uid, ["RECORDED_WITH", "SIMULATED_WITH"], DatasetVersion,
+        return await neighbours_of(info, self.instance.uid, ["RECORDED_WITH", "SIMULATED_WITH"], domain.DatasetVersion,
                                  outgoing=False)
 
 
@@ -99,23 +111,23 @@ class Task(Node):
 
     @classmethod
     def from_domain(cls, n: domain.Task) -> "Task":
-        return cls(**_base(n), name=n.name, description=n.description, instance=n)
+        return cls(**base_fields(n), name=n.name, description=n.description, instance=n)
 
     @strawberry.field(description="The broader task (SUBTASK_OF).")
     async def parent(self, info: Info) -> "Task | None":
-        return await _one(info, self.instance.uid, ["SUBTASK_OF"], Task)
+        return await one_of(info, self.instance.uid, ["SUBTASK_OF"], domain.Task)
 
     @strawberry.field(description="Narrower tasks.")
     async def subtasks(self, info: Info) -> list["Task"]:
-        return await _neighbours(info, self.instance.uid, ["SUBTASK_OF"], Task, outgoing=False)
+        return await neighbours_of(info, self.instance.uid, ["SUBTASK_OF"], domain.Task, outgoing=False)
 
     @strawberry.field(description="Models that solve this task (not its subtasks).")
-    async def models(self, info: Info) -> list["Model"]:
-        return await _neighbours(info, self.instance.uid, ["SOLVES"], Model, outgoing=False)
+    async def models(self, info: Info) -> list[LazyModel]:
+        return await neighbours_of(info, self.instance.uid, ["SOLVES"], domain.Model, outgoing=False)
 
     @strawberry.field(description="Datasets made for this task.")
     async def datasets(self, info: Info) -> list["Dataset"]:
-        return await _neighbours(info, self.instance.uid, ["FOR_TASK"], Dataset, outgoing=False)
+        return await neighbours_of(info, self.instance.uid, ["FOR_TASK"], domain.Dataset, outgoing=False)
 
 
 @strawberry.type
@@ -129,15 +141,15 @@ class Owner(Node):
 
     @classmethod
     def from_domain(cls, n: domain.Owner) -> "Owner":
-        return cls(**_base(n), name=n.name, kind=n.owner_kind, url=n.url, instance=n)
+        return cls(**base_fields(n), name=n.name, kind=n.owner_kind, url=n.url, instance=n)
 
     @strawberry.field(description="Models this person or team owns.")
-    async def models(self, info: Info) -> list["Model"]:
-        return await _neighbours(info, self.instance.uid, ["OWNED_BY"], Model, outgoing=False)
+    async def models(self, info: Info) -> list[LazyModel]:
+        return await neighbours_of(info, self.instance.uid, ["OWNED_BY"], domain.Model, outgoing=False)
 
     @strawberry.field(description="Datasets this person or team owns.")
     async def datasets(self, info: Info) -> list["Dataset"]:
-        return await _neighbours(info, self.instance.uid, ["OWNED_BY"], Dataset, outgoing=False)
+        return await neighbours_of(info, self.instance.uid, ["OWNED_BY"], domain.Dataset, outgoing=False)
 
 
 @strawberry.type
@@ -154,16 +166,16 @@ class Publication(Node):
 
     @classmethod
     def from_domain(cls, n: domain.Publication) -> "Publication":
-        return cls(**_base(n), title=n.title, authors=list(n.authors), year=n.year, arxiv=n.arxiv, doi=n.doi,
+        return cls(**base_fields(n), title=n.title, authors=list(n.authors), year=n.year, arxiv=n.arxiv, doi=n.doi,
                    url=n.url, instance=n)
 
     @strawberry.field(description="Models described in this publication.")
-    async def models(self, info: Info) -> list["Model"]:
-        return await _neighbours(info, self.instance.uid, ["DESCRIBED_IN"], Model, outgoing=False)
+    async def models(self, info: Info) -> list[LazyModel]:
+        return await neighbours_of(info, self.instance.uid, ["DESCRIBED_IN"], domain.Model, outgoing=False)
 
     @strawberry.field(description="Datasets described in this publication.")
     async def datasets(self, info: Info) -> list["Dataset"]:
-        return await _neighbours(info, self.instance.uid, ["DESCRIBED_IN"], Dataset, outgoing=False)
+        return await neighbours_of(info, self.instance.uid, ["DESCRIBED_IN"], domain.Dataset, outgoing=False)
 
 
 @strawberry.type
@@ -192,7 +204,7 @@ class Feature(Node):
 
     @classmethod
     def from_domain(cls, n: domain.Feature) -> "Feature":
-        return cls(**_base(n), name=n.name, canonical=n.canonical, role=n.role, position=n.position, dtype=n.dtype,
+        return cls(**base_fields(n), name=n.name, canonical=n.canonical, role=n.role, position=n.position, dtype=n.dtype,
                    shape=list(n.shape), unit=n.unit, description=n.description, instance=n)
 
 
@@ -204,12 +216,12 @@ def feature_kind(shape: Sequence[int | None]) -> str:
     return "array" if len(shape) == 1 else "tensor"
 
 
-async def _owner(info: Info, family_uid: str) -> "Owner | None":
-    return await _one(info, family_uid, ["OWNED_BY"], Owner)  # type: ignore[no-any-return]
+async def owner_of(info: Info, family_uid: str) -> "Owner | None":
+    return await one_of(info, family_uid, ["OWNED_BY"], domain.Owner)  # type: ignore[no-any-return]
 
 
-async def _publications(info: Info, family_uid: str) -> "list[Publication]":
-    return await _neighbours(info, family_uid, ["DESCRIBED_IN"], Publication)
+async def publications_of(info: Info, family_uid: str) -> "list[Publication]":
+    return await neighbours_of(info, family_uid, ["DESCRIBED_IN"], domain.Publication)
 
 
 @strawberry.type
@@ -223,7 +235,7 @@ class Dataset(Node):
 
     @classmethod
     def from_domain(cls, n: domain.Dataset) -> "Dataset":
-        return cls(**_base(n), name=n.name, description=n.description, tags=list(n.tags), instance=n)
+        return cls(**base_fields(n), name=n.name, description=n.description, tags=list(n.tags), instance=n)
 
     @strawberry.field
     async def versions(self, info: Info) -> list["DatasetVersion"]:
@@ -231,15 +243,15 @@ class Dataset(Node):
 
     @strawberry.field
     async def owner(self, info: Info) -> Owner | None:
-        return await _owner(info, self.instance.uid)
+        return await owner_of(info, self.instance.uid)
 
     @strawberry.field
     async def publications(self, info: Info) -> list[Publication]:
-        return await _publications(info, self.instance.uid)
+        return await publications_of(info, self.instance.uid)
 
     @strawberry.field(description="Tasks the dataset was made for.")
     async def tasks(self, info: Info) -> list[Task]:
-        return await _neighbours(info, self.instance.uid, ["FOR_TASK"], Task)
+        return await neighbours_of(info, self.instance.uid, ["FOR_TASK"], domain.Task)
 
 
 @strawberry.type(description="One numeric condition of a dataset version.")
@@ -282,7 +294,7 @@ class DatasetVersion(Node):
     @classmethod
     def from_domain(cls, n: domain.DatasetVersion) -> "DatasetVersion":
         c = n.conditions
-        return cls(**_base(n), version=n.version, created_at=n.created_at, description=n.description,
+        return cls(**base_fields(n), version=n.version, created_at=n.created_at, description=n.description,
                    format=n.format, location=n.location, doi=n.doi, digest=n.digest, size_bytes=n.size_bytes,
                    num_events=n.num_events, data_type=n.data_type,
                    conditions=Conditions(sqrt_s_tev=c.sqrt_s_tev, pileup_mean=c.pileup_mean, run_period=c.run_period,
@@ -304,28 +316,28 @@ class DatasetVersion(Node):
 
     @strawberry.field(description="The columns (features) this version provides, in order.")
     async def features(self, info: Info) -> list[Feature]:
-        found = await _neighbours(info, self.instance.uid, ["PROVIDES"], Feature)
+        found = await neighbours_of(info, self.instance.uid, ["PROVIDES"], domain.Feature)
         return sorted(found, key=lambda f: f.position)
 
     @strawberry.field(description="The dataset versions this one was made from (DERIVED_FROM), with how.")
     async def derived_from(self, info: Info) -> list["Derivation"]:
         return [Derivation(kind=rel.get("kind"), dataset_version=DatasetVersion.from_domain(n))
-                for _, rel, n in await _links(info, self.instance.uid, ["DERIVED_FROM"])
+                for _, rel, n in await links_of(info, self.instance.uid, ["DERIVED_FROM"])
                 if isinstance(n, domain.DatasetVersion)]
 
     @strawberry.field(description="Dataset versions made from this one.")
     async def derivatives(self, info: Info) -> list["Derivation"]:
         return [Derivation(kind=rel.get("kind"), dataset_version=DatasetVersion.from_domain(n))
-                for _, rel, n in await _links(info, self.instance.uid, ["DERIVED_FROM"], outgoing=False)
+                for _, rel, n in await links_of(info, self.instance.uid, ["DERIVED_FROM"], outgoing=False)
                 if isinstance(n, domain.DatasetVersion)]
 
     @strawberry.field(description="Model versions trained on this version.")
-    async def trained_models(self, info: Info) -> list["ModelVersion"]:
-        return await _neighbours(info, self.instance.uid, ["TRAINED_ON"], ModelVersion, outgoing=False)
+    async def trained_models(self, info: Info) -> list[LazyModelVersion]:
+        return await neighbours_of(info, self.instance.uid, ["TRAINED_ON"], domain.ModelVersion, outgoing=False)
 
     @strawberry.field(description="Evaluations measured on this version.")
     async def evaluations(self, info: Info) -> list["Evaluation"]:
-        return await _neighbours(info, self.instance.uid, ["EVALUATED_ON"], Evaluation, outgoing=False)
+        return await neighbours_of(info, self.instance.uid, ["EVALUATED_ON"], domain.Evaluation, outgoing=False)
 
 
 @strawberry.type(description="A DERIVED_FROM link: `kind` is skim, reprocessing, simulation, subset or conversion.")
@@ -347,7 +359,7 @@ class Evaluation(Node):
 
     @classmethod
     def from_domain(cls, n: domain.Evaluation) -> "Evaluation":
-        return cls(**_base(n), metric=n.metric, value=n.value, date=n.date, source_url=n.source_url, notes=n.notes,
+        return cls(**base_fields(n), metric=n.metric, value=n.value, date=n.date, source_url=n.source_url, notes=n.notes,
                    instance=n)
 
     @strawberry.field(description="The dataset version the metric was measured on.")
@@ -356,176 +368,16 @@ class Evaluation(Node):
         return DatasetVersion.from_domain(found) if isinstance(found, domain.DatasetVersion) else None
 
     @strawberry.field(description="The model version measured.")
-    async def model_version(self, info: Info) -> "ModelVersion | None":
+    async def model_version(self, info: Info) -> LazyModelVersion | None:
         found = await info.context.loaders.node.load(self.instance.model_version_uid)
-        return ModelVersion.from_domain(found) if isinstance(found, domain.ModelVersion) else None
+        return wrap(found) if isinstance(found, domain.ModelVersion) else None  # type: ignore[return-value]
 
     @strawberry.field(description="The publication the value was taken from (when the source is one, not a URL).")
     async def source(self, info: Info) -> Publication | None:
-        return await _one(info, self.instance.uid, ["DESCRIBED_IN"], Publication)  # type: ignore[no-any-return]
+        return await one_of(info, self.instance.uid, ["DESCRIBED_IN"], domain.Publication)  # type: ignore[no-any-return]
 
 
-@strawberry.type
-class Model(Node):
-    slug: str
-    display: str
-    name: str
-    description: str | None
-    tags: list[str]
-    instance: strawberry.Private[domain.Model]
-
-    @classmethod
-    def from_domain(cls, n: domain.Model) -> "Model":
-        return cls(**_base(n), name=n.name, description=n.description, tags=list(n.tags), instance=n)
-
-    @strawberry.field(description="The model's versions, newest first (by version number, then creation date), each with its aliases.")
-    async def versions(self, info: Info) -> list["ModelVersion"]:
-        found = await info.context.loaders.versions.load(self.instance.uid)
-        mine = [v for v in found if isinstance(v, domain.ModelVersion)]
-        mine.sort(key=lambda v: domain.version_order_key(v.version, v.created_at), reverse=True)
-        return [ModelVersion.from_domain(v) for v in mine]
-
-    @strawberry.field
-    async def owner(self, info: Info) -> Owner | None:
-        return await _owner(info, self.instance.uid)
-
-    @strawberry.field
-    async def publications(self, info: Info) -> list[Publication]:
-        return await _publications(info, self.instance.uid)
-
-    @strawberry.field(description="Tasks the model solves.")
-    async def tasks(self, info: Info) -> list[Task]:
-        return await _neighbours(info, self.instance.uid, ["SOLVES"], Task)
-
-
-@strawberry.type(description="Training hyper-parameters: the normalised keys, everything else in `extra`.")
-class Hyperparameters:
-    learning_rate: float | None
-    batch_size: int | None
-    epochs: int | None
-    optimizer: str | None
-    extra: JSON
-
-
-@strawberry.type(description="What it takes to reproduce the training.")
-class Reproducibility:
-    code_repository: str | None
-    commit: str | None
-    environment: str | None
-    training_config: str | None
-    seed: int | None
-
-
-@strawberry.type(description="The version's file: where it is, its sha256, and its size once graphcat stored it.")
-class Artifact:
-    uri: str | None
-    sha256: str | None
-    version_id: strawberry.Private[str]
-
-    @strawberry.field(description="Bytes, known when the artifact went through the artifact store (register-onnx).")
-    async def size_bytes(self, info: Info) -> Long | None:
-        facts = await info.context.loaders.deployment.load(self.version_id)
-        return facts.get("artifact_size_bytes") if facts else None
-
-
-@strawberry.type(description="A model-lineage link: this version was FINE_TUNED_FROM, DISTILLED_FROM, QUANTIZED_FROM "
-                             "or CONVERTED_FROM `modelVersion`.")
-class ModelLineageLink:
-    type: str
-    model_version: "ModelVersion"
-
-
-@strawberry.type
-class ModelVersion(Node):
-    slug: str
-    display: str
-    version: str
-    created_at: str | None
-    description: str | None
-    framework: str | None
-    format: str | None
-    license: str | None
-    artifact_uri: str | None
-    artifact: Artifact
-    hyperparameters: Hyperparameters
-    reproducibility: Reproducibility
-    aliases: list[str]
-    deprecated: bool
-    deprecation_reason: str | None
-    instance: strawberry.Private[domain.ModelVersion]
-
-    @classmethod
-    def from_domain(cls, n: domain.ModelVersion) -> "ModelVersion":
-        hp, rp = n.hyperparameters, n.reproducibility
-        return cls(**_base(n), version=n.version, created_at=n.created_at, description=n.description,
-                   framework=n.framework, format=n.format, license=n.license, artifact_uri=n.artifact.uri,
-                   artifact=Artifact(uri=n.artifact.uri, sha256=n.artifact.sha256, version_id=n.uid),
-                   hyperparameters=Hyperparameters(learning_rate=hp.learning_rate, batch_size=hp.batch_size,
-                                                   epochs=hp.epochs, optimizer=hp.optimizer, extra=dict(hp.extra)),
-                   reproducibility=Reproducibility(code_repository=rp.code_repository, commit=rp.commit,
-                                                   environment=rp.environment, training_config=rp.training_config,
-                                                   seed=rp.seed),
-                   aliases=list(n.aliases), deprecated=n.deprecated, deprecation_reason=n.deprecated_reason,
-                   instance=n)
-
-    async def _neighbourhood(self, info: Info) -> Any:
-        return await info.context.loaders.neighbourhood.load(self.instance.uid)
-
-    @strawberry.field
-    async def model(self, info: Info) -> Model | None:
-        hood = await self._neighbourhood(info)
-        return Model.from_domain(hood.model) if hood else None
-
-    @strawberry.field(description="Tasks the model solves.")
-    async def tasks(self, info: Info) -> list[Task]:
-        hood = await self._neighbourhood(info)
-        return [Task.from_domain(t) for t in hood.tasks] if hood else []
-
-    @strawberry.field(description="Dataset versions this version was trained on (TRAINED_ON).")
-    async def datasets(self, info: Info) -> list[DatasetVersion]:
-        hood = await self._neighbourhood(info)
-        return [DatasetVersion.from_domain(d) for d in hood.trained_on] if hood else []
-
-    @strawberry.field
-    async def evaluations(self, info: Info) -> list[Evaluation]:
-        hood = await self._neighbourhood(info)
-        return [Evaluation.from_domain(e) for e in hood.evaluations] if hood else []
-
-    @strawberry.field(description="The inputs the model consumes, in order.")
-    async def inputs(self, info: Info) -> list[Feature]:
-        return sorted(await _neighbours(info, self.instance.uid, ["HAS_INPUT"], Feature), key=lambda f: f.position)
-
-    @strawberry.field(description="The outputs the model produces, in order.")
-    async def outputs(self, info: Info) -> list[Feature]:
-        return sorted(await _neighbours(info, self.instance.uid, ["HAS_OUTPUT"], Feature), key=lambda f: f.position)
-
-    @strawberry.field(description="The model's owner (a person or team).")
-    async def owner(self, info: Info) -> Owner | None:
-        return await _owner(info, self.instance.model_uid)
-
-    @strawberry.field(description="Publications describing the model.")
-    async def publications(self, info: Info) -> list[Publication]:
-        return await _publications(info, self.instance.model_uid)
-
-    @strawberry.field(description="The versions this one was fine-tuned, distilled, quantised or converted from.")
-    async def lineage_from(self, info: Info) -> list[ModelLineageLink]:
-        return [ModelLineageLink(type=rel, model_version=ModelVersion.from_domain(n))
-                for rel, _, n in await _links(info, self.instance.uid, domain.MODEL_LINEAGE_TYPES)
-                if isinstance(n, domain.ModelVersion)]
-
-    @strawberry.field(description="Versions fine-tuned, distilled, quantised or converted from this one.")
-    async def lineage_to(self, info: Info) -> list[ModelLineageLink]:
-        return [ModelLineageLink(type=rel, model_version=ModelVersion.from_domain(n))
-                for rel, _, n in await _links(info, self.instance.uid, domain.MODEL_LINEAGE_TYPES, outgoing=False)
-                if isinstance(n, domain.ModelVersion)]
-
-    @strawberry.field(description="Deployment facts: ONNX facts, smoke tests, latency benchmarks, quantisation.")
-    async def deployment(self, info: Info) -> Deployment | None:
-        facts = await info.context.loaders.deployment.load(self.instance.uid)
-        return Deployment.from_row(facts) if facts else None
-
-
-_TYPES: dict[type[domain.Node], Any] = {
+TYPES: dict[type[domain.Node], Any] = {
     domain.Experiment: Experiment,
     domain.Detector: Detector,
     domain.Task: Task,
@@ -535,13 +387,10 @@ _TYPES: dict[type[domain.Node], Any] = {
     domain.Dataset: Dataset,
     domain.DatasetVersion: DatasetVersion,
     domain.Evaluation: Evaluation,
-    domain.Model: Model,
-    domain.ModelVersion: ModelVersion,
-}
+}  # + Model and ModelVersion, registered by graphcat/api/types/models.py
 
 
 def wrap(node: domain.Node) -> Node:
-    return _TYPES[type(node)].from_domain(node)  # type: ignore[no-any-return]
+    """The GraphQL type of any catalog node (models.py registers the model types on import)."""
+    return TYPES[type(node)].from_domain(node)  # type: ignore[no-any-return]
 
-
-ALL_TYPES = list(_TYPES.values())

@@ -18,14 +18,14 @@ from graphcat.errors import InvalidInput
 from graphcat.service import deploy
 
 if TYPE_CHECKING:
-    from graphcat.api.types.catalog import ModelVersion
+    from graphcat.api.types.models import ModelVersion
 
 Info = strawberry.Info[RequestContext, None]
-LazyModelVersion = Annotated["ModelVersion", strawberry.lazy("graphcat.api.types.catalog")]
+LazyModelVersion = Annotated["ModelVersion", strawberry.lazy("graphcat.api.types.models")]
 
 
 async def _model_version(info: Info, uid: str) -> "ModelVersion | None":
-    from graphcat.api.types.catalog import ModelVersion
+    from graphcat.api.types.models import ModelVersion
 
     found = await info.context.loaders.node.load(uid)
     return ModelVersion.from_domain(found) if isinstance(found, domain.ModelVersion) else None

@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types.nodes import SelectedField
 
 from graphcat import domain
-from graphcat.api.types.catalog import DatasetVersion, Info, ModelVersion, Node, wrap
+from graphcat.api.types.catalog import DatasetVersion, Info, Node, wrap
+from graphcat.api.types.models import ModelVersion
 from graphcat.errors import InvalidInput
 from graphcat.service import catalog, lineage
 

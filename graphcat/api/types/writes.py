@@ -17,7 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from embeddings.shapes import axis_from_text, normalise_shape, shape_problem
 from graphcat import domain
-from graphcat.api.types.catalog import DatasetVersion, Detector, Evaluation, Experiment, Info, ModelVersion
+from graphcat.api.types.catalog import DatasetVersion, Detector, Evaluation, Experiment, Info
+from graphcat.api.types.models import ModelVersion
 from graphcat.api.types.errors import ConflictError, InvalidInputError, NotFoundError, UserError, as_result
 from graphcat.api.types.scalars import Long
 from graphcat.errors import InvalidInput

@@ -1,0 +1,8 @@
+// params: $uids, $types, $keys. Like catalog/incoming, but of each neighbour only the properties
+// named in $keys, as a list in $keys' order (null where absent): for selections that read a few
+// fields of many nodes (graphcat/api/types/selection.py).
+UNWIND $uids AS uid
+MATCH (a:Catalog {uid: uid})<-[r]-(b:Catalog)
+WHERE type(r) IN $types
+WITH uid, r, b ORDER BY uid, b.uid
+RETURN uid AS source, collect([type(r), properties(r), [key IN $keys | b[key]]]) AS links
