@@ -6,7 +6,7 @@
 UNWIND $uids AS id
 OPTIONAL MATCH (n:Catalog {uid: id})
 WITH id, n,
-     [x IN [n] WHERE x:Experiment | x.uid]
+     CASE WHEN n:Experiment THEN [n.uid] ELSE [] END
      + [(n)-[:PART_OF]->(e:Experiment) | e.uid]
      + [(n)-[:OWNED_BY]->(o:Owner) | o.uid]
      + [(n)<-[:HAS_VERSION]-()-[:OWNED_BY]->(o:Owner) | o.uid]
@@ -14,4 +14,4 @@ WITH id, n,
                        -[:RECORDED_WITH|SIMULATED_WITH]->(:Detector)-[:PART_OF]->(e:Experiment)
                  RETURN DISTINCT e.uid } AS uids
 RETURN id AS uid, n IS NOT NULL AS found,
-       [u IN uids | substring(u, size(split(u, ':')[0]) + 1)] AS namespaces
+       [u IN uids | substring(toString(u), size(split(toString(u), ':')[0]) + 1)] AS namespaces

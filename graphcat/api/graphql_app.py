@@ -232,8 +232,9 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
             principal = await self._principal(request)
             fields = self._authorize(request.method, selected, principal)
             if fields and principal is not None:
+                assert selected is not None
                 await run_in_threadpool(namespaces.check, request.app.state.db, self.schema._schema, principal,
-                                        fields, request_data.variables, self.mutation_roles)
+                                        selected[1], fields, request_data.variables, self.mutation_roles)
         except GraphcatError as exc:
             raise HTTPError.from_graphcat(exc) from exc
         context.principal = principal
