@@ -123,7 +123,7 @@ class FakeIssuer:
     def claims(self, **overrides: Any) -> dict[str, Any]:
         now = int(time.time())
         base = {"iss": self.url, "aud": "graphcat", "sub": "forged-user", "iat": now, "exp": now + 300,
-                "jti": uuid.uuid4().hex, "preferred_username": "mallory", "groups": ["/cms/writers"]}
+                "jti": uuid.uuid4().hex, "preferred_username": "mallory", "groups": ["/writers"]}
         base.update(overrides)
         return {k: v for k, v in base.items() if v is not None}
 
