@@ -70,7 +70,7 @@ class Settings:
         "/usr/lib/jvm/temurin-25-jdk-amd64", "JAVA_HOME for Keycloak alone (it needs Java 21+; Neo4j keeps its own Java)."
     )
     keycloak_start_timeout: float = _setting(
-        300.0, "Seconds the launcher waits for the local Keycloak to serve its realm's discovery document."
+        600.0, "Seconds the launcher waits for the local Keycloak to serve its realm's discovery document."
     )
     oidc_issuer: str = _setting(
         "", "OIDC issuer whose access tokens (JWT) the API accepts besides API tokens, e.g. "
@@ -86,7 +86,7 @@ class Settings:
     )
     oidc_leeway_seconds: float = _setting(10.0, "Clock skew allowed on an OIDC token's exp, nbf and iat.")
     oidc_jwks_cache_seconds: int = _setting(
-        300, "Seconds the issuer's signing keys (JWKS) are cached; an unknown `kid` refetches them at once (rotation)."
+        300, "Seconds the issuer's signing keys (JWKS) are cached; an unknown `kid` refetches them at once (rotation), at most once per 10 s."
     )
     oidc_http_timeout: float = _setting(5.0, "Seconds to wait for the issuer's discovery document or JWKS (then 503).")
     oidc_max_token_bytes: int = _setting(8192, "Largest bearer token (bytes) the API reads; longer ones are 401 unparsed.")
