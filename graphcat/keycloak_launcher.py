@@ -2,8 +2,9 @@
 
 `graphcat keycloak start` fetches org.keycloak:keycloak-quarkus-dist from Maven Central once into
 GRAPHCAT_KEYCLOAK_CACHE (through graphcat.maven_fetch, like the Neo4j launcher), unpacks it into
-GRAPHCAT_KEYCLOAK_HOME, and runs `kc.sh start-dev` on 127.0.0.1:GRAPHCAT_KEYCLOAK_PORT with an
-in-memory database and the realm of graphcat/identity/realm/ imported afresh at every start
+GRAPHCAT_KEYCLOAK_HOME, and runs `kc.sh start-dev` on 127.0.0.1:GRAPHCAT_KEYCLOAK_PORT with the realm of
+graphcat/identity/realm/ imported into its H2 file database (kept across restarts, dropped when
+the realm file changes)
 (users alice, bob, carol, dave; clients graphcat, graphcat-tests, other-service; docs/security.md).
 Keycloak runs on GRAPHCAT_KEYCLOAK_JAVA_HOME (Java 21+) alone. It returns when the realm's
 discovery document answers.
@@ -11,6 +12,7 @@ discovery document answers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -106,6 +108,23 @@ def _distribution(settings: Settings) -> Path:
     return target
 
 
+def _prepare_data(dist: Path) -> str:
+    """Put the realm file up for import. Keycloak's database (H2, dev-file) is kept across restarts,
+    which saves its schema set-up and the import (most of a start); it is dropped when the realm file
+    changed, since --import-realm never overwrites a realm that exists."""
+    data = dist / "data"
+    digest = hashlib.sha256(REALM_FILE.read_bytes()).hexdigest()
+    stamp = data / "realm.sha256"
+    if not stamp.is_file() or stamp.read_text().strip() != digest:
+        shutil.rmtree(data / "h2", ignore_errors=True)
+    imports = data / "import"
+    shutil.rmtree(imports, ignore_errors=True)
+    imports.mkdir(parents=True)
+    shutil.copy(REALM_FILE, imports / REALM_FILE.name)
+    stamp.unlink(missing_ok=True)  # written back once this start has imported the realm
+    return digest
+
+
 def _read_pid(settings: Settings) -> int | None:
     path = _pidfile(settings)
     text = path.read_text().strip() if path.is_file() else ""
@@ -176,16 +195,13 @@ def start(settings: Settings) -> Status:
             )
     jdk = java_home(settings)
     dist = _distribution(settings)
-    imports = dist / "data" / "import"
-    shutil.rmtree(imports, ignore_errors=True)
-    imports.mkdir(parents=True)
-    shutil.copy(REALM_FILE, imports / REALM_FILE.name)
+    digest = _prepare_data(dist)
     env = dict(os.environ, JAVA_HOME=str(jdk), KC_BOOTSTRAP_ADMIN_USERNAME="admin",
                KC_BOOTSTRAP_ADMIN_PASSWORD="admin", JAVA_OPTS_KC_HEAP="-Xms64m -Xmx512m")
     env.pop("JAVA_OPTS", None)
     log = open(_log(settings), "ab")
     proc = subprocess.Popen(
-        [str(dist / "bin" / "kc.sh"), "start-dev", "--import-realm", "--db=dev-mem",
+        [str(dist / "bin" / "kc.sh"), "start-dev", "--import-realm", "--db=dev-file",
          "--http-host=127.0.0.1", f"--http-port={settings.keycloak_port}",
          f"--http-management-port={settings.keycloak_port + 1}", "--hostname-strict=false"],
         cwd=dist, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
@@ -196,7 +212,9 @@ def start(settings: Settings) -> Status:
         _wait(settings, proc.pid)
     except LauncherError:
         stop(settings)
+        shutil.rmtree(dist / "data" / "h2", ignore_errors=True)  # maybe half-imported: start afresh next time
         raise
+    (dist / "data" / "realm.sha256").write_text(digest + "\n")
     return status(settings)
 
 

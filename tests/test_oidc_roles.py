@@ -124,8 +124,12 @@ def test_api_tokens_keep_working_beside_oidc(client: TestClient, db: Database, t
     writer = token(db, "writer")  # global, as before: scripts and CI
     assert _status(post(client, ALIAS, {"v": "model_version:atlas-tagger@1"}, token=writer)) == (200, "ModelVersion")
     assert _status(post(client, ALIAS, {"v": "model_version:cms-tagger@1"}, token=writer)) == (200, "ModelVersion")
-    viewer = post(client, "{ viewer { authenticated role } }", token=tokens_of["alice"]).json()["data"]["viewer"]
-    assert viewer == {"authenticated": True, "role": "READER"}  # global role; writer@cms is per namespace
+    query = "{ viewer { authenticated role name subject namespaceRoles } }"
+    viewer = post(client, query, token=tokens_of["alice"]).json()["data"]["viewer"]
+    assert viewer["role"] == "READER" and viewer["name"] == "alice"  # global role; writer@cms is per namespace
+    assert viewer["namespaceRoles"] == ["writer@cms"] and viewer["subject"]
+    api = post(client, query, token=writer).json()["data"]["viewer"]
+    assert api["role"] == "WRITER" and api["subject"] is None and api["namespaceRoles"] == []
 
 
 def test_reads_open_or_behind_a_token(oidc_settings: Settings, db: Database, tokens_of: dict[str, str]) -> None:
