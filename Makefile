@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps neo4j neo4j-stop demo serve test bench bench-peers reliability study study-prereg lock clean
+.PHONY: install system-deps neo4j neo4j-stop keycloak keycloak-stop demo serve test bench bench-peers reliability study study-prereg lock clean
 
 system-deps:
 	scripts/system-deps
@@ -47,6 +47,14 @@ neo4j: install
 neo4j-stop:
 	$(BIN)/graphcat neo4j stop
 
+# Keycloak (the OIDC tests' identity provider): fetched once from Maven Central, dev mode with the
+# realm of graphcat/identity/realm/, on the Java of GRAPHCAT_KEYCLOAK_JAVA_HOME (set for it alone).
+keycloak: install
+	$(BIN)/graphcat keycloak start
+
+keycloak-stop:
+	$(BIN)/graphcat keycloak stop
+
 serve: install
 	$(BIN)/graphcat serve
 
@@ -54,7 +62,7 @@ demo: neo4j
 	$(BIN)/graphcat demo load
 	$(BIN)/graphcat serve
 
-test: neo4j
+test: neo4j keycloak
 	$(BIN)/python -m pytest
 
 bench: neo4j
@@ -69,7 +77,7 @@ bench-peers: neo4j
 	$(BIN)/python -m bench.peers_mlflow --versions 10000 --queries 100
 
 # Faults, hostile input, auth and a one-minute-per-level load test; writes docs/reliability.md.
-reliability: neo4j
+reliability: neo4j keycloak
 	$(BIN)/python scripts/reliability_report.py
 
 # The Pythia 8 generalisation study (docs/transferability.md). The `study` extra (pythia8mc,

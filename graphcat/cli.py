@@ -32,6 +32,15 @@ def _neo4j(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if (state.running or args.action == "stop") else 3
 
 
+def _keycloak(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat import keycloak_launcher
+
+    action = {"start": keycloak_launcher.start, "stop": keycloak_launcher.stop}.get(args.action, keycloak_launcher.status)
+    state = action(settings)
+    print(f"keycloak: {state.detail} (home {state.home})")
+    return 0 if (state.running or args.action == "stop") else 3
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -189,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     neo = sub.add_parser("neo4j", help="start, stop or inspect the local Neo4j server")
     neo.add_argument("action", choices=["start", "stop", "status"])
     neo.set_defaults(handler=_neo4j)
+
+    kc = sub.add_parser("keycloak", help="start, stop or inspect the local Keycloak (OIDC sign-in, dev mode)")
+    kc.add_argument("action", choices=["start", "stop", "status"])
+    kc.set_defaults(handler=_keycloak)
 
     serve = sub.add_parser("serve", help="serve the GraphQL API and the page")
     serve.add_argument("--host")

@@ -56,3 +56,10 @@ class LauncherError(GraphcatError):
     """The local Neo4j launcher could not do what was asked (Java/Maven missing, port taken...)."""
 
     code = "LAUNCHER_ERROR"
+
+
+class IdentityProviderUnavailable(GraphcatError):
+    """The OIDC issuer's discovery document or signing keys cannot be fetched: tokens cannot be checked."""
+
+    code = "IDENTITY_PROVIDER_UNAVAILABLE"
+    status = 503

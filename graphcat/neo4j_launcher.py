@@ -8,7 +8,6 @@ password. It returns when Bolt answers.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
@@ -16,12 +15,11 @@ import signal
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from graphcat.errors import LauncherError
+from graphcat.maven_fetch import fetch_once
 from graphcat.settings import Settings
 
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -89,47 +87,21 @@ def check_java() -> str:
     return java
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def resolve_jars(settings: Settings) -> Path:
     """The folder of Neo4j server jars, downloaded from Maven Central on first use."""
     cache = Path(settings.neo4j_jar_cache).resolve() / settings.neo4j_version
     lib = cache / "lib"
-    done = cache / ".complete"
-    if done.is_file():
-        return lib
-    with _locked(cache / ".lock"):
-        if done.is_file():
-            return lib
-        mvn = shutil.which("mvn")
-        if not mvn:
-            raise LauncherError(
-                "Maven (`mvn`) is required once, to fetch Neo4j Community "
-                f"{settings.neo4j_version} from Maven Central into {cache}; it is not on PATH."
-            )
+
+    def prepare() -> None:
         (cache / "pom.xml").write_text(_POM.format(version=settings.neo4j_version))
         if lib.exists():
             shutil.rmtree(lib)
-        proc = subprocess.run(
-            [mvn, "-q", "-B", "-f", str(cache / "pom.xml"), "dependency:copy-dependencies",
-             f"-DoutputDirectory={lib}"],
-            capture_output=True, text=True, check=False,
-        )
-        if proc.returncode != 0 or not any(lib.glob(f"neo4j-{settings.neo4j_version}.jar")):
-            tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
-            raise LauncherError(
-                f"Maven could not resolve org.neo4j:neo4j:{settings.neo4j_version}:\n" + "\n".join(tail)
-            )
-        done.write_text(settings.neo4j_version + "\n")
+
+    fetch_once(
+        cache, f"org.neo4j:neo4j:{settings.neo4j_version}",
+        ["-f", str(cache / "pom.xml"), "dependency:copy-dependencies", f"-DoutputDirectory={lib}"],
+        fetched=lambda: any(lib.glob(f"neo4j-{settings.neo4j_version}.jar")), prepare=prepare,
+    )
     return lib
 
 
@@ -162,7 +134,7 @@ def _write_config(settings: Settings, home: Path) -> Path:
     return conf
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -184,7 +156,7 @@ def _read_pid(settings: Settings) -> int | None:
     if not text.isdigit():
         return None
     pid = int(text)
-    return pid if _pid_alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 def port_open(host: str, port: int) -> bool:
@@ -215,7 +187,7 @@ def _wait_for_bolt(settings: Settings, proc_pid: int) -> None:
     uri = f"bolt://127.0.0.1:{settings.neo4j_bolt_port}"
     last = "no answer yet"
     while time.monotonic() < deadline:
-        if not _pid_alive(proc_pid):
+        if not pid_alive(proc_pid):
             raise LauncherError("Neo4j exited during start-up:\n" + _log_tail(settings))
         if port_open("127.0.0.1", settings.neo4j_bolt_port):
             try:
@@ -294,21 +266,30 @@ def start(settings: Settings) -> Status:
 def stop(settings: Settings, timeout: float = 60.0) -> Status:
     pid = _read_pid(settings)
     if pid is not None:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _pid_alive(pid) and time.monotonic() < deadline:
-            _reap(pid)
-            time.sleep(0.2)
-        if _pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
-            while _pid_alive(pid):
-                _reap(pid)
-                time.sleep(0.1)
+        terminate(pid, timeout)
     _pidfile(settings).unlink(missing_ok=True)
     return status(settings)
 
 
-def _reap(pid: int) -> None:
+def terminate(pid: int, timeout: float, group: bool = False) -> None:
+    """SIGTERM `pid` (its whole process group when `group`), SIGKILL after `timeout` seconds."""
+    kill = (lambda sig: os.killpg(pid, sig)) if group else (lambda sig: os.kill(pid, sig))
+    try:
+        kill(signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        reap(pid)
+        time.sleep(0.2)
+    if pid_alive(pid):
+        kill(signal.SIGKILL)
+        while pid_alive(pid):
+            reap(pid)
+            time.sleep(0.1)
+
+
+def reap(pid: int) -> None:
     """Collect the exit status when the server is our own child (tests start it in-process)."""
     try:
         os.waitpid(pid, os.WNOHANG)

@@ -17,6 +17,11 @@ from urllib.parse import urlsplit
 from graphcat.errors import InvalidSetting
 
 
+# Signature algorithms an OIDC token may use: asymmetric only, so a public key can never verify an
+# HMAC (key confusion) and `none` is never among them.
+ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+
+
 def _setting(default: Any, doc: str) -> Any:
     return field(default=default, metadata={"doc": doc})
 
@@ -51,6 +56,40 @@ class Settings:
     neo4j_start_timeout: float = _setting(
         180.0, "Seconds the launcher waits for the local Neo4j to answer on Bolt."
     )
+    keycloak_version: str = _setting(
+        "26.7.3", "Keycloak (org.keycloak:keycloak-quarkus-dist) version `graphcat keycloak start` fetches from Maven Central."
+    )
+    keycloak_cache: str = _setting(
+        ".graphcat/keycloak-dist", "Folder (git-ignored) where the Keycloak launcher caches the distribution zip."
+    )
+    keycloak_home: str = _setting(
+        ".graphcat/keycloak", "Folder (git-ignored) of the local Keycloak server: the unpacked distribution, its log."
+    )
+    keycloak_port: int = _setting(8180, "HTTP port of the local Keycloak (dev mode, 127.0.0.1; management port +1).")
+    keycloak_java_home: str = _setting(
+        "/usr/lib/jvm/temurin-25-jdk-amd64", "JAVA_HOME for Keycloak alone (it needs Java 21+; Neo4j keeps its own Java)."
+    )
+    keycloak_start_timeout: float = _setting(
+        600.0, "Seconds the launcher waits for the local Keycloak to serve its realm's discovery document."
+    )
+    oidc_issuer: str = _setting(
+        "", "OIDC issuer whose access tokens (JWT) the API accepts besides API tokens, e.g. "
+            "http://127.0.0.1:8180/realms/graphcat; empty: API tokens only."
+    )
+    oidc_audience: str = _setting("graphcat", "The `aud` an OIDC access token must carry.")
+    oidc_groups_claim: str = _setting(
+        "groups", "Token claim listing the caller's groups: /NS/writers gives writer@NS, /NS/readers reader@NS, "
+                  "/admins (or /NS/admins) admin; /writers and /readers are global."
+    )
+    oidc_algorithms: str = _setting(
+        "RS256,PS256,ES256", "Signature algorithms accepted on OIDC tokens (asymmetric only; none and HS* are refused)."
+    )
+    oidc_leeway_seconds: float = _setting(10.0, "Clock skew allowed on an OIDC token's exp, nbf and iat.")
+    oidc_jwks_cache_seconds: int = _setting(
+        300, "Seconds the issuer's signing keys (JWKS) are cached; an unknown `kid` refetches them at once (rotation), at most once per 10 s."
+    )
+    oidc_http_timeout: float = _setting(5.0, "Seconds to wait for the issuer's discovery document or JWKS (then 503).")
+    oidc_max_token_bytes: int = _setting(8192, "Largest bearer token (bytes) the API reads; longer ones are 401 unparsed.")
     host: str = _setting("127.0.0.1", "Address the API and page listen on.")
     port: int = _setting(8000, "Port the API and page listen on.")
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
@@ -165,6 +204,13 @@ class Settings:
             raise InvalidSetting(
                 f"GRAPHCAT_ARTIFACT_ROOT={self.artifact_root!r}: a local folder or s3://BUCKET/PREFIX"
             )
+        if self.oidc_issuer and urlsplit(self.oidc_issuer).scheme not in ("http", "https"):
+            raise InvalidSetting(f"GRAPHCAT_OIDC_ISSUER={self.oidc_issuer!r}: must be an http(s) URL")
+        bad = [a for a in self.oidc_algorithm_list if a not in ASYMMETRIC_ALGORITHMS]
+        if bad or not self.oidc_algorithm_list:
+            raise InvalidSetting(
+                f"GRAPHCAT_OIDC_ALGORITHMS={self.oidc_algorithms!r}: only {', '.join(ASYMMETRIC_ALGORITHMS)} are allowed"
+            )
         if self.embedding_backend not in ("torch", "onnx"):
             raise InvalidSetting(f"GRAPHCAT_EMBEDDING_BACKEND={self.embedding_backend!r}: one of torch, onnx")
         if self.embedding_threads < 1:
@@ -173,6 +219,14 @@ class Settings:
             raise InvalidSetting(
                 "GRAPHCAT_BENCH_THREADS and GRAPHCAT_BENCH_RUNS must be at least 1, GRAPHCAT_BENCH_WARMUP at least 0"
             )
+
+    @property
+    def oidc_algorithm_list(self) -> list[str]:
+        return [a.strip() for a in self.oidc_algorithms.split(",") if a.strip()]
+
+    @property
+    def keycloak_url(self) -> str:
+        return f"http://127.0.0.1:{self.keycloak_port}"
 
     @property
     def neo4j_host(self) -> str:

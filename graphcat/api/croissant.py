@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graphcat.api.auth import Role, authenticate, bearer_secret, require
-from graphcat.errors import DatabaseUnavailable, Forbidden, GraphcatError, NotFound, Unauthorized
+from graphcat.errors import DatabaseUnavailable, Forbidden, IdentityProviderUnavailable, GraphcatError, NotFound, Unauthorized
 from graphcat.interop.croissant_export import croissant_document
 from graphcat.settings import Settings
 
@@ -26,11 +26,11 @@ async def croissant_json(request: Request) -> Response:
     try:
         if settings.reads_require_token:
             secret = bearer_secret(request.headers)
-            principal = await run_in_threadpool(authenticate, db, secret) if secret is not None else None
+            principal = await run_in_threadpool(authenticate, db, secret, settings) if secret is not None else None
             require(principal, Role.READER, "reading the catalog")
         document = await run_in_threadpool(croissant_document, db, request.path_params["dataset_id"],
                                            request.path_params["version"], base_url=str(request.base_url))
-    except (NotFound, DatabaseUnavailable, Unauthorized, Forbidden) as exc:
+    except (NotFound, DatabaseUnavailable, IdentityProviderUnavailable, Unauthorized, Forbidden) as exc:
         return _error(exc)
     return JSONResponse(document, media_type=MEDIA_TYPE)
 

@@ -6,8 +6,10 @@
   errors are then 400 without `data`), application/json otherwise (always 200), 406 when the
   Accept header allows neither.
 - Authentication happens before execution, from the operation the document selects: every
-  mutation needs a bearer token of a sufficient role (401 without or with an unusable token, 403
-  with too low a role), and queries do too when GRAPHCAT_READS_REQUIRE_TOKEN is set.
+  mutation needs a bearer token (API token or OIDC access token) of a sufficient role (401 without
+  or with an unusable token, 403 with too low a role, or one held only in other namespaces:
+  graphcat.api.namespaces), and queries do too when GRAPHCAT_READS_REQUIRE_TOKEN is set. An OIDC
+  issuer that cannot be reached is 503.
 - Mutations are rate-limited per token; DatabaseUnavailable answers 503 with Retry-After.
 - Every response carries X-Request-Id (the id masked errors quote) and X-Graphcat-Queries (the
   Neo4j round trips it took, so clients and tests can see there is no N+1).
@@ -43,13 +45,13 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from graphcat.api import negotiation
+from graphcat.api import namespaces, negotiation
 from graphcat.api.auth import Principal, Role, authenticate, bearer_secret, require
 from graphcat.api.context import RequestContext
 from graphcat.api.error_policy import classify
 from graphcat.api.loaders import Loaders
 from graphcat.api.rate_limit import MutationRateLimiter, RateLimited
-from graphcat.errors import DatabaseUnavailable, GraphcatError
+from graphcat.errors import DatabaseUnavailable, GraphcatError, IdentityProviderUnavailable
 from graphcat.settings import Settings
 from graphcat.store import bookmarks
 from graphcat.store.database import Database, query_counter
@@ -76,7 +78,7 @@ class HTTPError(Exception):
             headers["WWW-Authenticate"] = 'Bearer realm="graphcat"'
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(int(exc.retry_after))
-        if isinstance(exc, DatabaseUnavailable):
+        if isinstance(exc, (DatabaseUnavailable, IdentityProviderUnavailable)):
             headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return cls(exc.status, exc.code, exc.message, headers)
 
@@ -94,16 +96,16 @@ def _selected_operation(document: DocumentNode, name: str | None) -> OperationDe
     return next((op for op in operations if op.name and op.name.value == name), None)
 
 
-def _root_fields(document: DocumentNode, selection_set: SelectionSetNode) -> list[str]:
-    """Names of the root fields an operation runs, through fragments (each spread once)."""
+def _root_fields(document: DocumentNode, selection_set: SelectionSetNode) -> list[FieldNode]:
+    """The root fields an operation runs, through fragments (each spread once)."""
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    names: list[str] = []
+    names: list[FieldNode] = []
     seen: set[str] = set()
 
     def walk(node: SelectionSetNode) -> None:
         for selection in node.selections:
             if isinstance(selection, FieldNode):
-                names.append(selection.name.value)
+                names.append(selection)
             elif isinstance(selection, InlineFragmentNode):
                 walk(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
@@ -237,7 +239,11 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         selected = self._operation(request_data)
         try:
             principal = await self._principal(request)
-            self._authorize(request.method, selected, principal)
+            fields = self._authorize(request.method, selected, principal)
+            if fields and principal is not None:
+                assert selected is not None
+                await run_in_threadpool(namespaces.check, request.app.state.db, self.schema._schema, principal,
+                                        selected[1], fields, request_data.variables, self.mutation_roles)
         except GraphcatError as exc:
             raise HTTPError.from_graphcat(exc) from exc
         context.principal = principal
@@ -303,27 +309,30 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         if secret is None:
             return None
         db: Database = request.app.state.db
-        return await run_in_threadpool(authenticate, db, secret)
+        return await run_in_threadpool(authenticate, db, secret, self.settings)
 
     def _authorize(
         self,
         method: str,
         selected: tuple[DocumentNode, OperationDefinitionNode] | None,
         principal: Principal | None,
-    ) -> None:
+    ) -> list[FieldNode]:
+        """Check the caller's role; returns the root fields of a mutation (for the namespace check)."""
         if selected is None:
-            return
+            return []
         document, operation = selected
         if operation.operation == OperationType.MUTATION:
             if method == "GET":
                 raise HTTPError(405, "METHOD_NOT_ALLOWED", "mutations need POST", {"Allow": "POST"})
             fields = _root_fields(document, operation.selection_set)
-            needed = max((self.mutation_roles.get(f, Role.WRITER) for f in fields), default=Role.WRITER)
+            needed = max((self.mutation_roles.get(f.name.value, Role.WRITER) for f in fields), default=Role.WRITER)
             require(principal, needed, "this mutation")
             assert principal is not None
-            self.rate_limiter.take(principal.token_id, cost=max(1, len(fields)))
-        elif self.settings.reads_require_token:
+            self.rate_limiter.take(principal.rate_key, cost=max(1, len(fields)))
+            return fields
+        if self.settings.reads_require_token:
             require(principal, Role.READER, "reading the catalog")
+        return []
 
 
 def graphql_route(settings: Settings) -> Route:

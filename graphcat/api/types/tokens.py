@@ -53,7 +53,11 @@ class CreatedApiToken:
 class Viewer:
     authenticated: bool
     token_id: strawberry.ID | None
-    role: TokenRole | None
+    role: TokenRole | None = strawberry.field(description="The global role (an OIDC user's namespace roles are apart).")
+    name: str | None = strawberry.field(default=None, description="The API token's name, or the OIDC user name.")
+    subject: str | None = strawberry.field(default=None, description="The OIDC subject (`sub`); null for API tokens.")
+    namespace_roles: list[str] = strawberry.field(
+        default_factory=list, description="Roles held in one namespace only, as role@namespace (e.g. writer@cms).")
 
 
 CreateApiTokenResult = Annotated[
@@ -67,7 +71,9 @@ def viewer(info: strawberry.Info[RequestContext, None]) -> Viewer:
     if principal is None:
         return Viewer(authenticated=False, token_id=None, role=None)
     return Viewer(
-        authenticated=True, token_id=strawberry.ID(principal.token_id), role=TokenRole(principal.role.label)
+        authenticated=True, token_id=strawberry.ID(principal.token_id), role=TokenRole(principal.role.label),
+        name=principal.name, subject=principal.subject,
+        namespace_roles=[f"{r.label}@{ns}" for ns, r in sorted(principal.namespace_roles.items())],
     )
 
 
