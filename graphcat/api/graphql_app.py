@@ -32,7 +32,6 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    parse,
 )
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -48,6 +47,7 @@ from strawberry.types.execution import PreExecutionError
 from graphcat.api import namespaces, negotiation
 from graphcat.api.auth import Principal, Role, authenticate, bearer_secret, require
 from graphcat.api.context import RequestContext
+from graphcat.api.documents import Documents
 from graphcat.api.error_policy import classify
 from graphcat.api.loaders import Loaders
 from graphcat.api.rate_limit import MutationRateLimiter, RateLimited
@@ -133,6 +133,7 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         schema: BaseSchema,
         settings: Settings,
         mutation_roles: Mapping[str, Role],
+        documents: Documents | None = None,
     ) -> None:
         # Multipart (the GraphQL multipart request spec) carries recommendModels' file uploads;
         # mutations still need a bearer token, which a cross-site form cannot send.
@@ -141,6 +142,8 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         self.settings = settings
         self.mutation_roles = dict(mutation_roles)
         self.rate_limiter = MutationRateLimiter(settings.mutation_rate_per_minute)
+        # The schema's own cache when it has one: the operation read here is the one it executes.
+        self.documents = documents or Documents()
 
     # -- ASGI entry: errors raised before execution become GraphQL-shaped responses ----------
 
@@ -298,7 +301,7 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         if not request_data.query:
             return None
         try:
-            document = parse(request_data.query, max_tokens=self.settings.graphql_max_tokens)
+            document = self.documents.parse(request_data.query, self.settings.graphql_max_tokens)
         except GraphQLError:
             return None  # strawberry parses again and answers with the syntax error
         operation = _selected_operation(document, request_data.operation_name)
@@ -339,4 +342,5 @@ def graphql_route(settings: Settings) -> Route:
     """The /graphql route, serving graphcat's schema (GraphiQL for browsers)."""
     from graphcat.api.schema import MUTATION_ROLES, build_schema
 
-    return Route("/graphql", GraphQLApp(build_schema(settings), settings, MUTATION_ROLES))
+    schema = build_schema(settings)
+    return Route("/graphql", GraphQLApp(schema, settings, MUTATION_ROLES, schema.documents))

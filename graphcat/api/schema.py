@@ -15,6 +15,7 @@ from graphcat.api import onnx_upload
 from graphcat.api import recommend as recommend_api
 from graphcat.api import search as search_api
 from graphcat.api import transferability as transfer_api
+from graphcat.api.documents import CachedDocuments, Documents
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
 from graphcat.api.types import browse, catalog, deployment, reads, tokens, writes
@@ -151,6 +152,8 @@ class Mutation:
 
 
 class GraphcatSchema(strawberry.Schema):
+    documents: Documents  # parse trees and validation errors of recent documents (graphcat.api.documents)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # strawberry logs every error here; graphcat.api.error_policy logs the unexpected ones
         # with the request id and leaves the client's own (validation, typed errors) unlogged.
@@ -158,5 +161,8 @@ class GraphcatSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> GraphcatSchema:
-    extensions: list[Any] = [*limit_extensions(settings), ErrorPolicy]
-    return GraphcatSchema(query=Query, mutation=Mutation, extensions=extensions, types=model_types.ALL_TYPES)
+    documents = Documents()
+    extensions: list[Any] = [*limit_extensions(settings), lambda: CachedDocuments(documents), ErrorPolicy]
+    schema = GraphcatSchema(query=Query, mutation=Mutation, extensions=extensions, types=model_types.ALL_TYPES)
+    schema.documents = documents
+    return schema
