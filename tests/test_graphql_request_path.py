@@ -41,7 +41,7 @@ def test_validation_is_kept_per_rules_and_callers_get_a_copy(neo4j_server: Setti
     document = documents.parse(text, None)
     rules = tuple(specified_rules)  # strawberry's default set
     errors = documents.validate(schema._schema, text, None, document, rules)
-    assert [e.message for e in errors] == ["Cannot query field 'nope' on type 'Viewer'. Did you mean 'role'?"]
+    assert len(errors) == 1 and errors[0].message.startswith("Cannot query field 'nope' on type 'Viewer'.")
     errors.append(GraphQLError("not ours"))
     assert len(documents.validate(schema._schema, text, None, document, rules)) == 1
 
