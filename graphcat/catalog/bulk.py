@@ -57,8 +57,10 @@ from tqdm import tqdm
 
 from graphcat.catalog.bulk_validate import BATCH, _chunks, _Validation, validate
 from graphcat.catalog.files import CatalogInvalid
+from graphcat.domain import Actor
 from graphcat.errors import GraphcatError
 from graphcat.settings import Settings
+from graphcat.store import audit
 from graphcat.store import catalog as store
 from graphcat.store.database import Database, Tx
 
@@ -164,7 +166,7 @@ class _Writer:
 
 def bulk_import(db: Database, paths: Sequence[Path | str], *, progress: bool = False, batch: int = BATCH,
                 tx_rows: int = TX_ROWS, workers: int = WORKERS,
-                on_commit: Callable[[int], None] | None = None) -> BulkReport:
+                on_commit: Callable[[int], None] | None = None, actor: Actor | None = None) -> BulkReport:
     """Import catalog files with bounded memory; all-or-nothing by rollback (see the module doc).
 
     `on_commit(n)` is called after the n-th committed transaction (progress reporting; an
@@ -183,7 +185,7 @@ def bulk_import(db: Database, paths: Sequence[Path | str], *, progress: bool = F
         db.write("bulk/record_start", id=report.import_id, files=list(report.files),
                  started_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         try:
-            _write(db, checked, report, progress, batch, tx_rows, workers, on_commit)
+            _write(db, checked, report, progress, batch, tx_rows, workers, on_commit, actor)
         except BaseException as exc:  # an interruption too: the partial import must go
             try:
                 rollback(db, report.import_id)
@@ -197,20 +199,21 @@ def bulk_import(db: Database, paths: Sequence[Path | str], *, progress: bool = F
 
 
 def _write(db: Database, checked: _Validation, report: BulkReport, progress: bool,
-           batch: int, tx_rows: int, workers: int, on_commit: Callable[[int], None] | None) -> None:
+           batch: int, tx_rows: int, workers: int, on_commit: Callable[[int], None] | None,
+           actor: Actor | None = None) -> None:
     total = checked.nodes.count + checked.edges.count + checked.pending_edges.count
     # What validation keeps (uids, places, aliases: ~10^5 objects at 100k versions) lives until the
     # end: frozen, the collector no longer walks it again at every collection while rows stream.
     gc.collect()
     gc.freeze()
     try:
-        _write_rows(db, checked, report, progress, batch, tx_rows, workers, on_commit, total)
+        _write_rows(db, checked, report, progress, batch, tx_rows, workers, on_commit, total, actor)
     finally:
         gc.unfreeze()
 
 
 def _write_rows(db: Database, checked: _Validation, report: BulkReport, progress: bool, batch: int, tx_rows: int,
-                workers: int, on_commit: Callable[[int], None] | None, total: int) -> None:
+                workers: int, on_commit: Callable[[int], None] | None, total: int, actor: Actor | None) -> None:
     with tqdm(total=total, desc="bulk import", unit="row", disable=not progress) as bar:
         t0 = time.perf_counter()
         nodes = _Writer(db, "bulk/create_nodes", {"id": report.import_id}, batch, tx_rows, bar, on_commit, report,
@@ -225,13 +228,31 @@ def _write_rows(db: Database, checked: _Validation, report: BulkReport, progress
         bar.update(total - bar.n)  # pending relationships that were not needed
 
     def finish(tx: Tx) -> None:
+        moved: dict[str, list[str]] = {}
         for chunk in _chunks(checked.alias_rows, batch):
-            store.set_aliases(tx, list(chunk))
+            moved.update(store.set_aliases(tx, list(chunk)))
         tx.run("bulk/record_done", id=report.import_id, nodes=report.nodes_written,
                relationships=report.relationships_written)
+        _record(tx, checked, moved, report, actor)
 
     db.write_transaction(finish)
     report.transactions += 1
+
+
+def _record(tx: Tx, checked: _Validation, moved: dict[str, list[str]], report: BulkReport,
+            actor: Actor | None) -> None:
+    """The import's audit changes, in the transaction that marks it done: a bulk import commits
+    there (until then a failure rolls it back), so its changes are recorded exactly when it does."""
+    changes = [audit.Pending(uid, kind, "create", None, digest)
+               for uid, kind, digest in checked.created_states if uid not in moved]
+    for uid, row in audit.state_rows(tx, moved).items():  # aliases: set last, their states are read back
+        after = audit.row_digest(row)
+        if uid in checked.created:
+            changes.append(audit.Pending(uid, "model_version", "create", None, after))
+        else:
+            before = audit.state_digest({**row["props"], "aliases": moved[uid]}, row["links"])
+            changes.append(audit.Pending(uid, "model_version", "alias", before, after))
+    audit.record(tx, actor, changes, source=f"bulk import {report.import_id}: {', '.join(report.files)}")
 
 
 def rollback(db: Database, import_id: str, batch: int = 10_000) -> int:

@@ -27,6 +27,7 @@ from graphcat.catalog.content import differing_fields
 from graphcat.catalog.files import catalog_schema, read_document, schema_problems
 from graphcat.catalog.plan import KIND_WORDS, EdgeRow, Plan, Problem, Where, _check_cycles, build_plan
 from graphcat.domain import MODEL_LINEAGE_TYPES
+from graphcat.store import audit
 from graphcat.store import catalog as store
 from graphcat.store.database import Database
 
@@ -87,6 +88,9 @@ class _Validation:
     pending_edges: _Spill
     defined: dict[str, Where] = field(default_factory=dict)
     created: set[str] = field(default_factory=set)  # referenceable uids this import creates
+    # (uid, kind, state digest) of each entity this import creates, for its audit changes: computed
+    # from the rows as written (graphcat.store.audit.state_digest), so nothing is read back.
+    created_states: list[tuple[str, str, str]] = field(default_factory=list)
     open_refs: dict[str, Where] = field(default_factory=dict)
     lineage: list[EdgeRow] = field(default_factory=list)
     aliases: dict[tuple[str, str], tuple[str, Where]] = field(default_factory=dict)
@@ -180,14 +184,20 @@ def _check_existing(plan: Plan, found: dict[str, dict[str, Any]], problems: list
 def _spill_rows(v: _Validation, plan: Plan, found: dict[str, dict[str, Any]]) -> None:
     """Decide what this file writes: its new nodes, and the relationships touching one of them."""
     new: set[str] = set()
+    links: dict[str, list[tuple[str, str]]] = {}
+    for edge in plan.edges:
+        if edge.type in store.STATE_TYPES:
+            links.setdefault(edge.source, []).append((edge.type, edge.target))
     for node in plan.nodes:
         if node.uid in found:
             v.skipped_existing += 1
         elif node.version is None or node.version not in found:
             new.add(node.uid)
+            row = node.row()
             if node.kind in _REFERENCEABLE:
                 v.created.add(node.uid)
-            row = node.row()
+            if node.kind != "feature":
+                v.created_states.append((node.uid, node.kind, audit.state_digest(row["props"], links.get(node.uid, ()))))
             v.nodes.add({"labels": row["labels"], "props": row["props"]})
         # else: a feature or evaluation owned by a version that is already there
     for edge in plan.edges:
