@@ -116,3 +116,14 @@ def test_history_is_append_only(db: Database) -> None:
         if "Change" in text and name != "audit/record" and not name.startswith("schema/"):
             assert name.startswith("audit/") and not any(w in text for w in ("CREATE", "SET", "DELETE", "MERGE", "REMOVE")) \
                 or "NOT n:Change" in text, name
+
+
+@pytest.mark.parametrize("kwargs, field", [({"first": 0}, "first"), ({"first": 501}, "first"),
+                                           ({"after": "not-a-cursor"}, "after"), ({"since": "yesterday"}, "since")])
+def test_bad_page_arguments_are_typed_errors(db: Database, kwargs: dict[str, Any], field: str) -> None:
+    from graphcat.errors import InvalidInput
+    from graphcat.service import audit as service
+
+    with pytest.raises(InvalidInput) as err:
+        service.changes(db, **kwargs)
+    assert err.value.path == field
