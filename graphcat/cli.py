@@ -88,7 +88,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.store.database import Database
 
     with Database(settings) as db:
-        found = audit.changes(db, since=args.since, actor=args.actor, entity=args.entity, first=args.limit)
+        found = audit.changes(db, since=args.since, actor=args.actor, entity=args.entity, first=args.limit)[:args.limit]
     for c in found:
         who = c.actor.subject + (f" (token {c.actor.token_id})" if c.actor.token_id else "")
         print(f"{c.at}  {c.operation:<12} {c.entity}  {who} from {c.actor.address}  "

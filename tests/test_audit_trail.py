@@ -38,15 +38,16 @@ def ids(db: Database) -> set[str]:
 
 
 def test_each_write_kind_records_exactly_its_change_with_the_actor(db: Database) -> None:
+    m = unique()
     seen = ids(db)
-    import_documents(db, [("catalog.yaml", doc())], actor=ALICE)
+    import_documents(db, [("catalog.yaml", doc(m))], actor=ALICE)
     made = new_changes(db, seen)
     assert sorted((c.entity, c.operation) for c in made) == [
-        ("model:m", "create"), ("model_version:m@1", "create"), ("model_version:m@2", "create"), ("task:tag", "create")]
+        (f"model:{m}", "create"), (f"model_version:{m}@1", "create"), (f"model_version:{m}@2", "create"), ("task:tag", "create")]
     assert {(c.actor, c.source, c.before) for c in made} == {(ALICE, "catalog.yaml", None)}
     for write, expected in [
-        (lambda: catalog.register_model_version(db, "m", {"version": "3"}, actor=ALICE), ("model_version:m@3", "create")),
-        (lambda: catalog.deprecate(db, "model_version:m@1", "superseded", actor=ALICE), ("model_version:m@1", "deprecate")),
+        (lambda: catalog.register_model_version(db, m, {"version": "3"}, actor=ALICE), (f"model_version:{m}@3", "create")),
+        (lambda: catalog.deprecate(db, f"model_version:{m}@1", "superseded", actor=ALICE), (f"model_version:{m}@1", "deprecate")),
     ]:
         seen = ids(db)
         write()
@@ -127,3 +128,27 @@ def test_bad_page_arguments_are_typed_errors(db: Database, kwargs: dict[str, Any
     with pytest.raises(InvalidInput) as err:
         service.changes(db, **kwargs)
     assert err.value.path == field
+
+
+def test_graphql_writes_record_the_token_and_history_pages(db: Database, neo4j_server: Any) -> None:
+    from tests.graphql_helpers import client_for, gql, token
+
+    m = unique()
+    import_documents(db, [("catalog.yaml", doc(m))])
+    secret = token(db, "writer")
+    client = next(client_for(neo4j_server))
+    set_alias = "mutation($v: ID!) { setAlias(modelVersion: $v, alias: \"production\") { __typename } }"
+    assert gql(client, set_alias, {"v": f"model_version:{m}@1"}, token=secret).json()["data"]["setAlias"]["__typename"] == "ModelVersion"
+    query = """query($id: ID!, $first: Int, $after: String) { history(id: $id, first: $first, after: $after) {
+        edges { cursor node { operation entity actor { subject tokenId address } } } pageInfo { hasNextPage endCursor } } }"""
+    page = gql(client, query, {"id": f"model_version:{m}@1", "first": 1}).json()["data"]["history"]
+    assert page["edges"][0]["node"]["operation"] == "alias" and page["pageInfo"]["hasNextPage"]
+    actor = page["edges"][0]["node"]["actor"]
+    assert actor["subject"] == "test-writer" and actor["tokenId"] == secret.split("_")[1] and actor["address"] != "cli"
+    rest = gql(client, query, {"id": f"model_version:{m}@1", "after": page["pageInfo"]["endCursor"]}).json()["data"]["history"]
+    assert [e["node"]["operation"] for e in rest["edges"]] == ["create"] and not rest["pageInfo"]["hasNextPage"]
+    for variables in ({"id": f"model_version:{m}@1", "first": 0}, {"id": f"model_version:{m}@1", "after": "bad"}):
+        error = gql(client, query, variables).json()["errors"][0]
+        assert error["extensions"]["code"] == "INVALID_INPUT"
+    mutations = gql(client, "{ __schema { mutationType { fields { name } } } }").json()["data"]["__schema"]
+    assert not [f["name"] for f in mutations["mutationType"]["fields"] if "change" in f["name"].lower() or "history" in f["name"].lower()]

@@ -33,13 +33,16 @@ def _check(first: int, after: str | None) -> None:
 
 
 def history(db: Database, entity: str, *, first: int = 20, after: str | None = None) -> list[Change]:
+    """Up to `first` changes of `entity` (a uid) older than cursor `after`, newest first; one more
+    than asked when there are more (the caller's hasNextPage)."""
     if ":" not in entity:
         raise InvalidInput(f"an entity is named by its uid (kind:id, e.g. model_version:x@1), got {entity!r}", path="id")
     _check(first, after)
-    return store.history(db, entity, after=after, limit=first)
+    return store.history(db, entity, after=after, limit=first + 1)
 
 
 def changes(db: Database, *, since: str | None = None, actor: str | None = None, entity: str | None = None,
             first: int = 20, after: str | None = None) -> list[Change]:
+    """Like `history`, over every entity: filtered by time, actor (subject or token id) and entity."""
     _check(first, after)
-    return store.changes(db, since=parse_since(since), actor=actor, entity=entity, after=after, limit=first)
+    return store.changes(db, since=parse_since(since), actor=actor, entity=entity, after=after, limit=first + 1)
