@@ -131,24 +131,27 @@ def test_bad_page_arguments_are_typed_errors(db: Database, kwargs: dict[str, Any
 
 
 def test_graphql_writes_record_the_token_and_history_pages(db: Database, neo4j_server: Any) -> None:
-    from tests.graphql_helpers import client_for, gql, token
+    from starlette.testclient import TestClient
+
+    from graphcat.api.app import create_app
+    from tests.graphql_helpers import gql, token
 
     m = unique()
     import_documents(db, [("catalog.yaml", doc(m))])
     secret = token(db, "writer")
-    client = next(client_for(neo4j_server))
-    set_alias = "mutation($v: ID!) { setAlias(modelVersion: $v, alias: \"production\") { __typename } }"
-    assert gql(client, set_alias, {"v": f"model_version:{m}@1"}, token=secret).json()["data"]["setAlias"]["__typename"] == "ModelVersion"
-    query = """query($id: ID!, $first: Int, $after: String) { history(id: $id, first: $first, after: $after) {
-        edges { cursor node { operation entity actor { subject tokenId address } } } pageInfo { hasNextPage endCursor } } }"""
-    page = gql(client, query, {"id": f"model_version:{m}@1", "first": 1}).json()["data"]["history"]
-    assert page["edges"][0]["node"]["operation"] == "alias" and page["pageInfo"]["hasNextPage"]
-    actor = page["edges"][0]["node"]["actor"]
-    assert actor["subject"] == "test-writer" and actor["tokenId"] == secret.split("_")[1] and actor["address"] != "cli"
-    rest = gql(client, query, {"id": f"model_version:{m}@1", "after": page["pageInfo"]["endCursor"]}).json()["data"]["history"]
-    assert [e["node"]["operation"] for e in rest["edges"]] == ["create"] and not rest["pageInfo"]["hasNextPage"]
-    for variables in ({"id": f"model_version:{m}@1", "first": 0}, {"id": f"model_version:{m}@1", "after": "bad"}):
-        error = gql(client, query, variables).json()["errors"][0]
-        assert error["extensions"]["code"] == "INVALID_INPUT"
-    mutations = gql(client, "{ __schema { mutationType { fields { name } } } }").json()["data"]["__schema"]
-    assert not [f["name"] for f in mutations["mutationType"]["fields"] if "change" in f["name"].lower() or "history" in f["name"].lower()]
+    with TestClient(create_app(neo4j_server)) as client:
+        set_alias = "mutation($v: ID!) { setAlias(modelVersion: $v, alias: \"production\") { __typename } }"
+        assert gql(client, set_alias, {"v": f"model_version:{m}@1"}, token=secret).json()["data"]["setAlias"]["__typename"] == "ModelVersion"
+        query = """query($id: ID!, $first: Int, $after: String) { history(id: $id, first: $first, after: $after) {
+            edges { cursor node { operation entity actor { subject tokenId address } } } pageInfo { hasNextPage endCursor } } }"""
+        page = gql(client, query, {"id": f"model_version:{m}@1", "first": 1}).json()["data"]["history"]
+        assert page["edges"][0]["node"]["operation"] == "alias" and page["pageInfo"]["hasNextPage"]
+        actor = page["edges"][0]["node"]["actor"]
+        assert actor["subject"] == "test-writer" and actor["tokenId"] == secret.split("_")[1] and actor["address"] != "cli"
+        rest = gql(client, query, {"id": f"model_version:{m}@1", "after": page["pageInfo"]["endCursor"]}).json()["data"]["history"]
+        assert [e["node"]["operation"] for e in rest["edges"]] == ["create"] and not rest["pageInfo"]["hasNextPage"]
+        for variables in ({"id": f"model_version:{m}@1", "first": 0}, {"id": f"model_version:{m}@1", "after": "bad"}):
+            error = gql(client, query, variables).json()["errors"][0]
+            assert error["extensions"]["code"] == "INVALID_INPUT"
+        mutations = gql(client, "{ __schema { mutationType { fields { name } } } }").json()["data"]["__schema"]
+        assert not [f["name"] for f in mutations["mutationType"]["fields"] if "change" in f["name"].lower() or "history" in f["name"].lower()]
