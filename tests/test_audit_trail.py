@@ -155,3 +155,21 @@ def test_graphql_writes_record_the_token_and_history_pages(db: Database, neo4j_s
             assert error["extensions"]["code"] == "INVALID_INPUT"
         mutations = gql(client, "{ __schema { mutationType { fields { name } } } }").json()["data"]["__schema"]
         assert not [f["name"] for f in mutations["mutationType"]["fields"] if "change" in f["name"].lower() or "history" in f["name"].lower()]
+
+
+def test_bulk_import_records_its_creations_with_the_states_stored(db: Database, tmp_path: Any) -> None:
+    import json
+
+    from graphcat.catalog.bulk import bulk_import
+
+    m = unique()
+    path = tmp_path / "bulk.json"
+    path.write_text(json.dumps(doc(m)))
+    seen = ids(db)
+    report = bulk_import(db, [path], actor=ALICE)
+    made = {c.entity: c for c in new_changes(db, seen)}
+    assert set(made) == {"task:tag", f"model:{m}", f"model_version:{m}@1", f"model_version:{m}@2"}
+    assert {(c.operation, c.actor, c.source.split(":")[0]) for c in made.values()} == {
+        ("create", ALICE, f"bulk import {report.import_id}")}
+    stored = db.write_transaction(lambda tx: audit.states(tx, made))
+    assert {uid: c.after for uid, c in made.items()} == stored  # computed from the rows = read back
