@@ -92,6 +92,19 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.service import audit
+    from graphcat.store.database import Database
+
+    with Database(settings) as db:
+        found = audit.changes(db, since=args.since, actor=args.actor, entity=args.entity, first=args.limit)[:args.limit]
+    for c in found:
+        who = c.actor.subject + (f" (token {c.actor.token_id})" if c.actor.token_id else "")
+        print(f"{c.at}  {c.operation:<12} {c.entity}  {who} from {c.actor.address}  "
+              f"{(c.before or '-')[:12]} -> {(c.after or '-')[:12]}  {c.source or ''}".rstrip())
+    return 0
+
+
 def _schema_export(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.api.export_schema import export
 
@@ -215,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_deploy_commands(sub, _deploy)  # register-onnx, benchmark, fast-models, check-compat
 
+    aud = sub.add_parser("audit", help="the audit trail: changes newest first (who, when, what, from where)")
+    aud.add_argument("--since", help="only changes at or after this ISO 8601 date or time (UTC)")
+    aud.add_argument("--actor", help="only changes by this subject or API token id")
+    aud.add_argument("--entity", help="only changes of this entity (uid, e.g. model_version:x@1)")
+    aud.add_argument("--limit", type=int, default=50, help="most changes shown (1-500)")
+    aud.set_defaults(handler=_audit)
     token = sub.add_parser("token", help="create, list or revoke API tokens (mutations need one)")
     token_sub = token.add_subparsers(dest="action", required=True)
     create = token_sub.add_parser("create", help="create a token and print its secret once")

@@ -289,3 +289,45 @@ class ImportReport:
             if c or u or up:
                 parts.append(f"{kind}: {c} created, {up} updated, {u} unchanged")
         return "; ".join(parts) or "nothing to import"
+
+
+# -- the audit trail (graphcat.store.audit) -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a write, passed api -> service -> store and recorded with every change.
+
+    `subject`: the caller's identity (an API token's name, an OIDC `sub`, `cli:<os user>` for local
+    commands); `token_id`: the API token used, if any; `address`: the client's address, "cli" for
+    writes made by a local command."""
+
+    subject: str
+    token_id: str | None = None
+    address: str = "cli"
+
+    @classmethod
+    def local(cls) -> "Actor":
+        """The actor of a local command (graphcat CLI, a script, the test suite)."""
+        import getpass
+
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no user name for this uid (some containers)
+            user = "unknown"
+        return cls(subject=f"cli:{user}", token_id=None, address="cli")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change of one entity: append-only, written in the write's own transaction."""
+
+    id: str  # "<at>~<write>~<seq>": sorts by time; the keyset of history and changes
+    at: str  # ISO 8601 UTC, microseconds
+    write: str  # the id of the write (one transaction) the change belongs to
+    entity: str  # the entity's uid (e.g. model_version:x@1, api_token:<id>)
+    entity_kind: str
+    operation: str  # create, update, alias, deprecate, undeprecate, link, measure, token-create, token-revoke
+    before: str | None  # sha256 of the entity's state before the write (None: it did not exist)
+    after: str | None  # ... and after it
+    actor: Actor
+    source: str | None = None  # the files of an import, or what else made the write

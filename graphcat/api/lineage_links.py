@@ -42,7 +42,8 @@ async def link_lineage(
     type: LineageLinkType,
 ) -> LinkLineageResult:
     async def work() -> LineageLink:
-        found = await run_in_threadpool(service.link_lineage, info.context.db, str(from_), str(to), type.value)
+        found = await run_in_threadpool(lambda: service.link_lineage(info.context.db, str(from_), str(to), type.value,
+                                                                     actor=info.context.actor))
         return LineageLink(type=found.type, source=strawberry.ID(found.from_uid), target=strawberry.ID(found.to_uid),
                            created=found.created)
 

@@ -90,7 +90,8 @@ async def register_onnx_model(
             registration = await run_in_threadpool(
                 lambda: deploy.register_onnx_upload(
                     db, settings, data, filename, model_id=model, version=version, task=task, name=name,
-                    description=description, license=license, benchmark=benchmark, quantize_int8=quantize))
+                    description=description, license=license, benchmark=benchmark, quantize_int8=quantize,
+                    actor=info.context.actor))
         except CatalogInvalid as exc:
             # Versions are immutable: the same model@version with another file is a clash with the
             # catalog (ConflictError, as its description says), not a malformed argument.

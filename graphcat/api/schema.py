@@ -18,7 +18,7 @@ from graphcat.api import transferability as transfer_api
 from graphcat.api.documents import CachedDocuments, Documents
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
-from graphcat.api.types import browse, catalog, deployment, reads, tokens, writes
+from graphcat.api.types import audit, browse, catalog, deployment, reads, tokens, writes
 from graphcat.api.types import models as model_types
 from graphcat.settings import Settings
 
@@ -85,6 +85,12 @@ class Query:
         resolver=deployment.fast_models,
         description="Model versions (for `task` and its subtasks) whose newest CPU benchmark at `batch` has p99 <= `maxP99Ms`, fastest first.",
     )
+    history: audit.ChangeConnection = strawberry.field(
+        resolver=audit.history, description="The audit trail of any entity (by uid), newest first; append-only.")
+    changes: audit.ChangeConnection = strawberry.field(
+        resolver=audit.changes,
+        description="Every recorded change, newest first: since an ISO 8601 time, by an actor (subject or API token id), "
+                    "of an entity.")
     search: search_api.SearchResult = strawberry.field(
         resolver=search_api.search, description="The search box: catalog entities whose text contains `text`, best first, with facet counts."
     )

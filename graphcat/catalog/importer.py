@@ -22,8 +22,9 @@ from tqdm import tqdm
 from graphcat.catalog.content import differing_fields
 from graphcat.catalog.files import CatalogInvalid, read_document, schema_problems
 from graphcat.catalog.plan import KIND_WORDS, Plan, Problem, build_plan, check_task_cycles
-from graphcat.domain import ImportReport
+from graphcat.domain import Actor, ImportReport
 from graphcat.errors import GraphcatError
+from graphcat.store import audit
 from graphcat.store import catalog as store
 from graphcat.store.database import Database, Tx
 from graphcat.store.index_state import bump_revision
@@ -34,7 +35,7 @@ MUTABLE_VERSION_PROPS = ("deprecated_reason",)
 
 
 def import_files(db: Database, paths: Sequence[Path | str], *, replace: bool = False,
-                 progress: bool = False) -> ImportReport:
+                 progress: bool = False, actor: Actor | None = None) -> ImportReport:
     documents: list[tuple[str, dict[str, Any]]] = []
     problems: list[Problem] = []
     for raw in paths:
@@ -49,11 +50,12 @@ def import_files(db: Database, paths: Sequence[Path | str], *, replace: bool = F
             documents.append((str(path), data))
     if problems:
         raise CatalogInvalid(problems)
-    return _import_valid(db, documents, replace=replace, progress=progress)
+    return _import_valid(db, documents, replace=replace, progress=progress, actor=actor)
 
 
 def import_documents(db: Database, documents: list[tuple[str, dict[str, Any]]], *, replace: bool = False,
-                     progress: bool = False, also: Callable[[Tx], None] | None = None) -> ImportReport:
+                     progress: bool = False, also: Callable[[Tx], None] | None = None,
+                     actor: Actor | None = None) -> ImportReport:
     """Import already-parsed documents given as (name used in errors, document).
 
     `also`, when given, runs after the documents are written, in the same transaction: facts that
@@ -64,7 +66,7 @@ def import_documents(db: Database, documents: list[tuple[str, dict[str, Any]]], 
         problems.extend(schema_problems(name, doc))
     if problems:
         raise CatalogInvalid(problems)
-    return _import_valid(db, documents, replace=replace, progress=progress, also=also)
+    return _import_valid(db, documents, replace=replace, progress=progress, also=also, actor=actor)
 
 
 def _lookups(plan: Plan) -> set[str]:
@@ -73,7 +75,7 @@ def _lookups(plan: Plan) -> set[str]:
 
 
 def _import_valid(db: Database, documents: list[tuple[str, dict[str, Any]]], *, replace: bool,
-                  progress: bool, also: Callable[[Tx], None] | None = None) -> ImportReport:
+                  progress: bool, also: Callable[[Tx], None] | None = None, actor: Actor | None = None) -> ImportReport:
     plan = build_plan(documents)
     files = tuple(name for name, _ in documents)
 
@@ -81,14 +83,18 @@ def _import_valid(db: Database, documents: list[tuple[str, dict[str, Any]]], *, 
         _check_against_catalog(plan, store.existing(db, _lookups(plan)))
         raise CatalogInvalid(plan.problems)
 
-    return apply_plan(db, plan, files, replace=replace, progress=progress, also=also)
+    return apply_plan(db, plan, files, replace=replace, progress=progress, also=also, actor=actor)
 
 
 def apply_plan(db: Database, plan: Plan, files: tuple[str, ...], *, replace: bool = False,
-               progress: bool = False, also: Callable[[Tx], None] | None = None) -> ImportReport:
-    """Check a plan against the catalog and write it, all in one write transaction."""
+               progress: bool = False, also: Callable[[Tx], None] | None = None,
+               actor: Actor | None = None) -> ImportReport:
+    """Check a plan against the catalog and write it, all in one write transaction, with its
+    audit changes (graphcat.store.audit; `actor` None: the local command's)."""
     def work(tx: Tx) -> ImportReport:
+        prior: dict[str, dict[str, Any]] = {}
         if replace:
+            prior = audit.catalog_states(tx)
             _clear(tx)
         # Checked inside the write transaction, so what is checked is what is written against.
         found = store.existing(tx, _lookups(plan))
@@ -96,9 +102,11 @@ def apply_plan(db: Database, plan: Plan, files: tuple[str, ...], *, replace: boo
         check_task_cycles(plan, store.task_parents(tx))
         if plan.problems:
             raise CatalogInvalid(plan.problems)
-        report = _write(tx, plan, found, files, progress)
+        changes: dict[str, audit.Pending] = {}
+        report = _write(tx, plan, found, files, progress, changes)
         if also is not None:
             also(tx)
+        _record(tx, actor, changes, found, prior, files)
         return report
 
     return db.write_transaction(work)
@@ -151,7 +159,37 @@ def _facts_as_stored(node_rows: list[dict[str, Any]], alias_rows: list[dict[str,
                for a in alias_rows)
 
 
-def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[str, ...], progress: bool) -> ImportReport:
+def _note(changes: dict[str, audit.Pending], uid: str, kind: str, operation: str, before: str | None) -> None:
+    """One change per entity per write: a second operation on it makes it an update (a create stays)."""
+    if kind == "feature":
+        return  # part of its version's content
+    seen = changes.get(uid)
+    if seen is None:
+        changes[uid] = audit.Pending(uid, kind, operation, before)
+    elif seen.operation not in ("create", operation):
+        seen.operation = "update"
+
+
+def _record(tx: Tx, actor: Actor | None, changes: dict[str, audit.Pending], found: dict[str, dict[str, Any]],
+            prior: dict[str, dict[str, Any]], files: tuple[str, ...]) -> None:
+    """The import's changes, with the entities' states after it (read back in this transaction)."""
+    after = audit.state_rows(tx, changes)
+    for uid, change in changes.items():
+        row = after.get(uid)
+        change.after = audit.row_digest(row) if row is not None else None
+        if uid in prior:  # replaced: compared with what the catalog held before it was cleared
+            change.before = audit.row_digest(prior[uid])
+            change.operation = "update" if change.operation == "create" else change.operation
+        elif change.aliases_before is not None and row is not None:  # lost an alias, otherwise untouched
+            change.before = audit.state_digest({**row["props"], "aliases": change.aliases_before}, row["links"])
+    for uid, row in prior.items():
+        if uid not in changes:
+            changes[uid] = audit.Pending(uid, row["props"]["kind"], "delete", audit.row_digest(row), None)
+    audit.record(tx, actor, list(changes.values()), source=", ".join(files))
+
+
+def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[str, ...], progress: bool,
+           changes: dict[str, audit.Pending]) -> ImportReport:
     unchanged_versions = {uid for uid in plan.versions if uid in found}
     restated: dict[str, set[tuple[str, str]]] = {}
     for edge in plan.edges:
@@ -168,15 +206,21 @@ def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[st
                 mutable = {k: v for k, v in node.props.items() if k in MUTABLE_VERSION_PROPS}
                 if mutable:
                     node_rows.append({**node.row(), "props": mutable})
+                    old_reason = found[node.uid]["props"].get("deprecated_reason")
+                    if mutable.get("deprecated_reason", old_reason) != old_reason:
+                        _note(changes, node.uid, node.kind, "undeprecate" if mutable.get("deprecated_reason") is None
+                              else "deprecate", audit.row_digest(found[node.uid]))
             continue
         old = found.get(node.uid)
         if old is None:
             created[node.kind] += 1
+            _note(changes, node.uid, node.kind, "create", None)
         elif all(old["props"].get(k) == v for k, v in node.props.items()) and \
                 _links(old, plan.replace.get(node.uid, set())) == restated.get(node.uid, set()):
             unchanged[node.kind] += 1
         else:
             updated[node.kind] += 1
+            _note(changes, node.uid, node.kind, "update", audit.row_digest(old))
         node_rows.append(node.row())
     replace_rows = [{"uid": uid, "types": sorted(types)} for uid, types in sorted(plan.replace.items())]
     edge_rows = [e.row() for e in plan.edges if e.version not in unchanged_versions]
@@ -202,10 +246,19 @@ def _write(tx: Tx, plan: Plan, found: dict[str, dict[str, Any]], files: tuple[st
                 raise GraphcatError(f"linked {linked} of {len(batch)} relationships; the import was rolled back")
             bar.update(len(batch))
         for batch in _batches(linked_rows):
+            present = store.existing_edges(tx, [{k: r[k] for k in ("from", "type", "to")} for r in batch])
+            for r in batch:
+                if (r["from"], r["type"], r["to"]) not in present:
+                    old = found.get(r["from"])
+                    _note(changes, r["from"], r["from"].partition(":")[0], "link", audit.row_digest(old) if old else None)
             store.merge_edges(tx, batch)
             bar.update(len(batch))
         for batch in _batches(alias_rows):
-            store.set_aliases(tx, batch)
+            for uid, before in store.set_aliases(tx, batch).items():
+                if uid in found:
+                    _note(changes, uid, "model_version", "alias", audit.row_digest(found[uid]))
+                elif uid not in changes:
+                    changes[uid] = audit.Pending(uid, "model_version", "alias", None, aliases_before=before)
             bar.update(len(batch))
     bump_revision(tx)  # in this transaction: the recommender's index sees the change with it
     return ImportReport(files, dict(created), dict(unchanged), dict(updated))

@@ -10,6 +10,8 @@ Functions (all take the `Database` first):
 - record_evaluation(db, model_version_uid, evaluation) -> Evaluation — {dataset, metric, value, date?, source?, notes?}.
 - set_alias(db, model_version_uid, alias) -> ModelVersion — moves the alias from the model's other versions.
 - deprecate(db, model_version_uid, reason | None) -> ModelVersion.
+Every write takes `actor=` (graphcat.domain.Actor; None: the local command's) and records its
+changes in the audit trail in its own transaction (graphcat.store.audit).
 Lineage between versions (FINE_TUNED_FROM, TRAINED_ON, ...) is part of a version's immutable
 content: it is declared when the version is registered; graphcat.service.lineage reads it.
 - get_by_uid(db, uid) -> domain.Node (NotFound); get_many(db, uids) -> dict[uid, Node];
@@ -51,8 +53,9 @@ _VERSION_SCHEMA = catalog_schema()["properties"]["models"]["items"]["properties"
 EVALUATION_SCHEMA = {**_VERSION_SCHEMA["properties"]["evaluations"]["items"]}
 
 
-def register(db: Database, document: dict[str, Any], *, name: str = "<request>") -> domain.ImportReport:
-    report = import_documents(db, [(name, document)])
+def register(db: Database, document: dict[str, Any], *, name: str = "<request>",
+             actor: domain.Actor | None = None) -> domain.ImportReport:
+    report = import_documents(db, [(name, document)], actor=actor)
     _index_follows(db)
     return report
 
@@ -74,16 +77,18 @@ def _family_entry(db: Database, kind: str, ident: str, given: dict[str, Any] | N
 
 
 def register_model_version(db: Database, model_id: str, version: dict[str, Any], *,
-                           model: dict[str, Any] | None = None) -> domain.ModelVersion:
+                           model: dict[str, Any] | None = None, actor: domain.Actor | None = None,
+                           ) -> domain.ModelVersion:
     entry = _family_entry(db, "model", model_id, model)
-    register(db, {"graphcat_catalog": 1, "models": [{**entry, "versions": [version]}]})
+    register(db, {"graphcat_catalog": 1, "models": [{**entry, "versions": [version]}]}, actor=actor)
     return get_by_uid(db, domain.uid("model_version", f"{model_id}@{version['version']}"))  # type: ignore[return-value]
 
 
 def register_dataset_version(db: Database, dataset_id: str, version: dict[str, Any], *,
-                             dataset: dict[str, Any] | None = None) -> domain.DatasetVersion:
+                             dataset: dict[str, Any] | None = None, actor: domain.Actor | None = None,
+                             ) -> domain.DatasetVersion:
     entry = _family_entry(db, "dataset", dataset_id, dataset)
-    register(db, {"graphcat_catalog": 1, "datasets": [{**entry, "versions": [version]}]})
+    register(db, {"graphcat_catalog": 1, "datasets": [{**entry, "versions": [version]}]}, actor=actor)
     return get_by_uid(db, domain.uid("dataset_version", f"{dataset_id}@{version['version']}"))  # type: ignore[return-value]
 
 
@@ -94,7 +99,8 @@ def _model_version(db: Database, uid: str) -> domain.ModelVersion:
     return node
 
 
-def record_evaluation(db: Database, model_version_uid: str, evaluation: dict[str, Any]) -> domain.Evaluation:
+def record_evaluation(db: Database, model_version_uid: str, evaluation: dict[str, Any], *,
+                      actor: domain.Actor | None = None) -> domain.Evaluation:
     """Add (or restate) an evaluation of a registered model version; evaluations are not immutable content."""
     mv = _model_version(db, model_version_uid)
     problems = [Problem(Where("<request>", "evaluation" if p.where.path == "$" else f"evaluation.{p.where.path}"), p.message)
@@ -103,11 +109,12 @@ def record_evaluation(db: Database, model_version_uid: str, evaluation: dict[str
         raise CatalogInvalid(problems)
     plan = Plan()
     plan_evaluation(plan, "<request>", mv.uid, mv.id, evaluation, "evaluation")
-    apply_plan(db, plan, ("<request>",))
+    apply_plan(db, plan, ("<request>",), actor=actor)
     return get_by_uid(db, domain.uid("evaluation", f"{mv.id}/{evaluation['dataset']}/{evaluation['metric']}"))  # type: ignore[return-value]
 
 
-def set_alias(db: Database, model_version_uid: str, alias: str) -> domain.ModelVersion:
+def set_alias(db: Database, model_version_uid: str, alias: str, *, actor: domain.Actor | None = None,
+              ) -> domain.ModelVersion:
     """Give the version this alias (e.g. production), taking it from the model's other versions."""
     mv = _model_version(db, model_version_uid)
     if not SLUG.fullmatch(alias):
@@ -115,16 +122,17 @@ def set_alias(db: Database, model_version_uid: str, alias: str) -> domain.ModelV
     plan = Plan()
     plan.aliases.append({"model": mv.model_uid, "version": mv.uid, "aliases": sorted(set(mv.aliases) | {alias}),
                          "where": Where("<request>", "alias")})
-    apply_plan(db, plan, ("<request>",))
+    apply_plan(db, plan, ("<request>",), actor=actor)
     _index_follows(db)  # the production alias wins ties in the ranking
     return _model_version(db, model_version_uid)
 
 
-def deprecate(db: Database, model_version_uid: str, reason: str | None) -> domain.ModelVersion:
+def deprecate(db: Database, model_version_uid: str, reason: str | None, *,
+              actor: domain.Actor | None = None) -> domain.ModelVersion:
     _model_version(db, model_version_uid)
     if reason is not None and not reason.strip():
         raise InvalidInput("a deprecation needs a reason", path="reason")
-    store.set_deprecation(db, model_version_uid, reason)
+    store.set_deprecation(db, model_version_uid, reason, actor)
     _index_follows(db)  # the ranker puts deprecated versions below their successors
     return _model_version(db, model_version_uid)
 

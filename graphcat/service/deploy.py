@@ -27,7 +27,7 @@ from graphcat.catalog.importer import import_documents
 from graphcat.deploy import compat, latency, onnx_inspect, quantize, smoke
 from graphcat.deploy.artifacts import Artifacts, StoredArtifact, open_artifact_store
 from graphcat.deploy.runtime import ORT_ERRORS
-from graphcat.domain import uid
+from graphcat.domain import Actor, uid
 from graphcat.errors import InvalidInput
 from graphcat.settings import Settings
 from graphcat.store import catalog as catalog_store
@@ -83,6 +83,7 @@ def register_onnx(
     benchmark: bool = False,
     quantize_int8: bool = False,
     quantized_version: str | None = None,
+    actor: Actor | None = None,
 ) -> Registration:
     """Register an ONNX file as `model_id@version` (see the module docstring for the steps)."""
     path = Path(path)
@@ -112,7 +113,7 @@ def register_onnx(
                                              method=QUANTIZATION_METHOD, weight_type=QUANTIZATION_WEIGHT_TYPE)
 
     # The catalog entry and its measurements commit together: a failure in either leaves nothing.
-    import_documents(db, [(f"register-onnx {path.name}", document)], also=measurements)
+    import_documents(db, [(f"register-onnx {path.name}", document)], also=measurements, actor=actor)
     return Registration(model_id, original, quantized, agreement, notes)
 
 
@@ -128,13 +129,20 @@ def register_onnx_upload(
         return register_onnx(db, settings, target, **kwargs)
 
 
-def benchmark_version(db: Database, settings: Settings, version_uid: str) -> latency.LatencyReport:
+def benchmark_version(db: Database, settings: Settings, version_uid: str, *,
+                      actor: Actor | None = None) -> latency.LatencyReport:
     """Benchmark a registered version again from its stored artifact (checked against its sha256)."""
     path = _artifact_path(db, settings, version_uid)
     report = _benchmark(settings, path, onnx_inspect.inspect(path))
-    db.write_transaction(
-        lambda tx: deploy_store.record_benchmarks(tx, version_uid, report.hardware, report.results)
-    )
+    from graphcat.store import audit
+
+    def work(tx: Tx) -> None:
+        deploy_store.record_benchmarks(tx, version_uid, report.hardware, report.results)
+        state = audit.states(tx, [version_uid]).get(version_uid)  # benchmarks are facts about it, not its state
+        audit.record(tx, actor, [audit.Pending(version_uid, "model_version", "measure", state, state)],
+                     source=f"benchmark on {report.hardware.id}")
+
+    db.write_transaction(work)
     return report
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 
 from graphcat import domain
 from graphcat.errors import Conflict, InvalidInput, NotFound
+from graphcat.store import audit
 from graphcat.store.database import Database, Tx
 from graphcat.store.index_state import bump_revision
 
@@ -32,7 +33,8 @@ class LineageLink:
     created: bool  # False when the link existed already
 
 
-def link_lineage(db: Database, from_uid: str, to_uid: str, type: str) -> LineageLink:
+def link_lineage(db: Database, from_uid: str, to_uid: str, type: str, *,
+                 actor: domain.Actor | None = None) -> LineageLink:
     if type not in LINK_KINDS:
         raise InvalidInput(f"type must be one of {', '.join(LINK_KINDS)}, got {type!r}", path="type")
     if from_uid == to_uid:
@@ -53,10 +55,13 @@ def link_lineage(db: Database, from_uid: str, to_uid: str, type: str) -> Lineage
         if row["cycle"]:
             path = " -> ".join(domain.split_uid(u)[1] for u in [from_uid, *row["cycle"]])
             raise Conflict(f"{type} would make a lineage cycle: {path}", path="to")
+        before = audit.states(tx, [from_uid]).get(from_uid)
         linked = tx.run("lineage/link_create", **{"from": from_uid, "to": to_uid, "type": type,
                                                   "linked_at": datetime.now(timezone.utc).isoformat()})
         if linked[0]["linked"] != 1:
             raise NotFound(f"{from_uid!r} or {to_uid!r} disappeared while linking", path="from")
+        audit.record(tx, actor, [audit.Pending(from_uid, wanted, "link", before, audit.states(tx, [from_uid]).get(from_uid))],
+                     source=f"{type} {to_uid}")
         return LineageLink(type, from_uid, to_uid, created=True)
 
     # An error raised inside `work` rolls the transaction back: nothing half-written, no bump.

@@ -78,17 +78,20 @@ def to_domain(props: dict[str, Any]) -> domain.Node:
 
 # Relationships that an import may restate on entities that already exist (mutable facts).
 RESTATED_TYPES = ("PART_OF", "SUBTASK_OF", "SOLVES", "FOR_TASK", "OWNED_BY", "DESCRIBED_IN", "EVALUATES", "EVALUATED_ON")
+# The relationships that are part of an entity's state for the audit trail (graphcat.store.audit):
+# the restated ones and lineage linked after registration (the rest is in a version's content hash).
+STATE_TYPES = (*RESTATED_TYPES, *domain.MODEL_LINEAGE_TYPES, "DERIVED_FROM")
 
 
 def existing(db_or_tx: Database | Tx, uids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """uid -> {uid, props, links: [[type, target uid]] of RESTATED_TYPES} for the uids in the catalog.
+    """uid -> {uid, props, links: [[type, target uid]] of STATE_TYPES} for the uids in the catalog.
 
     Inside a write transaction it first takes the catalog's write lock (like SELECT ... FOR UPDATE):
     what it returns cannot change before that transaction ends. Without it, N clients registering
     the same version at once all saw it absent and all wrote it: one node, but its relationships
     created N times (tests/test_reliability_concurrency.py).
     """
-    params = {"uids": sorted(set(uids)), "types": list(RESTATED_TYPES)}
+    params = {"uids": sorted(set(uids)), "types": list(STATE_TYPES)}
     if isinstance(db_or_tx, Tx):
         db_or_tx.run("catalog/lock_writes")
         rows = db_or_tx.run("catalog/existing_nodes", **params)
@@ -120,15 +123,28 @@ def merge_edges(tx: Tx, rows: list[dict[str, Any]]) -> int:
     return tx.run("catalog/merge_edges", rows=rows)[0]["linked"] if rows else 0
 
 
-def set_aliases(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    return tx.run("catalog/set_aliases", rows=rows)[0]["touched"] if rows else 0
+def set_aliases(tx: Tx, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Apply alias rows; returns uid -> aliases before, for the versions whose aliases changed."""
+    return {r["uid"]: r["before"] for r in tx.run("catalog/set_aliases", rows=rows)} if rows else {}
 
 
-def set_deprecation(db: Database, uid: str, reason: str | None) -> dict[str, Any] | None:
+def existing_edges(tx: Tx, rows: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    """Which of these {from, type, to} relationships exist already."""
+    return {tuple(r["edge"]) for r in tx.run("catalog/existing_edges", rows=rows)} if rows else set()  # type: ignore[misc]
+
+
+def set_deprecation(db: Database, uid: str, reason: str | None, actor: domain.Actor | None = None,
+                    ) -> dict[str, Any] | None:
+    from graphcat.store import audit
+
     def work(tx: Tx) -> list[dict[str, Any]]:
+        before = audit.states(tx, [uid]).get(uid)
         found = tx.run("catalog/set_deprecation", uid=uid, reason=reason)
         if found:
             bump_revision(tx)
+            operation = "deprecate" if reason is not None else "undeprecate"
+            audit.record(tx, actor, [audit.Pending(uid, "model_version", operation, before,
+                                                   audit.states(tx, [uid]).get(uid))])
         return found
 
     rows = db.write_transaction(work)

@@ -32,6 +32,9 @@ from graphcat.store import bookmarks, queries
 
 T = TypeVar("T")
 
+# The audit trail's label (graphcat.store.audit): only the queries of cypher/audit/ write it.
+AUDIT_LABEL = "Change"
+
 # Counts the queries run in the current context (one API request, one test), so that tests can
 # prove there is no N+1 and benchmarks can report round trips.
 query_counter: ContextVar[list[int] | None] = ContextVar("graphcat_query_counter", default=None)
@@ -75,6 +78,7 @@ class Tx:
         self._tx = tx
 
     def run(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        _refuse_audit_label(name, params)
         _count()
         result = self._tx.run(queries.get(name), params)
         return [{key: _plain(value) for key, value in record.items()} for record in result]
@@ -96,6 +100,20 @@ def _plain(value: Any) -> Any:
     if kind is dict:
         return {k: _plain(v) for k, v in value.items()}
     return neo4j.Record({"value": value}).data()["value"]
+
+
+def _refuse_audit_label(name: str, params: dict[str, Any]) -> None:
+    """Queries that take their labels from rows (catalog/upsert_nodes, bulk/create_nodes) must never
+    make or unmake a Change node: the audit trail is append-only, written by cypher/audit/ alone."""
+    if name.startswith("audit/"):
+        return
+    rows = params.get("rows")
+    if not rows or not isinstance(rows, list) or not isinstance(rows[0], dict) or "labels" not in rows[0]:
+        return
+    for row in rows:
+        if AUDIT_LABEL in (row.get("labels") or ()) or AUDIT_LABEL in (row.get("remove") or ()):
+            raise GraphcatError(f"{name}: a row labelled {AUDIT_LABEL} ({row.get('uid')!r}) was refused; the audit "
+                                "trail is append-only and written only by graphcat.store.audit")
 
 
 class Database:

@@ -14,8 +14,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from graphcat.domain import Actor
 from graphcat.errors import InvalidInput, NotFound
-from graphcat.store.database import Database
+from graphcat.store import audit
+from graphcat.store.database import Database, Tx
 
 ROLES = ("reader", "writer", "admin")
 PREFIX = "gct_"
@@ -52,7 +54,16 @@ def looks_like_secret(secret: str) -> bool:
     return bool(_SECRET.match(secret))
 
 
-def create(db: Database, role: str, name: str | None = None) -> tuple[ApiToken, str]:
+_STATE_KEYS = ("id", "name", "role", "created_at", "revoked", "revoked_at")
+
+
+def _digest(row: dict[str, Any], **override: Any) -> str:
+    """A token's state for the audit trail (never its hash)."""
+    return audit.state_digest({k: override.get(k, row[k]) for k in _STATE_KEYS})
+
+
+def create(db: Database, role: str, name: str | None = None, *, actor: Actor | None = None,
+           ) -> tuple[ApiToken, str]:
     """Create a token; returns it with its secret, which is not kept anywhere."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got {role!r}", path="role")
@@ -63,8 +74,13 @@ def create(db: Database, role: str, name: str | None = None) -> tuple[ApiToken, 
             "name must be 1-100 letters, digits, spaces or . @ : / - _", path="name"
         )
     secret = f"{PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
-    row = db.write("tokens/create", id=token_id, name=name, role=role, hash=hash_secret(secret))[0]
-    return ApiToken.from_row(row), secret
+
+    def work(tx: Tx) -> dict[str, Any]:
+        row = tx.run("tokens/create", id=token_id, name=name, role=role, hash=hash_secret(secret))[0]
+        audit.record(tx, actor, [audit.Pending(f"api_token:{token_id}", "api_token", "token-create", None, _digest(row))])
+        return row
+
+    return ApiToken.from_row(db.write_transaction(work)), secret
 
 
 def find_by_secret(db: Database, secret: str) -> ApiToken | None:
@@ -79,8 +95,16 @@ def list_tokens(db: Database) -> list[ApiToken]:
     return [ApiToken.from_row(row) for row in db.read("tokens/list")]
 
 
-def revoke(db: Database, token_id: str) -> ApiToken:
-    rows = db.write("tokens/revoke", id=token_id)
+def revoke(db: Database, token_id: str, *, actor: Actor | None = None) -> ApiToken:
+    def work(tx: Tx) -> list[dict[str, Any]]:
+        rows = tx.run("tokens/revoke", id=token_id)
+        if rows and not rows[0]["was_revoked"]:  # revoking again changes nothing: no change recorded
+            row = rows[0]
+            audit.record(tx, actor, [audit.Pending(f"api_token:{token_id}", "api_token", "token-revoke",
+                                                   _digest(row, revoked=False, revoked_at=None), _digest(row))])
+        return rows
+
+    rows = db.write_transaction(work)
     if not rows:
         raise NotFound(f"no API token with id {token_id!r}", path="id")
     return ApiToken.from_row(rows[0])

@@ -81,7 +81,8 @@ async def create_api_token(
     info: strawberry.Info[RequestContext, None], role: TokenRole, name: str | None = None
 ) -> CreateApiTokenResult:
     async def work() -> CreatedApiToken:
-        token, secret = await run_in_threadpool(tokens.create, info.context.db, role.value, name)
+        token, secret = await run_in_threadpool(lambda: tokens.create(info.context.db, role.value, name,
+                                                                       actor=info.context.actor))
         return CreatedApiToken(token=ApiToken.from_domain(token), secret=secret)
 
     return await as_result(work)
@@ -89,6 +90,7 @@ async def create_api_token(
 
 async def revoke_api_token(info: strawberry.Info[RequestContext, None], id: strawberry.ID) -> RevokeApiTokenResult:
     async def work() -> ApiToken:
-        return ApiToken.from_domain(await run_in_threadpool(tokens.revoke, info.context.db, str(id)))
+        return ApiToken.from_domain(await run_in_threadpool(
+            lambda: tokens.revoke(info.context.db, str(id), actor=info.context.actor)))
 
     return await as_result(work)

@@ -201,7 +201,8 @@ async def register_model_version(info: Info, input: RegisterModelVersionInput) -
     async def work() -> ModelVersion:
         _check_shapes(input.inputs, "inputs")
         _check_shapes(input.outputs, "outputs")
-        mv = await run_in_threadpool(catalog.register_model_version, info.context.db, input.model, version, model=model)
+        mv = await run_in_threadpool(catalog.register_model_version, info.context.db, input.model, version, model=model,
+                                     actor=info.context.actor)
         return ModelVersion.from_domain(mv)
 
     return await _mutate(work)  # type: ignore[return-value]
@@ -224,7 +225,7 @@ async def register_dataset_version(info: Info, input: RegisterDatasetVersionInpu
     async def work() -> DatasetVersion:
         _check_shapes(input.features, "features")
         dv = await run_in_threadpool(catalog.register_dataset_version, info.context.db, input.dataset, version,
-                                     dataset=dataset)
+                                     dataset=dataset, actor=info.context.actor)
         return DatasetVersion.from_domain(dv)
 
     return await _mutate(work)  # type: ignore[return-value]
@@ -232,7 +233,7 @@ async def register_dataset_version(info: Info, input: RegisterDatasetVersionInpu
 
 async def _register_one(info: Info, section: str, entry: dict[str, Any], kind: str) -> domain.Node:
     db = info.context.db
-    await run_in_threadpool(catalog.register, db, {"graphcat_catalog": 1, section: [entry]})
+    await run_in_threadpool(catalog.register, db, {"graphcat_catalog": 1, section: [entry]}, actor=info.context.actor)
     return await run_in_threadpool(catalog.get_by_uid, db, domain.uid(kind, entry["id"]))
 
 
@@ -260,7 +261,8 @@ async def record_evaluation(info: Info, input: RecordEvaluationInput) -> RecordE
                               "value": input.value, "date": input.date, "source": input.source, "notes": input.notes})
 
     async def work() -> Evaluation:
-        found = await run_in_threadpool(catalog.record_evaluation, info.context.db, str(input.model_version), evaluation)
+        found = await run_in_threadpool(catalog.record_evaluation, info.context.db, str(input.model_version), evaluation,
+                                        actor=info.context.actor)
         return Evaluation.from_domain(found)
 
     return await _mutate(work)  # type: ignore[return-value]
@@ -268,13 +270,15 @@ async def record_evaluation(info: Info, input: RecordEvaluationInput) -> RecordE
 
 async def set_alias(info: Info, model_version: strawberry.ID, alias: str) -> ModelVersionResult:
     async def work() -> ModelVersion:
-        return ModelVersion.from_domain(await run_in_threadpool(catalog.set_alias, info.context.db, str(model_version), alias))
+        return ModelVersion.from_domain(await run_in_threadpool(catalog.set_alias, info.context.db, str(model_version), alias,
+                                                                actor=info.context.actor))
 
     return await as_result(work)  # type: ignore[return-value]
 
 
 async def deprecate(info: Info, model_version: strawberry.ID, reason: str) -> ModelVersionResult:
     async def work() -> ModelVersion:
-        return ModelVersion.from_domain(await run_in_threadpool(catalog.deprecate, info.context.db, str(model_version), reason))
+        return ModelVersion.from_domain(await run_in_threadpool(catalog.deprecate, info.context.db, str(model_version), reason,
+                                                                actor=info.context.actor))
 
     return await as_result(work)  # type: ignore[return-value]
