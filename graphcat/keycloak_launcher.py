@@ -16,31 +16,20 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.request
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from graphcat.errors import LauncherError
 from graphcat.maven_fetch import fetch_once, locked
-from graphcat.neo4j_launcher import java_major_version, pid_alive, port_open, reap, terminate
+from graphcat import processes
+from graphcat.processes import Status, java_major_version
 from graphcat.settings import Settings
 
 REALM_FILE = Path(__file__).resolve().parent / "identity" / "realm" / "graphcat-realm.json"
 REALM = "graphcat"
 MIN_JAVA = 21
-
-
-@dataclass(frozen=True)
-class Status:
-    running: bool
-    pid: int | None
-    port: int
-    home: Path
-    detail: str
 
 
 def issuer(settings: Settings) -> str:
@@ -125,26 +114,12 @@ def _prepare_data(dist: Path) -> str:
     return digest
 
 
-def _read_pid(settings: Settings) -> int | None:
-    path = _pidfile(settings)
-    text = path.read_text().strip() if path.is_file() else ""
-    if not text.isdigit():
-        return None
-    pid = int(text)
-    return pid if pid_alive(pid) else None
-
-
 def status(settings: Settings) -> Status:
-    pid = _read_pid(settings)
-    port = settings.keycloak_port
-    if pid is None:
-        detail = "not running"
-        if port_open("127.0.0.1", port):
-            detail = f"not running (but another process listens on port {port})"
-        return Status(False, None, port, _home(settings), detail)
-    answering = _discovery(settings) is not None
-    detail = f"running, pid {pid}, realm {issuer(settings)}" + ("" if answering else " (not answering yet)")
-    return Status(True, pid, port, _home(settings), detail)
+    def running(pid: int) -> str:
+        answering = _discovery(settings) is not None
+        return f"running, pid {pid}, realm {issuer(settings)}" + ("" if answering else " (not answering yet)")
+
+    return processes.status(_pidfile(settings), settings.keycloak_port, _home(settings), running)
 
 
 def _discovery(settings: Settings) -> dict | None:
@@ -168,17 +143,8 @@ def _log_tail(settings: Settings, lines: int = 25) -> str:
 
 
 def _wait(settings: Settings, pid: int) -> None:
-    deadline = time.monotonic() + settings.keycloak_start_timeout
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            reap(pid)
-            raise LauncherError("Keycloak exited during start-up:\n" + _log_tail(settings))
-        if _discovery(settings) is not None:
-            return
-        time.sleep(0.5)
-    raise LauncherError(
-        f"Keycloak did not serve {issuer(settings)} within {settings.keycloak_start_timeout:.0f}s:\n" + _log_tail(settings)
-    )
+    processes.wait_until(lambda: _discovery(settings) is not None, pid, settings.keycloak_start_timeout,
+                         name="Keycloak", what=lambda: f"serve {issuer(settings)}", log_tail=lambda: _log_tail(settings))
 
 
 def start(settings: Settings) -> Status:
@@ -187,29 +153,22 @@ def start(settings: Settings) -> Status:
     if current.running:
         _wait(settings, current.pid or 0)
         return status(settings)
-    for port in (settings.keycloak_port, settings.keycloak_port + 1):
-        if port_open("127.0.0.1", port):
-            raise LauncherError(
-                f"port {port} on 127.0.0.1 is taken by another process; stop it, or choose another "
-                "GRAPHCAT_KEYCLOAK_PORT (Keycloak uses it and the next one)"
-            )
+    processes.require_free([settings.keycloak_port, settings.keycloak_port + 1],
+                           "choose another GRAPHCAT_KEYCLOAK_PORT (Keycloak uses it and the next one)")
     jdk = java_home(settings)
     dist = _distribution(settings)
     digest = _prepare_data(dist)
     env = dict(os.environ, JAVA_HOME=str(jdk), KC_BOOTSTRAP_ADMIN_USERNAME="admin",
                KC_BOOTSTRAP_ADMIN_PASSWORD="admin", JAVA_OPTS_KC_HEAP="-Xms64m -Xmx512m")
     env.pop("JAVA_OPTS", None)
-    log = open(_log(settings), "ab")
-    proc = subprocess.Popen(
+    pid = processes.spawn(
         [str(dist / "bin" / "kc.sh"), "start-dev", "--import-realm", "--db=dev-file",
          "--http-host=127.0.0.1", f"--http-port={settings.keycloak_port}",
          f"--http-management-port={settings.keycloak_port + 1}", "--hostname-strict=false"],
-        cwd=dist, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        log=_log(settings), pidfile=_pidfile(settings), env=env, cwd=dist,
     )
-    log.close()
-    _pidfile(settings).write_text(f"{proc.pid}\n")
     try:
-        _wait(settings, proc.pid)
+        _wait(settings, pid)
     except LauncherError:
         stop(settings)
         shutil.rmtree(dist / "data" / "h2", ignore_errors=True)  # maybe half-imported: start afresh next time
@@ -219,8 +178,5 @@ def start(settings: Settings) -> Status:
 
 
 def stop(settings: Settings, timeout: float = 60.0) -> Status:
-    pid = _read_pid(settings)
-    if pid is not None:
-        terminate(pid, timeout, group=True)  # kc.sh and its java share the session's group
-    _pidfile(settings).unlink(missing_ok=True)
+    processes.stop(_pidfile(settings), timeout, group=True)  # kc.sh and its java share the session's group
     return status(settings)

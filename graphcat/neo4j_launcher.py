@@ -9,17 +9,14 @@ password. It returns when Bolt answers.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import signal
-import socket
 import subprocess
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from graphcat import processes
 from graphcat.errors import LauncherError
 from graphcat.maven_fetch import fetch_once
+from graphcat.processes import Status, java_major_version, port_open
 from graphcat.settings import Settings
 
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -38,15 +35,6 @@ _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
 """
 
 MIN_JAVA = 17
-
-
-@dataclass(frozen=True)
-class Status:
-    running: bool
-    pid: int | None
-    bolt_port: int
-    home: Path
-    detail: str
 
 
 def _home(settings: Settings) -> Path:
@@ -68,15 +56,6 @@ def java_executable() -> str:
             "(no JAVA_HOME, no `java` on PATH). Install a JDK 17 or point GRAPHCAT_NEO4J_URI at an existing Neo4j."
         )
     return found
-
-
-def java_major_version(java: str) -> int:
-    proc = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', proc.stderr + proc.stdout)
-    if not match:
-        raise LauncherError(f"could not read the Java version from `{java} -version`: {proc.stderr.strip()!r}")
-    major = int(match.group(1))
-    return int(match.group(2)) if major == 1 and match.group(2) else major
 
 
 def check_java() -> str:
@@ -134,48 +113,14 @@ def _write_config(settings: Settings, home: Path) -> Path:
     return conf
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie child still answers kill(0); look at its state
-    stat = Path(f"/proc/{pid}/stat")
-    if stat.is_file():
-        return stat.read_text().split(") ", 1)[-1].split(" ", 1)[0] != "Z"
-    return True
-
-
-def _read_pid(settings: Settings) -> int | None:
-    pidfile = _pidfile(settings)
-    if not pidfile.is_file():
-        return None
-    text = pidfile.read_text().strip()
-    if not text.isdigit():
-        return None
-    pid = int(text)
-    return pid if pid_alive(pid) else None
-
-
-def port_open(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
 def status(settings: Settings) -> Status:
-    pid = _read_pid(settings)
     port = settings.neo4j_bolt_port
-    if pid is None:
-        detail = "not running"
-        if port_open("127.0.0.1", port):
-            detail = f"not running (but another process listens on port {port})"
-        return Status(False, None, port, _home(settings), detail)
-    answering = port_open("127.0.0.1", port)
-    detail = f"running, pid {pid}, Bolt on 127.0.0.1:{port}" + ("" if answering else " (not answering yet)")
-    return Status(True, pid, port, _home(settings), detail)
+
+    def running(pid: int) -> str:
+        answering = port_open("127.0.0.1", port)
+        return f"running, pid {pid}, Bolt on 127.0.0.1:{port}" + ("" if answering else " (not answering yet)")
+
+    return processes.status(_pidfile(settings), port, _home(settings), running)
 
 
 def _wait_for_bolt(settings: Settings, proc_pid: int) -> None:
@@ -183,30 +128,30 @@ def _wait_for_bolt(settings: Settings, proc_pid: int) -> None:
     from neo4j import GraphDatabase
     from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
-    deadline = time.monotonic() + settings.neo4j_start_timeout
     uri = f"bolt://127.0.0.1:{settings.neo4j_bolt_port}"
     last = "no answer yet"
-    while time.monotonic() < deadline:
-        if not pid_alive(proc_pid):
-            raise LauncherError("Neo4j exited during start-up:\n" + _log_tail(settings))
-        if port_open("127.0.0.1", settings.neo4j_bolt_port):
-            try:
-                with GraphDatabase.driver(uri, auth=(settings.neo4j_user, settings.neo4j_password)) as driver:
-                    driver.verify_connectivity()
-                    driver.execute_query("RETURN 1", database_=settings.neo4j_database)
-                return
-            except AuthError as exc:
-                raise LauncherError(
-                    f"Neo4j at {uri} rejected user {settings.neo4j_user!r}: its data folder "
-                    f"{_home(settings) / 'data'} was initialised with another password ({exc.message}). "
-                    "Use that password, or stop Neo4j and delete the folder to start afresh."
-                ) from exc
-            except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as exc:
-                last = str(exc)
-        time.sleep(0.5)
-    raise LauncherError(
-        f"Neo4j did not answer on {uri} within {settings.neo4j_start_timeout:.0f}s ({last}):\n" + _log_tail(settings)
-    )
+
+    def answers() -> bool:
+        nonlocal last
+        if not port_open("127.0.0.1", settings.neo4j_bolt_port):
+            return False
+        try:
+            with GraphDatabase.driver(uri, auth=(settings.neo4j_user, settings.neo4j_password)) as driver:
+                driver.verify_connectivity()
+                driver.execute_query("RETURN 1", database_=settings.neo4j_database)
+            return True
+        except AuthError as exc:
+            raise LauncherError(
+                f"Neo4j at {uri} rejected user {settings.neo4j_user!r}: its data folder "
+                f"{_home(settings) / 'data'} was initialised with another password ({exc.message}). "
+                "Use that password, or stop Neo4j and delete the folder to start afresh."
+            ) from exc
+        except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as exc:
+            last = str(exc)
+            return False
+
+    processes.wait_until(answers, proc_pid, settings.neo4j_start_timeout, name="Neo4j",
+                         what=lambda: f"answer on {uri} ({last})", log_tail=lambda: _log_tail(settings))
 
 
 def _log_tail(settings: Settings, lines: int = 20) -> str:
@@ -226,11 +171,7 @@ def start(settings: Settings) -> Status:
     if current.running:
         _wait_for_bolt(settings, current.pid or 0)
         return status(settings)
-    if port_open("127.0.0.1", settings.neo4j_bolt_port):
-        raise LauncherError(
-            f"port {settings.neo4j_bolt_port} on 127.0.0.1 is taken by another process; stop it, or "
-            "choose another port in GRAPHCAT_NEO4J_URI (e.g. bolt://127.0.0.1:7688)"
-        )
+    processes.require_free([settings.neo4j_bolt_port], "choose another port in GRAPHCAT_NEO4J_URI (e.g. bolt://127.0.0.1:7688)")
     java = check_java()
     lib = resolve_jars(settings)
     home = _home(settings)
@@ -245,18 +186,14 @@ def start(settings: Settings) -> Status:
         )
         if proc.returncode != 0:
             raise LauncherError(f"could not set the initial Neo4j password: {proc.stderr.strip() or proc.stdout.strip()}")
-    console = open(home / "logs" / "console.log", "ab")
-    proc = subprocess.Popen(
+    pid = processes.spawn(
         [java, f"-Xmx{settings.neo4j_heap}", "-XX:+UseG1GC", "-Dfile.encoding=UTF-8",
          "-cp", classpath, "org.neo4j.server.CommunityEntryPoint",
          f"--home-dir={home}", f"--config-dir={conf}"],
-        env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        start_new_session=True,
+        log=home / "logs" / "console.log", pidfile=_pidfile(settings), env=env,
     )
-    console.close()
-    _pidfile(settings).write_text(f"{proc.pid}\n")
     try:
-        _wait_for_bolt(settings, proc.pid)
+        _wait_for_bolt(settings, pid)
     except LauncherError:
         stop(settings)
         raise
@@ -264,34 +201,5 @@ def start(settings: Settings) -> Status:
 
 
 def stop(settings: Settings, timeout: float = 60.0) -> Status:
-    pid = _read_pid(settings)
-    if pid is not None:
-        terminate(pid, timeout)
-    _pidfile(settings).unlink(missing_ok=True)
+    processes.stop(_pidfile(settings), timeout)
     return status(settings)
-
-
-def terminate(pid: int, timeout: float, group: bool = False) -> None:
-    """SIGTERM `pid` (its whole process group when `group`), SIGKILL after `timeout` seconds."""
-    kill = (lambda sig: os.killpg(pid, sig)) if group else (lambda sig: os.kill(pid, sig))
-    try:
-        kill(signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while pid_alive(pid) and time.monotonic() < deadline:
-        reap(pid)
-        time.sleep(0.2)
-    if pid_alive(pid):
-        kill(signal.SIGKILL)
-        while pid_alive(pid):
-            reap(pid)
-            time.sleep(0.1)
-
-
-def reap(pid: int) -> None:
-    """Collect the exit status when the server is our own child (tests start it in-process)."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -30,6 +26,7 @@ from graphcat.service import deploy
 from graphcat.settings import Settings
 from graphcat.store.database import Database
 from tests.conftest import free_port
+from tests.server_process import server_process
 
 BUCKET = "graphcat-artifacts"
 START_TIMEOUT = 60.0
@@ -40,31 +37,12 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     folder = tmp_path_factory.mktemp("s3-server")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = folder / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=folder, start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"S3 server exited with {proc.returncode}; log {log}:\n{log.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(f"{url}/", timeout=2).close()
-                break
-            except urllib.error.HTTPError:
-                break  # it answers
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"S3 server at {url} did not answer in {START_TIMEOUT:.0f} s; log {log}")
-                time.sleep(0.3)
+    with server_process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], folder,
+                        name="S3 server", ready_url=f"{url}/", timeout=START_TIMEOUT, any_status=True):
         client = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
                               aws_access_key_id="graphcat-test", aws_secret_access_key="graphcat-test-secret")
         client.create_bucket(Bucket=BUCKET)
         yield {"url": url, "client": client}
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(autouse=True)

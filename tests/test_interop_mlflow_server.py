@@ -7,12 +7,7 @@ a server that does not come up is a test error naming its log.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,22 +19,9 @@ from graphcat.interop.commands import import_mlflow
 from graphcat.store.index_state import catalog_revision
 from tests.conftest import free_port
 from tests.mlflow_factory import build_registry
+from tests.server_process import server_process
 
 START_TIMEOUT = 120.0
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"mlflow server exited with {proc.returncode}; log {log}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise RuntimeError(f"mlflow server at {url} did not answer /health in {START_TIMEOUT:.0f} s; log {log}")
 
 
 @pytest.fixture(scope="module")
@@ -47,21 +29,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     folder = tmp_path_factory.mktemp("mlflow-server")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = folder / "server.log"
     mlflow_cli = Path(sys.executable).with_name("mlflow")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(mlflow_cli), "server", "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}",
-             "--artifacts-destination", str(folder / "artifacts"), "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, cwd=folder, env=dict(os.environ), start_new_session=True)
-    try:
-        _wait_healthy(url, proc, log)
+    with server_process(
+        [str(mlflow_cli), "server", "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}",
+         "--artifacts-destination", str(folder / "artifacts"), "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1"],
+        folder, name="mlflow server", ready_url=f"{url}/health", timeout=START_TIMEOUT,
+    ):
         registry = build_registry(folder, uri=url)
         yield {"url": url, "folder": folder, **registry}
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
 
 
 def test_registry_imports_over_http(db, server) -> None:

@@ -12,7 +12,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError
 from starlette.testclient import TestClient
 
-from graphcat import neo4j_launcher
+from graphcat import neo4j_launcher, processes
 from graphcat.api.app import create_app
 from graphcat.errors import LauncherError
 from graphcat.settings import Settings
@@ -67,7 +67,7 @@ def test_data_survives_restart_and_health_follows_the_server(settings: Settings,
             assert [r["v"] for r in records] == [42]
         finally:
             neo4j_launcher.stop(local)
-    assert not neo4j_launcher.port_open("127.0.0.1", local.neo4j_bolt_port)
+    assert not processes.port_open("127.0.0.1", local.neo4j_bolt_port)
 
 
 def test_port_taken_is_a_clear_error(settings: Settings, tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_missing_maven_is_a_clear_error(settings: Settings, tmp_path: Path, monk
 
 
 def test_java_on_this_machine_is_new_enough() -> None:
-    assert neo4j_launcher.java_major_version(neo4j_launcher.check_java()) >= 17
+    assert processes.java_major_version(neo4j_launcher.check_java()) >= 17
 
 
 def test_status_of_a_server_that_never_ran(settings: Settings, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphcat.catalog import content
+from graphcat import content
 from graphcat.catalog.exporter import export_document
 from graphcat.catalog.files import CatalogInvalid
 from graphcat.catalog.importer import import_documents

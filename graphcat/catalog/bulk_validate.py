@@ -23,7 +23,7 @@ from typing import IO, Any, Iterable, Iterator, Sequence
 import jsonschema_rs
 from tqdm import tqdm
 
-from graphcat.catalog.content import differing_fields
+from graphcat.content import differing_fields
 from graphcat.catalog.files import catalog_schema, read_document, schema_problems
 from graphcat.catalog.plan import KIND_WORDS, EdgeRow, Plan, Problem, Where, _check_cycles, build_plan
 from graphcat.domain import MODEL_LINEAGE_TYPES

@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from graphcat.catalog.content import prune
+from graphcat.content import prune
 from graphcat.catalog.plan import REPRODUCIBILITY_KEYS, hyperparameters_from_props
 from graphcat.domain import MODEL_LINEAGE_TYPES
 from graphcat.features import shape_as_given

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from tqdm import tqdm
 
-from graphcat.catalog.content import differing_fields
+from graphcat.content import differing_fields
 from graphcat.catalog.files import CatalogInvalid, read_document, schema_problems
 from graphcat.catalog.plan import KIND_WORDS, Plan, Problem, build_plan, check_task_cycles
 from graphcat.domain import Actor, ImportReport

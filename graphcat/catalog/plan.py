@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphcat.catalog.content import canonical_json, canonical_version, content_hash, normalise_hyperparameters
+from graphcat.content import canonical_json, canonical_version, content_hash, normalise_hyperparameters
 from graphcat.domain import MODEL_LINEAGE_TYPES, uid
 from graphcat.features import canonical_name, encode_shape, encode_shape_given
 

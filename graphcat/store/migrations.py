@@ -7,7 +7,7 @@ The applied versions are recorded as (:GraphcatMigration) nodes and the highest 
 (:GraphcatSchema {id: 'graphcat'}) node.
 
 - 1900 content_hash_normalised_shapes: versions' content and content hash compare shapes as
-  matching sees them (graphcat.catalog.content: every spelling of "any length" is null), so a
+  matching sees them (graphcat.content: every spelling of "any length" is null), so a
   catalog written before hashes the spellings (-1, "N") differently; their stored content and hash
   are re-canonicalised. The Feature nodes (and their `shape_given` spelling) are left as they are.
 """
@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from graphcat.content import canonical_json, canonical_version, content_hash
 from graphcat.errors import GraphcatError
 from graphcat.store import queries
 from graphcat.store.database import Database
@@ -52,10 +53,8 @@ def current_version(db: Database) -> int | None:
 
 
 def rehash_version_contents(db: Database) -> int:
-    """Re-canonicalise every version's stored content and hash (graphcat.catalog.content); the
+    """Re-canonicalise every version's stored content and hash (graphcat.content); the
     number of versions rewritten."""
-    from graphcat.catalog.content import canonical_json, canonical_version, content_hash
-
     changed = []
     for row in db.read("migrations/version_contents"):
         content = canonical_version(json.loads(row["content_json"]))
