@@ -214,8 +214,9 @@ def test_deprecation_and_deletion_at_a_are_carried(fresh: Sites) -> None:
     answer = post(fresh.a, DEPRECATE, {"id": uid, "reason": "superseded"}, secret=fresh.admin)
     assert answer.json()["data"]["deprecate"] == {"__typename": "ModelVersion", "deprecated": True}, answer.text
     report = pull.sync(fresh.db_b, fresh.peer)
-    assert report.updated == {"model_version": 1}, report.summary()
-    assert read_b(fresh, uid)["node"]["deprecationReason"] == "superseded"
+    assert read_b(fresh, uid)["node"]["deprecationReason"] == "superseded", report.summary()
+    trail = post(fresh.b, '{ history(id: "%s", first: 1) { edges { node { operation } } } }' % uid).json()["data"]
+    assert trail["history"]["edges"][0]["node"]["operation"] == "deprecate", "B's audit trail has the deprecation"
 
     # A replaces its catalog without old-tagger and local-tagger: the import records their deletion.
     document = export_document(fresh.db_a)
@@ -230,3 +231,26 @@ def test_deprecation_and_deletion_at_a_are_carried(fresh: Sites) -> None:
     local = "model_version:local-tagger@1.0.0"
     assert read_b(fresh, local)["node"] is not None, "B's own entity was deleted"
     assert any(k.startswith(local) and "registered here" in k for k in done.kept), done.kept
+
+
+def test_the_command_syncs_and_lists_its_peers(fresh: Sites) -> None:
+    import subprocess
+    import sys
+
+    uid = registered(fresh, "cli-tagger", "1.0.0", ["jet_pt"])
+    settings_b = fresh.db_b.settings
+    env = {**os.environ, "GRAPHCAT_NEO4J_URI": settings_b.neo4j_uri, "GRAPHCAT_NEO4J_HOME": settings_b.neo4j_home,
+           "GRAPHCAT_INDEX_DIR": str(Path(fresh.b.folder) / "index-cli")}
+
+    def graphcat(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "graphcat.cli", *args], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+
+    done = graphcat("sync", "--from", fresh.peer.url)
+    assert done.returncode == 0, done.stderr
+    assert f"sync from {fresh.peer.site}:" in done.stdout and "1 model_version" in done.stdout, done.stdout
+    assert read_b(fresh, uid)["origin"]["site"] == fresh.peer.site
+    listed = graphcat("sync", "--peers")
+    assert listed.returncode == 0 and listed.stdout.startswith(fresh.peer.site), listed.stdout
+    wrong = graphcat("sync", "--from", "not-a-url")
+    assert wrong.returncode == 2 and "GraphQL URL" in wrong.stderr, wrong.stderr
