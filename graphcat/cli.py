@@ -204,6 +204,12 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return commands.run(args, settings)
 
 
+def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    from graphcat.sync import commands
+
+    return commands.run(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcat", description="An AI model registry for HEP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -270,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     from graphcat.evaluation.commands import add_command as add_evaluate
 
     add_evaluate(sub, _evaluate)  # evaluate MODEL_VERSION FILE --label COLUMN
+    from graphcat.sync.commands import add_command as add_sync
+
+    add_sync(sub, _sync)  # sync --from URL
 
     imp = sub.add_parser("import", help="import catalog files (YAML/JSON), all-or-nothing")
     imp.add_argument("files", nargs="+", metavar="FILE")

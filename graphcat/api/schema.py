@@ -18,7 +18,7 @@ from graphcat.api import transferability as transfer_api
 from graphcat.api.documents import CachedDocuments, Documents
 from graphcat.api.error_policy import ErrorPolicy
 from graphcat.api.limits import limit_extensions
-from graphcat.api.types import audit, browse, catalog, deployment, reads, tokens, writes
+from graphcat.api.types import audit, browse, catalog, deployment, reads, sync, tokens, writes
 from graphcat.api.types import models as model_types
 from graphcat.settings import Settings
 
@@ -91,6 +91,14 @@ class Query:
         resolver=audit.changes,
         description="Every recorded change, newest first: since an ISO 8601 time, by an actor (subject or API token id), "
                     "of an entity.")
+    sync_document: sync.SyncDocument = strawberry.field(
+        resolver=sync.sync_document,
+        description="Entities (uids) as a catalog document, with everything they reference: what a peer's "
+                    "`graphcat sync` pulls.")
+    origin: sync.Origin | None = strawberry.field(
+        resolver=sync.origin, description="Where an entity (by uid) came from: this site or a peer (provenance).")
+    sync_peers: list[sync.SyncPeer] = strawberry.field(
+        resolver=sync.sync_peers, description="The peer sites this catalog syncs from, with their cursors.")
     search: search_api.SearchResult = strawberry.field(
         resolver=search_api.search, description="The search box: catalog entities whose text contains `text`, best first, with facet counts."
     )

@@ -91,25 +91,30 @@ def apply_plan(db: Database, plan: Plan, files: tuple[str, ...], *, replace: boo
                actor: Actor | None = None) -> ImportReport:
     """Check a plan against the catalog and write it, all in one write transaction, with its
     audit changes (graphcat.store.audit; `actor` None: the local command's)."""
-    def work(tx: Tx) -> ImportReport:
-        prior: dict[str, dict[str, Any]] = {}
-        if replace:
-            prior = audit.catalog_states(tx)
-            _clear(tx)
-        # Checked inside the write transaction, so what is checked is what is written against.
-        found = store.existing(tx, _lookups(plan))
-        _check_against_catalog(plan, found)
-        check_task_cycles(plan, store.task_parents(tx))
-        if plan.problems:
-            raise CatalogInvalid(plan.problems)
-        changes: dict[str, audit.Pending] = {}
-        report = _write(tx, plan, found, files, progress, changes)
-        if also is not None:
-            also(tx)
-        _record(tx, actor, changes, found, prior, files)
-        return report
+    return db.write_transaction(lambda tx: apply_plan_in(tx, plan, files, replace=replace, progress=progress,
+                                                         also=also, actor=actor))
 
-    return db.write_transaction(work)
+
+def apply_plan_in(tx: Tx, plan: Plan, files: tuple[str, ...], *, replace: bool = False, progress: bool = False,
+                  also: Callable[[Tx], None] | None = None, actor: Actor | None = None) -> ImportReport:
+    """`apply_plan` inside the caller's write transaction `tx` (graphcat.sync writes a batch and its
+    cursor together)."""
+    prior: dict[str, dict[str, Any]] = {}
+    if replace:
+        prior = audit.catalog_states(tx)
+        _clear(tx)
+    # Checked inside the write transaction, so what is checked is what is written against.
+    found = store.existing(tx, _lookups(plan))
+    _check_against_catalog(plan, found)
+    check_task_cycles(plan, store.task_parents(tx))
+    if plan.problems:
+        raise CatalogInvalid(plan.problems)
+    changes: dict[str, audit.Pending] = {}
+    report = _write(tx, plan, found, files, progress, changes)
+    if also is not None:
+        also(tx)
+    _record(tx, actor, changes, found, prior, files)
+    return report
 
 
 def _clear(tx: Tx) -> None:

@@ -27,8 +27,9 @@ from graphcat.store.database import Database, Tx
 
 BATCH = 5_000  # changes per UNWIND
 KEY_MAX = "\U0010ffff"  # above every change id: the bound of a first (newest) page
-# Bookkeeping, not state: the recommender's embedding (derived), the bulk import that created a node.
-_NOT_STATE = frozenset({"embedding", "bulk_import"})
+# Bookkeeping, not state: the recommender's embedding (derived), the bulk import that created a node,
+# the peer site a sync brought it from (so a synced entity has the digest it has at its origin).
+_NOT_STATE = frozenset({"embedding", "bulk_import", "synced_from"})
 
 
 @dataclass
