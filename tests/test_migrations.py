@@ -55,3 +55,9 @@ def test_a_catalog_hashed_with_shape_spellings_is_rehashed_once(db: Database, mo
     assert {f["name"]: f["shape"] for f in export_document(db)["models"][0]["versions"][0]["inputs"]} == SPELLINGS
     assert migrations.rehash_version_contents(db) == 0  # idempotent; and recorded, so apply skips it
     assert 1900 in db.read("migrations/applied_versions")[0]["applied"]
+
+
+def test_schema_and_data_migrations_never_share_a_number() -> None:
+    # a shared number would mark the later one applied without running it
+    numbers = [m.version for m in migrations.available()] + [n for n, _, _ in migrations.DATA_MIGRATIONS]
+    assert len(numbers) == len(set(numbers))

@@ -41,9 +41,9 @@ def available() -> list[Migration]:
         if not match:
             raise GraphcatError(f"cypher/{name}.cypher: schema files are named NNNN_snake_case.cypher")
         found.append(Migration(int(match.group(1)), match.group(2), name))
-    versions = [m.version for m in found]
+    versions = [m.version for m in found] + [number for number, _, _ in DATA_MIGRATIONS]
     if len(set(versions)) != len(versions):
-        raise GraphcatError(f"two schema files share a version number: {sorted(versions)}")
+        raise GraphcatError(f"two migrations (schema files or data migrations) share a version number: {sorted(versions)}")
     return sorted(found, key=lambda m: m.version)
 
 
