@@ -216,11 +216,17 @@ def _filter_params(filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def model_versions_page(db: Database, *, filters: dict[str, Any], sort: str, descending: bool,
-                        after: tuple[str, str] | None, limit: int) -> list[tuple[domain.ModelVersion, str]]:
-    """The `limit` versions after the (sort key, uid) cursor `after`, each with its sort key."""
+                        after: tuple[str, str] | None, limit: int, keys: Sequence[str] | None = None,
+                        ) -> list[tuple[domain.ModelVersion, str]]:
+    """The `limit` versions after the (sort key, uid) cursor `after`, each with its sort key; with
+    `keys`, partial_domain versions of those stored keys only (a selection's)."""
     key, uid = after if after is not None else ((KEY_MAX, KEY_MAX) if descending else ("", ""))
-    rows = db.read(_PAGE_QUERIES[(sort, descending)], **_filter_params(filters), key=key, uid=uid, limit=limit)
-    return [(to_domain(r["item"]), r["key"]) for r in rows]  # type: ignore[misc]
+    wanted = list(keys) if keys is not None else None
+    rows = db.read(_PAGE_QUERIES[(sort, descending)], **_filter_params(filters), key=key, uid=uid, limit=limit,
+                   keys=wanted)
+    if wanted is None:
+        return [(to_domain(r["item"]), r["key"]) for r in rows]  # type: ignore[misc]
+    return [(partial_domain(wanted, r["values"]), r["key"]) for r in rows]  # type: ignore[misc]
 
 
 def count_model_versions(db: Database, *, filters: dict[str, Any]) -> int:
