@@ -33,18 +33,26 @@ from bench.import_rate import synthetic_catalog
 from bench.peers.servers import GraphqlServer
 from bench.peers_graphql import QUESTIONS, arguments, graphcat_side
 
-# (package label, path fragment of a frame's file), first match wins.
-PACKAGES = (("neo4j driver", "/neo4j/"), ("graphql-core", "/graphql/"), ("strawberry", "/strawberry/"),
-            ("graphcat api", "/graphcat/api/"), ("graphcat service / store", "/graphcat/"),
-            ("starlette / anyio / uvicorn", "/starlette/"), ("starlette / anyio / uvicorn", "/anyio/"),
-            ("starlette / anyio / uvicorn", "/uvicorn/"), ("asyncio, threads, sockets", "/asyncio/"),
-            ("asyncio, threads, sockets", "threading.py"), ("asyncio, threads, sockets", "socket.py"),
-            ("asyncio, threads, sockets", "selectors.py"), ("asyncio, threads, sockets", "ssl.py"))
+# (package label, path fragments of a frame's file), first match wins; py-spy names files relative
+# to their sys.path entry ("neo4j/_sync/...") or absolute.
+PACKAGES = (("waiting: socket, select, locks, queues (idle misread under load)",
+             ("selectors.py", "threading.py", "queue.py", "_wait_for_io")),
+            ("neo4j driver", ("neo4j/",)), ("graphql-core", ("graphql/",)), ("strawberry", ("strawberry/",)),
+            ("graphcat api", ("graphcat/api/",)), ("graphcat service / store", ("graphcat/",)),
+            ("starlette / anyio / uvicorn", ("starlette/", "anyio/", "uvicorn/", "h11/")),
+            ("asyncio", ("asyncio/",)), ("dataclass __init__ (generated code)", ("<string>",)))
+
+# Inclusive: the busy samples with this frame anywhere on the stack (a sample may count in several).
+PHASES = (("Neo4j reads (graphcat Database.read: driver, network, records)", "Database.read ("),
+          ("domain objects (store to_domain / partial_domain)", "to_domain ("),
+          ("GraphQL objects (from_domain)", "from_domain ("),
+          ("graphql-core execution (resolving and completing fields; resolvers it calls included)",
+           "graphql/execution/"))
 
 
 def package(frame: str) -> str:
-    for name, part in PACKAGES:
-        if part in frame:
+    for name, parts in PACKAGES:
+        if any(part in frame for part in parts):
             return name
     return "other (stdlib, builtins)"
 
@@ -69,13 +77,18 @@ def summary(stacks: Path, top: int) -> tuple[int, str]:
     """Samples, and the tables: by package of the innermost frame, then the top functions."""
     by_package: Counter[str] = Counter()
     by_function: Counter[str] = Counter()
+    by_phase: Counter[str] = Counter()
     for line in stacks.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         leaf = stack.rsplit(";", 1)[-1]
         by_package[package(leaf)] += int(count)
         by_function[leaf.split("site-packages/")[-1]] += int(count)
+        for name, marker in PHASES:
+            by_phase[name] += int(count) if marker in stack else 0
     total = sum(by_package.values()) or 1
     return total, "\n\n".join([
+        table(["on the stack (inclusive)", "busy samples", "share"],
+              [[name, by_phase[name], f"{by_phase[name] / total:.0%}"] for name, _ in PHASES]),
         table(["package (innermost frame)", "busy samples", "share"],
               [[k, v, f"{v / total:.0%}"] for k, v in by_package.most_common()]),
         table(["function (file:line)", "busy samples", "share"],
@@ -98,7 +111,7 @@ def profile(label: str, tree: Path, versions: int, questions: list[str], rounds:
                     times = [side.ask(q, variables[q](i))[0] for i in range(rounds)]
                 samples, tables = summary(out, top)
                 print(f"#### {label}, {q}: {sum(times) / len(times):.1f} ms mean per request, {rounds} requests, "
-                      f"{samples} busy samples at {rate} Hz ({samples / rounds:.1f} per request)\n\n{tables}\n", flush=True)
+                      f"{samples} busy samples at {rate} Hz ({samples / rounds:.1f} per request; stacks: {out})\n\n{tables}\n", flush=True)
     finally:
         server.stop()
 
