@@ -1,4 +1,4 @@
-// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $has_alias, $detector, $format, $text, $include_deprecated, $key, $uid, $limit.
+// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $has_alias, $detector, $format, $text, $include_deprecated, $key, $uid, $limit, $keys.
 // A keyset page of model versions matching every non-null filter (a task matches its subtasks
 // too; $detector is a detector uid the training data was recorded or simulated with; $text,
 // lowercase, is in the version's id or description or its model's name, description or tags),
@@ -28,6 +28,7 @@ WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:T
        OR toLower(coalesce(m.description, '')) CONTAINS $text
        OR any(t IN coalesce(m.tags, []) WHERE toLower(t) CONTAINS $text))
   AND ($include_deprecated OR mv.deprecated_reason IS NULL)
-RETURN properties(mv) AS item, mv.version AS key
+// $keys null: whole nodes (item); else only those stored keys (values, in $keys' order; a selection's).
+RETURN CASE WHEN $keys IS NULL THEN properties(mv) END AS item, [k IN coalesce($keys, []) | mv[k]] AS values, mv.version AS key
 ORDER BY mv.version, mv.uid
 LIMIT $limit

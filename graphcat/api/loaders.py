@@ -19,7 +19,8 @@ from strawberry.dataloader import DataLoader
 from graphcat import domain
 from graphcat.service import catalog
 from graphcat.store.database import Database
-from graphcat.store.neighbourhood import VersionNeighbourhood, links, version_deployments, version_neighbourhoods
+from graphcat.store.neighbourhood import (VersionNeighbourhood, links, node_with_links, version_deployments,
+                                         version_neighbourhoods)
 
 DETECTOR_EDGES = ["RECORDED_WITH", "SIMULATED_WITH"]
 
@@ -44,6 +45,22 @@ class Loaders:
         self.versions: DataLoader[str, list[domain.Node]] = DataLoader(load_fn=self._versions)
         self.links: DataLoader[LinkKey, list[Link]] = DataLoader(load_fn=self._links)
         self.deployment: DataLoader[str, dict[str, Any] | None] = DataLoader(load_fn=self._deployments)
+
+    async def node_and_links(self, key: LinkKey) -> domain.Node | None:
+        """The node of `key` (whole) and its links of `key` (partial neighbours: `key` names the
+        stored keys) in one query, both primed; a node read already goes the ordinary way."""
+        uid, direction, types, stored = key
+        if not stored or self.node.cache_map.get(uid) is not None:
+            return await self.node.load(uid)
+        found = await run_in_threadpool(node_with_links, self.db, uid, types.split(","), outgoing=direction == "out",
+                                        keys=stored.split(","))
+        if found is None:
+            self.node.prime(uid, None)
+            return None
+        node, rows = found
+        self.node.prime(uid, node)
+        self.links.prime(key, rows)
+        return node
 
     async def _nodes(self, uids: Sequence[str]) -> list[domain.Node | None]:
         found = await run_in_threadpool(catalog.get_many, self.db, list(uids))

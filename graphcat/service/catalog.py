@@ -16,7 +16,7 @@ Lineage between versions (FINE_TUNED_FROM, TRAINED_ON, ...) is part of a version
 content: it is declared when the version is registered; graphcat.service.lineage reads it.
 - get_by_uid(db, uid) -> domain.Node (NotFound); get_many(db, uids) -> dict[uid, Node];
   version_content(db, version_uid) -> the version's registered content (catalog entry, canonical).
-- list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None, count=True) -> Page
+- list_model_versions(db, filters=None, sort="model", descending=False, first=20, after=None, count=True, keys=None) -> Page
   (keyset pages: opaque cursors of (sort key, uid); the total only when `count`)
   filters: task, framework, owner, tag, trained_on, experiment, alias, has_alias (bool), detector, format, text (a substring of
   the version id/description or model name/description/tags; uids for entities), include_deprecated.
@@ -229,9 +229,10 @@ def check_references(found: dict[str, Any], wanted: dict[str, str], given: dict[
 
 def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sort: str = "model",
                         descending: bool = False, first: int = 20, after: str | None = None,
-                        count: bool = True) -> domain.Page:
+                        count: bool = True, keys: Sequence[str] | None = None) -> domain.Page:
     """A keyset page: O(page) for sorts model and version, whatever the catalog size; the total
-    (a separate count; constant time without filters) only when `count`."""
+    (a separate count; constant time without filters) only when `count`. `keys`: versions with
+    only those stored keys (graphcat/api/types/selection.py), for reading those fields only."""
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {list(SORTS)}, got {sort!r}", path="sort")
     if not 0 <= first <= MAX_PAGE:
@@ -249,7 +250,7 @@ def list_model_versions(db: Database, filters: dict[str, Any] | None = None, sor
     found, rows, total = db.together(
         lambda: store.nodes_by_uid(db, wanted.values()) if wanted else {},
         lambda: store.model_versions_page(db, filters=filters, sort=sort, descending=descending, after=position,
-                                          limit=first + 1),
+                                          limit=first + 1, keys=keys),
         lambda: store.count_model_versions(db, filters=filters) if count else None)
     check_references(found, wanted, given)  # an unknown reference is an error, not an empty page
     page, more = rows[:first], len(rows) > first

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from graphcat import domain
+from graphcat.store import catalog as store
 from graphcat.store.catalog import neighbours, to_domain
 from graphcat.store.database import Database
 
@@ -53,3 +54,14 @@ def links(db: Database, uids: Sequence[str], types: Sequence[str], *, outgoing: 
     """uid -> [(relationship type, relationship properties, neighbour)] along `types`, one query;
     with `keys`, neighbours carry only those stored keys (catalog.partial_domain)."""
     return neighbours(db, uids, types, outgoing=outgoing, keys=keys)
+
+
+def node_with_links(db: Database, uid: str, types: Sequence[str], *, outgoing: bool, keys: Sequence[str],
+                    ) -> tuple[domain.Node, list[tuple[str, dict[str, Any], domain.Node]]] | None:
+    """One node (whole) and its neighbours along `types`, those partial (the stored `keys` only),
+    in one query; None when the uid is not in the catalog."""
+    wanted = list(keys)
+    rows = db.read("graphql/node_with_links", uid=uid, types=sorted(set(types)), outgoing=outgoing, keys=wanted)
+    if not rows:
+        return None
+    return to_domain(rows[0]["props"]), [(t, rel, store.partial_domain(wanted, values)) for t, rel, values in rows[0]["links"]]

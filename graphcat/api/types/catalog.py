@@ -17,6 +17,8 @@ from embeddings.shapes import axis_text
 from graphcat import domain
 from graphcat.api.context import RequestContext
 from graphcat.api.loaders import Link, link_key
+from graphcat.api.types.conditions import Conditions, conditions_of
+from graphcat.api.types.prefetch import LISTS
 from graphcat.api.types.scalars import Long
 from graphcat.api.types.selection import stored_keys
 
@@ -44,6 +46,13 @@ async def neighbours_of(info: Info, uid: str, types: Sequence[str], kind: type[d
     keys = stored_keys(info, cls.__name__)
     return [cls.from_domain(n) for _, _, n in await links_of(info, uid, types, outgoing=outgoing, keys=keys)
             if isinstance(n, kind)]
+
+
+async def list_of(info: Info, uid: str, type_name: str, field: str) -> list[Any]:
+    """A list field of prefetch.LISTS (its relationship read from there: `node(id:)` may have
+    fetched it with the node)."""
+    types, outgoing, kind, _ = LISTS[type_name][field]
+    return await neighbours_of(info, uid, types, kind, outgoing=outgoing)
 
 
 async def one_of(info: Info, uid: str, types: Sequence[str], kind: type[domain.Node], *, outgoing: bool = True) -> Any:
@@ -97,8 +106,7 @@ class Detector(Node):
 
     @strawberry.field(description="Dataset versions recorded with or simulated for this detector.")
     async def dataset_versions(self, info: Info) -> list["DatasetVersion"]:
-        return await neighbours_of(info, self.instance.uid, ["RECORDED_WITH", "SIMULATED_WITH"], domain.DatasetVersion,
-                                 outgoing=False)
+        return await list_of(info, self.instance.uid, "Detector", "datasetVersions")
 
 
 @strawberry.type
@@ -123,7 +131,7 @@ class Task(Node):
 
     @strawberry.field(description="Models that solve this task (not its subtasks).")
     async def models(self, info: Info) -> list[LazyModel]:
-        return await neighbours_of(info, self.instance.uid, ["SOLVES"], domain.Model, outgoing=False)
+        return await list_of(info, self.instance.uid, "Task", "models")
 
     @strawberry.field(description="Datasets made for this task.")
     async def datasets(self, info: Info) -> list["Dataset"]:
@@ -224,6 +232,22 @@ async def publications_of(info: Info, family_uid: str) -> "list[Publication]":
     return await neighbours_of(info, family_uid, ["DESCRIBED_IN"], domain.Publication)
 
 
+def family_fields(task_types: list[str], tasks_description: str) -> tuple[Any, Any, Any]:
+    """The `owner`, `publications` and `tasks` fields of a model or a dataset (the family of its
+    versions): the same resolvers, the tasks along `task_types`."""
+    async def owner(self: Any, info: Info) -> Owner | None:
+        return await owner_of(info, self.instance.uid)
+
+    async def publications(self: Any, info: Info) -> list[Publication]:
+        return await publications_of(info, self.instance.uid)
+
+    async def tasks(self: Any, info: Info) -> list[Task]:
+        return await neighbours_of(info, self.instance.uid, task_types, domain.Task)  # type: ignore[no-any-return]
+
+    return (strawberry.field(resolver=owner), strawberry.field(resolver=publications),
+            strawberry.field(resolver=tasks, description=tasks_description))
+
+
 @strawberry.type
 class Dataset(Node):
     slug: str
@@ -241,37 +265,7 @@ class Dataset(Node):
     async def versions(self, info: Info) -> list["DatasetVersion"]:
         return [DatasetVersion.from_domain(v) for v in await info.context.loaders.versions.load(self.instance.uid)]  # type: ignore[arg-type]
 
-    @strawberry.field
-    async def owner(self, info: Info) -> Owner | None:
-        return await owner_of(info, self.instance.uid)
-
-    @strawberry.field
-    async def publications(self, info: Info) -> list[Publication]:
-        return await publications_of(info, self.instance.uid)
-
-    @strawberry.field(description="Tasks the dataset was made for.")
-    async def tasks(self, info: Info) -> list[Task]:
-        return await neighbours_of(info, self.instance.uid, ["FOR_TASK"], domain.Task)
-
-
-@strawberry.type(description="One numeric condition of a dataset version.")
-class ConditionParameter:
-    name: str
-    value: float
-
-
-@strawberry.type
-class Conditions:
-    sqrt_s_tev: float | None
-    pileup_mean: float | None
-    run_period: str | None
-    generator: str | None
-    tune: str | None
-    detector_simulation: str | None
-    kinematic_range: str | None
-    parameters: list[ConditionParameter] = strawberry.field(
-        description="Numeric generation or simulation settings by name (e.g. jet_pt_centre_gev, "
-                    "detector_pt_resolution, StringZ:aLund), compared by the transferability estimator along signed axes.")
+    owner, publications, tasks = family_fields(["FOR_TASK"], "Tasks the dataset was made for.")
 
 
 @strawberry.type
@@ -288,21 +282,15 @@ class DatasetVersion(Node):
     size_bytes: Long | None
     num_events: Long | None
     data_type: str | None = strawberry.field(description="simulation or data (recorded collisions).")
-    conditions: Conditions
+    # Built when selected (like a model version's artifact: lists of versions rarely ask for it).
+    conditions: Conditions = strawberry.field(resolver=lambda self: conditions_of(self.instance.conditions))
     instance: strawberry.Private[domain.DatasetVersion]
 
     @classmethod
     def from_domain(cls, n: domain.DatasetVersion) -> "DatasetVersion":
-        c = n.conditions
         return cls(**base_fields(n), version=n.version, created_at=n.created_at, description=n.description,
                    format=n.format, location=n.location, doi=n.doi, digest=n.digest, size_bytes=n.size_bytes,
-                   num_events=n.num_events, data_type=n.data_type,
-                   conditions=Conditions(sqrt_s_tev=c.sqrt_s_tev, pileup_mean=c.pileup_mean, run_period=c.run_period,
-                                         generator=c.generator, tune=c.tune,
-                                         detector_simulation=c.detector_simulation,
-                                         kinematic_range=c.kinematic_range,
-                                         parameters=[ConditionParameter(name=k, value=v) for k, v in c.parameters]),
-                   instance=n)
+                   num_events=n.num_events, data_type=n.data_type, instance=n)
 
     @strawberry.field(description="Detectors that recorded (data) or were simulated for (simulation) this version.")
     async def detectors(self, info: Info) -> list[Detector]:
@@ -333,11 +321,11 @@ class DatasetVersion(Node):
 
     @strawberry.field(description="Model versions trained on this version.")
     async def trained_models(self, info: Info) -> list[LazyModelVersion]:
-        return await neighbours_of(info, self.instance.uid, ["TRAINED_ON"], domain.ModelVersion, outgoing=False)
+        return await list_of(info, self.instance.uid, "DatasetVersion", "trainedModels")
 
     @strawberry.field(description="Evaluations measured on this version.")
     async def evaluations(self, info: Info) -> list["Evaluation"]:
-        return await neighbours_of(info, self.instance.uid, ["EVALUATED_ON"], domain.Evaluation, outgoing=False)
+        return await list_of(info, self.instance.uid, "DatasetVersion", "evaluations")
 
 
 @strawberry.type(description="A DERIVED_FROM link: `kind` is skim, reprocessing, simulation, subset or conversion.")

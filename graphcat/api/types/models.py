@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from graphcat import domain
 from graphcat.api.types.catalog import (TYPES, DatasetVersion, Evaluation, Feature, Info, Node, Owner, Publication,
-                                        Task, base_fields, links_of, neighbours_of, owner_of, publications_of)
+                                        Task, base_fields, family_fields, links_of, neighbours_of, owner_of, publications_of)
 from graphcat.api.types.deployment import Deployment
 from graphcat.api.types.scalars import Long
 
@@ -36,17 +36,7 @@ class Model(Node):
         mine.sort(key=lambda v: domain.version_order_key(v.version, v.created_at), reverse=True)
         return [ModelVersion.from_domain(v) for v in mine]
 
-    @strawberry.field
-    async def owner(self, info: Info) -> Owner | None:
-        return await owner_of(info, self.instance.uid)
-
-    @strawberry.field
-    async def publications(self, info: Info) -> list[Publication]:
-        return await publications_of(info, self.instance.uid)
-
-    @strawberry.field(description="Tasks the model solves.")
-    async def tasks(self, info: Info) -> list[Task]:
-        return await neighbours_of(info, self.instance.uid, ["SOLVES"], domain.Task)
+    owner, publications, tasks = family_fields(["SOLVES"], "Tasks the model solves.")
 
 
 @strawberry.type(description="Training hyper-parameters: the normalised keys, everything else in `extra`.")
@@ -79,6 +69,22 @@ class Artifact:
         return facts.get("artifact_size_bytes") if facts else None
 
 
+def artifact_of(n: domain.ModelVersion) -> Artifact:
+    return Artifact(uri=n.artifact.uri, sha256=n.artifact.sha256, version_id=n.uid)
+
+
+def hyperparameters_of(n: domain.ModelVersion) -> Hyperparameters:
+    hp = n.hyperparameters
+    return Hyperparameters(learning_rate=hp.learning_rate, batch_size=hp.batch_size, epochs=hp.epochs,
+                           optimizer=hp.optimizer, extra=dict(hp.extra))
+
+
+def reproducibility_of(n: domain.ModelVersion) -> Reproducibility:
+    rp = n.reproducibility
+    return Reproducibility(code_repository=rp.code_repository, commit=rp.commit, environment=rp.environment,
+                           training_config=rp.training_config, seed=rp.seed)
+
+
 @strawberry.type(description="A model-lineage link: this version was FINE_TUNED_FROM, DISTILLED_FROM, QUANTIZED_FROM "
                              "or CONVERTED_FROM `modelVersion`.")
 class ModelLineageLink:
@@ -97,9 +103,10 @@ class ModelVersion(Node):
     format: str | None
     license: str | None
     artifact_uri: str | None
-    artifact: Artifact
-    hyperparameters: Hyperparameters
-    reproducibility: Reproducibility
+    # Built when selected (a page or a hub's consumers are hundreds of versions; few ask for these).
+    artifact: Artifact = strawberry.field(resolver=lambda self: artifact_of(self.instance))
+    hyperparameters: Hyperparameters = strawberry.field(resolver=lambda self: hyperparameters_of(self.instance))
+    reproducibility: Reproducibility = strawberry.field(resolver=lambda self: reproducibility_of(self.instance))
     aliases: list[str]
     deprecated: bool
     deprecation_reason: str | None
@@ -107,15 +114,8 @@ class ModelVersion(Node):
 
     @classmethod
     def from_domain(cls, n: domain.ModelVersion) -> "ModelVersion":
-        hp, rp = n.hyperparameters, n.reproducibility
         return cls(**base_fields(n), version=n.version, created_at=n.created_at, description=n.description,
                    framework=n.framework, format=n.format, license=n.license, artifact_uri=n.artifact.uri,
-                   artifact=Artifact(uri=n.artifact.uri, sha256=n.artifact.sha256, version_id=n.uid),
-                   hyperparameters=Hyperparameters(learning_rate=hp.learning_rate, batch_size=hp.batch_size,
-                                                   epochs=hp.epochs, optimizer=hp.optimizer, extra=dict(hp.extra)),
-                   reproducibility=Reproducibility(code_repository=rp.code_repository, commit=rp.commit,
-                                                   environment=rp.environment, training_config=rp.training_config,
-                                                   seed=rp.seed),
                    aliases=list(n.aliases), deprecated=n.deprecated, deprecation_reason=n.deprecated_reason,
                    instance=n)
 

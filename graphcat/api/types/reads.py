@@ -12,6 +12,8 @@ from strawberry.types.nodes import SelectedField
 from graphcat import domain
 from graphcat.api.types.catalog import DatasetVersion, Info, Node, wrap
 from graphcat.api.types.models import ModelVersion
+from graphcat.api.types.prefetch import fused_key
+from graphcat.api.types.selection import stored_keys
 from graphcat.errors import InvalidInput
 from graphcat.service import catalog, lineage
 
@@ -121,7 +123,9 @@ async def dataset_versions(info: Info, filter: DatasetVersionFilter | None = Non
 
 
 async def node(info: Info, id: strawberry.ID) -> Node | None:
-    found = await info.context.loaders.node.load(str(id))
+    key = fused_key(info, str(id))  # the node and the one list it is asked for: one query (prefetch.py)
+    loaders = info.context.loaders
+    found = await (loaders.node_and_links(key) if key is not None else loaders.node.load(str(id)))
     return wrap(found) if found is not None else None
 
 
@@ -150,7 +154,7 @@ async def model_versions(
         filters["include_deprecated"] = filter.include_deprecated
     page = await run_in_threadpool(
         catalog.list_model_versions, info.context.db, filters, sort.value, descending, size, after,
-        selects(info.selected_fields, "totalCount"),
+        selects(info.selected_fields, "totalCount"), stored_keys(info, "ModelVersion", ("edges", "node")),
     )
     edges = [ModelVersionEdge(cursor=cursor, node=ModelVersion.from_domain(mv)) for cursor, mv in zip(page.cursors, page.items)]
     return ModelVersionConnection(

@@ -15,7 +15,7 @@ fetched: SKELETON.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from strawberry.types.nodes import SelectedField
 
@@ -81,14 +81,33 @@ def _fields(selections: Iterable[Any]) -> Iterable[SelectedField]:
             yield from _fields(sub.selections)
 
 
-def stored_keys(info: Any, type_name: str) -> tuple[str, ...] | None:
+def subfields(field: SelectedField) -> list[SelectedField]:
+    """The fields selected under `field`, through fragments (whatever their type condition)."""
+    return list(_fields(field.selections))
+
+
+def stored_keys(info: Any, type_name: str, path: Sequence[str] = ()) -> tuple[str, ...] | None:
     """The stored keys the current field's selection reads of its `type_name` objects, sorted
-    (SKELETON included); None when it asks for a field this module does not know."""
+    (SKELETON included); None when it asks for a field this module does not know. `path`: the
+    objects are that far down the selection (a connection's ("edges", "node"))."""
+    return keys_of(within(info.selected_fields, path), type_name)
+
+
+def within(fields: Iterable[SelectedField], path: Sequence[str]) -> list[SelectedField]:
+    """The fields named by `path` below `fields`, every alias and fragment of each step included."""
+    found = list(fields)
+    for name in path:
+        found = [sub for field in found for sub in _fields(field.selections) if sub.name == name]
+    return found
+
+
+def keys_of(fields: Iterable[SelectedField], type_name: str) -> tuple[str, ...] | None:
+    """The stored keys the selections of `fields` read of `type_name` objects (see stored_keys)."""
     table = STORED.get(type_name)
     if table is None:
         return None
     keys = set(SKELETON)
-    for field in info.selected_fields:
+    for field in fields:
         for sub in _fields(field.selections):
             needed = _COMMON.get(sub.name, table.get(sub.name))
             if needed is None:
