@@ -38,9 +38,21 @@ def limited_to(hidden: Sequence[str]) -> Iterator[None]:
         _hidden.reset(token)
 
 
+def current() -> tuple[str, ...]:
+    """The uids hidden from the current caller (() outside a limited request)."""
+    return _hidden.get()
+
+
 def add_to(text: str, params: dict[str, object]) -> dict[str, object]:
     """`params` with `hidden` set to the current caller's hidden uids when the query `text` uses
     $hidden and the caller did not pass it ([] outside a limited request)."""
     if "$hidden" in text and "hidden" not in params:
         return {**params, "hidden": list(_hidden.get())}
     return params
+
+
+def hidden_count(kinds: Sequence[str]) -> int:
+    """How many of the current caller's hidden uids are of `kinds`: how many more candidates a
+    ranking outside Neo4j (FAISS) must fetch so that leaving them out still fills a page."""
+    prefixes = tuple(f"{kind}:" for kind in kinds)
+    return sum(1 for uid in _hidden.get() if uid.startswith(prefixes))
