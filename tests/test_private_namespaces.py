@@ -234,3 +234,15 @@ def test_private_namespaces_need_reads_behind_a_token(tmp_path: Path) -> None:
     both = Settings.from_env({"GRAPHCAT_PRIVATE_NAMESPACES": " cms, lhcb ,", "GRAPHCAT_READS_REQUIRE_TOKEN": "true"},
                              env_file=tmp_path / "none")
     assert both.private_namespace_list == ["cms", "lhcb"]
+
+
+def test_croissant_of_a_hidden_dataset_version_is_a_404_like_an_unknown_one(client: TestClient,
+                                                                              tokens_of: dict[str, str]) -> None:
+    def get(path: str, who: str) -> Any:
+        return client.get(path, headers={"Authorization": f"Bearer {tokens_of[who]}"})
+
+    hidden, unknown = get("/datasets/cms-jets/1/croissant.json", "bob"), get("/datasets/no-such/1/croissant.json", "bob")
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.json()["error"]["code"] == unknown.json()["error"]["code"]
+    assert get("/datasets/cms-jets/1/croissant.json", "alice").status_code == 200
+    assert get("/datasets/atlas-jets/1/croissant.json", "bob").status_code == 200
