@@ -25,6 +25,7 @@ from tests.web_catalog import small_catalog
 
 ARTIFACTS = ROOT / "test-artifacts"
 VERSION = "model_version:jetclassifier@1.0.0"
+WAIT = 60_000  # ms: the page's GraphQL answers on a shared, loaded 2-core machine
 ALIAS = 'mutation($v: ID!, $a: String!) { setAlias(modelVersion: $v, alias: $a) { __typename } }'
 
 
@@ -73,11 +74,11 @@ def test_history_tab_shows_a_change_made_through_the_api_and_pages_back(page: Pa
     url, secret = live
     _set_aliases(url, secret, ["staging"])
     page.goto("/#/model-version/jetclassifier@1.0.0")
-    expect(page.locator('[role="tab"][data-tab="details"]')).to_have_attribute("aria-selected", "true")
+    expect(page.locator('[role="tab"][data-tab="details"]')).to_have_attribute("aria-selected", "true", timeout=WAIT)
     expect(page.locator('[data-tab="history"][role="tabpanel"]')).to_be_hidden()
     page.locator('[role="tab"][data-tab="history"]').click()
     card = page.locator('[data-section="history"][data-ready="true"]')
-    expect(card).to_be_visible()
+    expect(card).to_be_visible(timeout=WAIT)
     expect(page.locator('[data-section="inputs"]')).to_be_hidden()
     rows = card.locator("tbody tr")
     expect(rows).to_have_count(2)  # the import, then the alias: newest first
@@ -91,11 +92,11 @@ def test_history_tab_shows_a_change_made_through_the_api_and_pages_back(page: Pa
     # More than a page (20): the oldest ones come on request.
     _set_aliases(url, secret, [f"a{i}" for i in range(20)])
     page.reload()
-    page.locator('[role="tab"][data-tab="history"]').click()
-    expect(rows).to_have_count(20)
+    page.locator('[role="tab"][data-tab="history"]').click(timeout=WAIT)
+    expect(rows).to_have_count(20, timeout=WAIT)
     older = card.locator("button", has_text="Older changes")
     expect(older).to_be_visible()
     older.click()
-    expect(rows).to_have_count(22)
+    expect(rows).to_have_count(22, timeout=WAIT)
     expect(older).to_be_hidden()
     expect(rows.last).to_have_attribute("data-operation", "create")
