@@ -253,6 +253,9 @@ class Subgraph:
     # total_count is the number of nodes reached when known (None when the walk stopped early).
     truncated: bool = False
     total_count: int | None = None
+    # True when nodes the caller may not see (private namespaces) adjoin the drawing and were left
+    # out; which ones is never said (graphcat.store.visibility).
+    hidden_cut: bool = False
 
 
 @dataclass(frozen=True)

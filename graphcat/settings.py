@@ -118,6 +118,10 @@ class Settings:
     reads_require_token: bool = _setting(
         False, "When true, GraphQL queries need a bearer API token too (mutations always do)."
     )
+    private_namespaces: str = _setting(
+        "", "Comma-separated namespaces (experiment or owner ids) whose entities only their members (and global admins) "
+            "see; needs GRAPHCAT_READS_REQUIRE_TOKEN."
+    )
     mutation_rate_per_minute: int = _setting(
         120, "Mutations (root mutation fields) one API token may run per minute; more get HTTP 429."
     )
@@ -211,6 +215,9 @@ class Settings:
             raise InvalidSetting(
                 f"GRAPHCAT_OIDC_ALGORITHMS={self.oidc_algorithms!r}: only {', '.join(ASYMMETRIC_ALGORITHMS)} are allowed"
             )
+        if self.private_namespace_list and not self.reads_require_token:
+            raise InvalidSetting(f"GRAPHCAT_PRIVATE_NAMESPACES={self.private_namespaces!r} needs "
+                                 "GRAPHCAT_READS_REQUIRE_TOKEN=true: private entities are hidden from signed-in non-members")
         if self.embedding_backend not in ("torch", "onnx"):
             raise InvalidSetting(f"GRAPHCAT_EMBEDDING_BACKEND={self.embedding_backend!r}: one of torch, onnx")
         if self.embedding_threads < 1:
@@ -223,6 +230,10 @@ class Settings:
     @property
     def oidc_algorithm_list(self) -> list[str]:
         return [a.strip() for a in self.oidc_algorithms.split(",") if a.strip()]
+
+    @property
+    def private_namespace_list(self) -> list[str]:
+        return sorted({n.strip() for n in self.private_namespaces.split(",") if n.strip()})
 
     @property
     def keycloak_url(self) -> str:

@@ -1,6 +1,7 @@
-// params: $kind, $after, $upper, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms, $alias, $has_alias.
+// params: $kind, $after, $upper, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms, $alias, $has_alias, $hidden.
 // How many catalog nodes of $kind match the filters of browse/page (same parameters, same meaning;
 // $after is "<kind>:" and $upper "<kind>;" to count them all): the connection's totalCount.
+// $hidden: uids the caller may not see, left out here (graphcat.store.visibility).
 MATCH (n:Catalog)
 USING INDEX n:Catalog(uid)
 WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
@@ -26,4 +27,5 @@ WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
   AND ($dataset_version IS NULL OR n.dataset_version_uid = $dataset_version)
   AND ($dataset IS NULL OR EXISTS { (n)-[:EVALUATED_ON]->(:DatasetVersion)<-[:HAS_VERSION]-(:Dataset {uid: $dataset}) })
   AND ($metric IS NULL OR n.metric = $metric)
+  AND NOT n.uid IN $hidden
 RETURN count(n) AS total_count

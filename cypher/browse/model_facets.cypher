@@ -1,4 +1,4 @@
-// params: $task, $owner, $experiment, $framework, $data_type, $max_p99_ms, $alias, $has_alias, $budgets.
+// params: $task, $owner, $experiment, $framework, $data_type, $max_p99_ms, $alias, $has_alias, $budgets, $hidden.
 // The model list's facet counts, each narrowed by the other selected facets (as on the Hugging Face
 // Hub): for every value of one facet, how many models match that value and every other given filter
 // (the same filters, with the same meaning, as browse/page for models). One pass over the models:
@@ -6,8 +6,9 @@
 // $owner and $has_alias narrow every facet ($has_alias not the alias facet); $budgets are the
 // latency budgets (ms) to count, a model counting under a budget when a version's newest batch-1
 // benchmark on some machine has p99 within it. `total` is the number of models matching everything.
+// $hidden: uids the caller may not see, left out here (graphcat.store.visibility).
 MATCH (n:Model)
-WHERE $owner IS NULL OR EXISTS { (n)-[:OWNED_BY]->(:Owner {uid: $owner}) }
+WHERE ($owner IS NULL OR EXISTS { (n)-[:OWNED_BY]->(:Owner {uid: $owner}) }) AND NOT n.uid IN $hidden
 WITH n,
      COLLECT { MATCH (n)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(t:Task) RETURN DISTINCT t.uid } AS tasks,
      COLLECT { MATCH (n)-[:HAS_VERSION]->(:ModelVersion)-[:TRAINED_ON]->(:DatasetVersion)

@@ -1,4 +1,4 @@
-// params: $kind, $after, $upper, $limit, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms, $alias, $has_alias.
+// params: $kind, $after, $upper, $limit, $task, $owner, $framework, $experiment, $roots_only, $model_version, $dataset_version, $dataset, $metric, $data_type, $max_p99_ms, $alias, $has_alias, $hidden.
 // A keyset page of the catalog nodes of one $kind, sorted by uid ("<kind>:<id>", so by id): the
 // $limit nodes with $after < uid < $upper ($after is "<kind>:" on the first page, the last uid seen
 // after it; $upper is "<kind>;", just above every uid of the kind), walked in the order of the
@@ -9,6 +9,7 @@
 // version's newest batch-1 benchmark on a machine), $alias and $has_alias (a version's aliases)
 // for models; $roots_only for tasks
 // without a parent; $model_version, $dataset_version, $dataset (uids) and $metric for evaluations.
+// $hidden: uids the caller may not see, left out here (graphcat.store.visibility).
 MATCH (n:Catalog)
 USING INDEX n:Catalog(uid)
 WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
@@ -34,6 +35,7 @@ WHERE n.uid > $after AND n.uid < $upper AND n.kind = $kind
   AND ($dataset_version IS NULL OR n.dataset_version_uid = $dataset_version)
   AND ($dataset IS NULL OR EXISTS { (n)-[:EVALUATED_ON]->(:DatasetVersion)<-[:HAS_VERSION]-(:Dataset {uid: $dataset}) })
   AND ($metric IS NULL OR n.metric = $metric)
+  AND NOT n.uid IN $hidden
 RETURN properties(n) AS item
 ORDER BY n.uid
 LIMIT $limit

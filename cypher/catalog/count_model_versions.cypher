@@ -1,6 +1,7 @@
-// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $has_alias, $detector, $format, $text, $include_deprecated.
+// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $has_alias, $detector, $format, $text, $include_deprecated, $hidden.
 // How many model versions match every non-null filter (the same filters as
 // catalog/model_versions_by_model); run only when a client asks for the total.
+// $hidden: uids the caller may not see, left out here (graphcat.store.visibility).
 MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion)
 WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:Task {uid: $task}) })
   AND ($framework IS NULL OR mv.framework = $framework)
@@ -21,4 +22,5 @@ WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:T
        OR toLower(coalesce(m.description, '')) CONTAINS $text
        OR any(t IN coalesce(m.tags, []) WHERE toLower(t) CONTAINS $text))
   AND ($include_deprecated OR mv.deprecated_reason IS NULL)
+  AND NOT mv.uid IN $hidden
 RETURN count(mv) AS total_count

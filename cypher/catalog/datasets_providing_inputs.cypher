@@ -1,10 +1,12 @@
-// params: $uid. Dataset versions that provide every input of model version $uid: same canonical
+// params: $uid, $hidden. Dataset versions that provide every input of model version $uid: same canonical
 // name and a compatible shape (same rank; each axis equal or variable (-1) on one side).
+// $hidden: uids the caller may not see, left out here (graphcat.store.visibility).
 MATCH (mv:Catalog {uid: $uid})-[:HAS_INPUT]->(input:Feature)
+WHERE NOT mv.uid IN $hidden
 WITH collect(input) AS inputs
 WHERE size(inputs) > 0
 MATCH (dv:DatasetVersion)
-WHERE all(input IN inputs WHERE EXISTS {
+WHERE NOT dv.uid IN $hidden AND all(input IN inputs WHERE EXISTS {
   MATCH (dv)-[:PROVIDES]->(f:Feature)
   WHERE f.canonical = input.canonical
     AND size(f.shape) = size(input.shape)

@@ -1,9 +1,10 @@
-// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $has_alias, $detector, $format, $text, $include_deprecated, $key, $uid, $limit, $keys.
+// params: $task, $framework, $owner, $tag, $trained_on, $experiment, $alias, $has_alias, $detector, $format, $text, $include_deprecated, $key, $uid, $limit, $keys, $hidden.
 // A keyset page of model versions matching every non-null filter (a task matches its subtasks
 // too; $detector is a detector uid the training data was recorded or simulated with; $text,
 // lowercase, is in the version's id or description or its model's name, description or tags),
 // sorted by created_at then uid: the $limit versions after the cursor ($key, $uid), (versions without created_at as ''; not indexable, so the page is the top $limit of one scan, no full sort);
 // $key and $uid are '' for the first page.
+// $hidden: uids the caller may not see, left out here (graphcat.store.visibility).
 MATCH (m:Model)-[:HAS_VERSION]->(mv:ModelVersion)
 // (one CASE, not an OR: an OR would be planned as a union of two index seeks, losing the order)
 WHERE coalesce(mv.created_at, '') >= $key AND CASE WHEN coalesce(mv.created_at, '') = $key THEN mv.uid > $uid ELSE true END
@@ -27,6 +28,7 @@ WHERE ($task IS NULL OR EXISTS { (m)-[:SOLVES]->(:Task)-[:SUBTASK_OF*0..10]->(:T
        OR toLower(coalesce(m.description, '')) CONTAINS $text
        OR any(t IN coalesce(m.tags, []) WHERE toLower(t) CONTAINS $text))
   AND ($include_deprecated OR mv.deprecated_reason IS NULL)
+  AND NOT mv.uid IN $hidden
 // $keys null: whole nodes (item); else only those stored keys (values, in $keys' order; a selection's).
 RETURN CASE WHEN $keys IS NULL THEN properties(mv) END AS item, [k IN coalesce($keys, []) | mv[k]] AS values, coalesce(mv.created_at, '') AS key
 ORDER BY coalesce(mv.created_at, ''), mv.uid

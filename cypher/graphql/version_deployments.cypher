@@ -1,6 +1,7 @@
-// params: $uids. For each model version of $uids, its deployment facts (as deploy/version_deployment,
+// params: $uids, $hidden. For each model version of $uids, its deployment facts (as deploy/version_deployment,
 // for a whole page of versions in one round trip): artifact size, ONNX facts, smoke tests newest
 // first, benchmarks with their hardware, and quantisation links in both directions.
+// $hidden: uids the caller may not see, left out here (graphcat.store.visibility).
 UNWIND $uids AS uid
 MATCH (v:ModelVersion:Catalog {uid: uid})  // :Catalog: the uid index
 CALL (v) {
@@ -16,11 +17,11 @@ CALL (v) {
     b {.*, measured_at: toString(b.measured_at), hardware: h {.*}} END) AS benchmarks
 }
 CALL (v) {
-  OPTIONAL MATCH (v)-[r:QUANTIZED_FROM]->(o:ModelVersion)
+  OPTIONAL MATCH (v)-[r:QUANTIZED_FROM]->(o:ModelVersion) WHERE NOT o.uid IN $hidden
   RETURN collect(CASE WHEN o IS NULL THEN NULL ELSE r {.*, original_uid: o.uid} END) AS quantized_from
 }
 CALL (v) {
-  OPTIONAL MATCH (q:ModelVersion)-[:QUANTIZED_FROM]->(v)
+  OPTIONAL MATCH (q:ModelVersion)-[:QUANTIZED_FROM]->(v) WHERE NOT q.uid IN $hidden
   RETURN collect(q.uid) AS quantized_versions
 }
 RETURN uid, v.artifact_size_bytes AS artifact_size_bytes, v.onnx_opset AS onnx_opset,

@@ -1,7 +1,8 @@
-// params: $kinds. Every catalog node of $kinds (the search box with no text), each with its facet
+// params: $kinds, $hidden. Every catalog node of $kinds (the search box with no text), each with its facet
 // values as in search/catalog_rows.
+// $hidden: uids the caller may not see, left out here (graphcat.store.visibility).
 MATCH (n:Catalog)
-WHERE n.kind IN $kinds
+WHERE n.kind IN $kinds AND NOT n.uid IN $hidden
 RETURN n {.uid, .kind, .id, .display, .name, .title, .description, .tags} AS node,
        COLLECT { MATCH (n)<-[:HAS_VERSION*0..1]-()-[:SOLVES|FOR_TASK*0..1]->(t:Task)
                  RETURN DISTINCT t.id } AS tasks,

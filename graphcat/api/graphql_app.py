@@ -53,7 +53,7 @@ from graphcat.api.loaders import Loaders
 from graphcat.api.rate_limit import MutationRateLimiter, RateLimited
 from graphcat.errors import DatabaseUnavailable, GraphcatError, IdentityProviderUnavailable
 from graphcat.settings import Settings
-from graphcat.store import bookmarks
+from graphcat.store import bookmarks, visibility
 from graphcat.store.database import Database, query_counter
 
 log = logging.getLogger("graphcat.api.graphql")
@@ -252,9 +252,15 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         context.principal = principal
         token = query_counter.set(context.queries)
         try:
-            return await super().execute_operation(
-                request, request_adapter, request_data, context, root_value, sub_response
-            )
+            hidden: list[str] = []
+            is_mutation = selected is not None and selected[1].operation == OperationType.MUTATION
+            if self.settings.private_namespace_list and not is_mutation:  # reads: private entities stay out
+                hidden = await run_in_threadpool(namespaces.hidden_for, request.app.state.db, principal,
+                                                 self.settings.private_namespace_list)
+            with visibility.limited_to(hidden):
+                return await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
         finally:
             query_counter.reset(token)
 

@@ -11,6 +11,11 @@ holds the role the mutation needs (graphcat.api.auth.require_in), checked before
 - registerExperiment writes into the experiment's own id; registerDetector into its experiment's.
 
 Mutations not listed in TARGETS (API tokens) need the role globally.
+
+Private namespaces (GRAPHCAT_PRIVATE_NAMESPACES): `hidden_for` gives, for a query, the uids of the
+entities in private namespaces the caller is no member of (a member holds any role in the
+namespace; a global admin is a member of all; anyone else, API tokens of role reader or writer
+and anonymous callers included, of none), which graphcat.store.visibility keeps out of every read.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from graphcat import domain
 from graphcat.api.auth import Principal, Role, require_in
 from graphcat.errors import Forbidden
 from graphcat.store import namespaces as store_namespaces
+from graphcat.store import visibility
 from graphcat.store.database import Database
 
 
@@ -98,3 +104,16 @@ def check(db: Database, schema: GraphQLSchema, principal: Principal, operation: 
         if not spaces:
             spaces = sorted({ns for u in fallback for ns in (found.get(u) or [])})
         require_in(principal, needed, sorted(set(spaces) | set(named)), name)
+
+
+def invisible(principal: Principal | None, private: list[str]) -> list[str]:
+    """The private namespaces `principal` is no member of."""
+    if principal is not None and principal.role >= Role.ADMIN:
+        return []
+    held = principal.namespace_roles if principal is not None else {}
+    return [ns for ns in private if ns not in held]
+
+
+def hidden_for(db: Database, principal: Principal | None, private: list[str]) -> list[str]:
+    """The uids a query of `principal` must not see (cypher/auth/hidden)."""
+    return visibility.hidden_uids(db, invisible(principal, private))

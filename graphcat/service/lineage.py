@@ -86,7 +86,8 @@ def _merge(parts: list[domain.Subgraph], most: int) -> domain.Subgraph:
                    key=lambda e: (e.from_uid, e.type, e.to_uid))
     walked_all = not any(part.truncated for part in parts)
     return domain.Subgraph(tuple(kept), tuple(edges), truncated=cut or not walked_all,
-                           total_count=len(nodes) if walked_all else None)
+                           total_count=len(nodes) if walked_all else None,
+                           hidden_cut=any(part.hidden_cut for part in parts))
 
 
 def path(db: Database, from_uid: str, to_uid: str, types: Sequence[str] | None = None,

@@ -20,6 +20,7 @@ from graphcat import domain
 from graphcat.errors import InvalidInput
 from graphcat.service import vector_index
 from graphcat.service.catalog import get_many
+from graphcat.store import visibility
 from graphcat.store.database import Database
 from graphcat.userschema import SchemaFeature, UserSchema
 
@@ -101,7 +102,10 @@ def recommend(db: Database, columns: UserSchema | Sequence[SchemaFeature], *, ta
         except InvalidSchema as exc:
             raise InvalidInput(exc.message, path="events") from exc
     index = vector_index.shared(db.settings)
-    ranked, state = index.recommend(db, cols, task=_task_id(task), k=first, events=events)
+    # Versions hidden from the caller (private namespaces) are left out by the read below: rank
+    # as many more, so that `first` visible ones remain.
+    extra = visibility.hidden_count(["model_version"])
+    ranked, state = index.recommend(db, cols, task=_task_id(task), k=first + extra, events=events)
     uids = [domain.uid("model_version", r.model_id) for r in ranked]
     found = get_many(db, uids)
     out = []
@@ -111,6 +115,8 @@ def recommend(db: Database, columns: UserSchema | Sequence[SchemaFeature], *, ta
             # Deleted between the ranking and this read: the next call refreshes the index.
             continue
         out.append(_recommendation(node, r))
+        if len(out) == first:
+            break
     return RecommendResult(tuple(cols), tuple(out), state, ranked[0].notes if ranked else ())
 
 

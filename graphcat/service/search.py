@@ -39,6 +39,7 @@ from graphcat.errors import InvalidInput
 from graphcat.service.fulltext_query import lucene_query
 from graphcat.service.fusion import reciprocal_rank_fusion
 from graphcat.store import search as store
+from graphcat.store import visibility
 from graphcat.store.database import Database
 
 FACETS = ("task", "experiment", "detector", "framework")
@@ -127,7 +128,8 @@ def embedding_ranking(db: Database, text: str, kinds: tuple[str, ...]) -> list[t
     if not wanted:
         return []
     cutoff = db.settings.search_min_similarity
-    found = vector_index.shared(db.settings).search(db, text, k=EMBEDDING_CANDIDATES, kinds=sorted(wanted))
+    found = vector_index.shared(db.settings).search(
+        db, text, k=EMBEDDING_CANDIDATES + visibility.hidden_count(sorted(wanted)), kinds=sorted(wanted))  # hidden: left out later
     best: dict[str, float] = {}
     for uid, similarity in found:
         if similarity < cutoff:

@@ -28,7 +28,7 @@ from neo4j.exceptions import (
 
 from graphcat.errors import Conflict, DatabaseUnavailable, GraphcatError, InvalidInput
 from graphcat.settings import Settings
-from graphcat.store import bookmarks, queries
+from graphcat.store import bookmarks, queries, visibility
 
 T = TypeVar("T")
 
@@ -80,7 +80,8 @@ class Tx:
     def run(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         _refuse_audit_label(name, params)
         _count()
-        result = self._tx.run(queries.get(name), params)
+        text = queries.get(name)
+        result = self._tx.run(text, visibility.add_to(text, params))
         return [{key: _plain(value) for key, value in record.items()} for record in result]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphcat.domain import LineageEdge, LineageNode, Subgraph
+from graphcat.store import visibility
 from graphcat.store.database import Database, Tx
 
 
@@ -31,15 +32,19 @@ def _upstream(tx: Tx, uid: str, types: list[str], depth: int, max_nodes: int) ->
     found, truncated = rows[0]["nodes"], len(rows[0]["nodes"]) > max_nodes - 1
     found = found[:max_nodes - 1]
     nodes = [_node(rows[0], 0)] + [_node(row, row["depth"]) for row in found]
-    return _drawing(tx, [rows[0]["id"]] + [row["id"] for row in found], nodes, types, truncated)
+    return _drawing(tx, [rows[0]["id"]] + [row["id"] for row in found], nodes, types, truncated, False)
 
 
-def _drawing(tx: Tx, ids: list[str], nodes: list[LineageNode], types: list[str], truncated: bool) -> Subgraph:
+def _drawing(tx: Tx, ids: list[str], nodes: list[LineageNode], types: list[str], truncated: bool,
+             downstream: bool) -> Subgraph:
     rows = tx.run("lineage/edges_among", members=ids, types=types)
     edges = {LineageEdge(r["type"], r["from"], r["to"]) for r in rows}
+    # The walks never enter nodes hidden from the caller; say whether they stopped at some.
+    cut = bool(visibility.current()) and tx.run("lineage/hidden_cut", members=ids, types=types,
+                                                downstream=downstream)[0]["cut"]
     return Subgraph(tuple(sorted(nodes, key=lambda n: (n.depth, n.uid))),
                     tuple(sorted(edges, key=lambda e: (e.from_uid, e.type, e.to_uid))),
-                    truncated=truncated, total_count=None if truncated else len(nodes))
+                    truncated=truncated, total_count=None if truncated else len(nodes), hidden_cut=cut)
 
 
 def _walk(tx: Tx, uid: str, downstream: bool, types: list[str], depth: int, max_nodes: int) -> Subgraph | None:
@@ -64,7 +69,7 @@ def _walk(tx: Tx, uid: str, downstream: bool, types: list[str], depth: int, max_
         nodes += [_node(row, level) for row in found]
         if truncated:
             break
-    return _drawing(tx, ids, nodes, types, truncated)
+    return _drawing(tx, ids, nodes, types, truncated, True)
 
 
 def walk(db: Database, uid: str, *, downstream: bool, types: list[str], depth: int, max_nodes: int) -> Subgraph | None:

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphcat.catalog.content import differing_fields
+from graphcat.content import differing_fields
 from graphcat.catalog.files import CatalogInvalid, schema_problems
 from graphcat.catalog.importer import apply_plan_in
 from graphcat.catalog.plan import build_plan

@@ -219,6 +219,9 @@ class LineageGraph:
         default=False, description="True when the walk stopped at its node limit: the nearest nodes (by depth, then id) are here, not all.")
     total_count: int | None = strawberry.field(
         default=None, description="How many nodes the walk reached (null when it was truncated: unknown).")
+    hidden_cut: bool = strawberry.field(
+        default=False, description="True when the walk stopped at nodes you may not see (private namespaces): they "
+                                   "and what lies behind them are left out, unnamed.")
 
     @classmethod
     def from_domain(cls, g: domain.Subgraph) -> "LineageGraph":
@@ -227,6 +230,7 @@ class LineageGraph:
             edges=[LineageEdge(type=e.type, source=strawberry.ID(e.from_uid), target=strawberry.ID(e.to_uid)) for e in g.edges],
             truncated=g.truncated,
             total_count=g.total_count if g.total_count is not None else (None if g.truncated else len(g.nodes)),
+            hidden_cut=g.hidden_cut,
         )
 
 

@@ -2,6 +2,7 @@
 import { h, clear, kindBadge, entityLink, message, table, shapeText, KINDS } from './dom.js';
 import { entity, lineage, modelsForDataset } from './queries.js';
 import { barChart } from './plots.js';
+import { historyPanel } from './history.js';
 
 export async function renderEntity(view, kind, id) {
   const uid = `${kind}:${id}`;
@@ -30,11 +31,11 @@ export async function renderEntity(view, kind, id) {
       data.deprecationReason ? h('div', { class: 'banner-deprecated', role: 'alert' },
         h('strong', {}, 'Deprecated. '), data.deprecationReason) : null,
       h('div', { class: 'entity-layout' },
-        h('div', { class: 'entity-main' }, sections),
+        h('div', { class: 'entity-main' }, tabs(uid, sections)),
         h('aside', { class: 'entity-side' }, lineagePanel(uid, neighbours)))));
   if (kind === 'dataset_version') {
     // Loaded after the page is drawn: estimating every model version takes longer than the entity.
-    view.querySelector('.entity-main').append(transferPanel(uid));
+    view.querySelector('.entity-main [data-tab="details"]').append(transferPanel(uid));
   }
 }
 
@@ -68,6 +69,25 @@ function transferPanel(uid) {
     clear(body, message('error', `Could not estimate: ${err.message}`));
   });
   return card;
+}
+
+// Details and History (the audit trail, loaded when the tab is first opened).
+function tabs(uid, sections) {
+  const history = historyPanel(uid);
+  const panels = {
+    details: h('div', { role: 'tabpanel', id: 'tab-details', dataset: { tab: 'details' } }, sections),
+    history: h('div', { role: 'tabpanel', id: 'tab-history', dataset: { tab: 'history' }, hidden: true }, history),
+  };
+  let loaded = false;
+  const buttons = Object.entries({ details: 'Details', history: 'History' }).map(([key, label]) =>
+    h('button', { type: 'button', role: 'tab', class: 'tab', 'aria-controls': `tab-${key}`, 'aria-selected': String(key === 'details'),
+      dataset: { tab: key }, onclick: () => select(key) }, label));
+  function select(key) {
+    for (const b of buttons) b.setAttribute('aria-selected', String(b.dataset.tab === key));
+    for (const [k, panel] of Object.entries(panels)) panel.hidden = k !== key;
+    if (key === 'history' && !loaded) { loaded = true; history.load(); }
+  }
+  return [h('div', { role: 'tablist', class: 'tabs', 'aria-label': 'Entity page' }, buttons), panels.details, panels.history];
 }
 
 function header(kind, data, uid) {

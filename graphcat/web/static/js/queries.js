@@ -140,3 +140,16 @@ export async function modelsForDataset(uid, metric = 'auc', first = 10) {
   const data = await graphql(MODELS_FOR_DATASET, { dataset: uid, metric, first });
   return data.modelsForDataset;
 }
+
+// An entity's audit trail (issue 16), newest first, a page at a time (`after`: the last cursor).
+const HISTORY = `query History($id: ID!, $first: Int, $after: String) {
+  history(id: $id, first: $first, after: $after) {
+    edges { cursor node { id at operation before after source write actor { subject tokenId address } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export async function history(uid, first, after) {
+  const data = await graphql(HISTORY, { id: uid, first, after: after || null });
+  return data.history;
+}
