@@ -4,41 +4,23 @@ Each answers exactly what whole nodes answer. Against the real Neo4j, through th
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from graphcat.api.types.prefetch import LISTS, type_of_uid
-from graphcat.catalog.importer import import_documents
-from graphcat.settings import Settings
 from graphcat.store import catalog as catalog_store
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
-from tests.graphql_helpers import client_for, gql
-from tests.test_graphql_entities import full_catalog
+from tests import test_graphql_selection
+from tests.graphql_helpers import gql
 from tests.test_graphql_selection import every_stored_field
 
 
-@pytest.fixture()
-def client(neo4j_server: Settings, db: Database, tmp_path: Path) -> Iterator[TestClient]:
-    import_documents(db, [("full", full_catalog())])
-    yield from client_for(neo4j_server, index_dir=str(tmp_path / "index"))
-
-
-@pytest.fixture()
-def partial_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    built: list[str] = []
-    original = catalog_store.partial_domain
-
-    def spy(keys: Any, values: Any) -> Any:
-        node = original(keys, values)
-        built.append(node.uid)
-        return node
-
-    monkeypatch.setattr(catalog_store, "partial_domain", spy)
-    return built
+# the fixtures of the selection tests: the full catalog's client and the partial-node spy
+client = test_graphql_selection.client
+partial_reads = test_graphql_selection.partial_reads
 
 
 def _ok(r: Any) -> dict[str, Any]:

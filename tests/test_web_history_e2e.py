@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from graphcat.api.app import create_app
 from graphcat.catalog.importer import import_documents
@@ -21,7 +20,7 @@ from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
 from live_app import ServerThread
 from tests.conftest import ROOT
-from tests.test_web_e2e import CHROMIUM, CHROMIUM_ARGS, START_TIMEOUT
+from tests.test_web_e2e import START_TIMEOUT, browser  # noqa: F401  (the shared Chromium fixture, used by name)
 from tests.web_catalog import small_catalog
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -41,15 +40,6 @@ def live(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iter
     with ServerThread(create_app(settings), start_timeout=START_TIMEOUT) as server:
         yield server.url, secret
     clear_catalog(session_db)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run scripts/system-deps (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture()
