@@ -39,7 +39,8 @@ BOARD = """query ($dataset: ID!, $metric: String!, $first: Int!, $after: String)
 
 @pytest.fixture()
 def local(db: Database, settings: Settings, tmp_path: Path) -> Settings:
-    local = dataclasses.replace(settings, artifact_root=str(tmp_path / "artifacts"), index_dir=str(tmp_path / "index"))
+    local = dataclasses.replace(settings, artifact_root=str(tmp_path / "artifacts"), index_dir=str(tmp_path / "index"),
+                                evaluation_wait_s=600.0)  # the result, however loaded the machine
     import_documents(db, [("tasks", {"graphcat_catalog": 1, "tasks": [{"id": "jet-tagging", "name": "Jet tagging"}]})])
     deploy.register_onnx(db, local, factory.mass_tagger(tmp_path / "mass.onnx"), model_id="mass-tagger", version="1",
                          task="jet-tagging")
