@@ -48,8 +48,6 @@ _POLL_S = 0.05
 
 
 @dataclass(frozen=True)
-
-
 class Spec:
     """What to evaluate; `owned_dir` (an upload's temporary folder) is removed when the job ends."""
 
@@ -66,8 +64,6 @@ class Spec:
 
 
 @dataclass
-
-
 class Job:
     id: str
     spec: Spec
