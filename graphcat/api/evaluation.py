@@ -149,6 +149,12 @@ def job_queue(app: Any) -> jobs.Jobs:
     return queue  # type: ignore[no-any-return]
 
 
+def _owner(ctx: RequestContext) -> str:
+    """Who may read and cancel a job: the API token that started it (an OIDC login: its subject)."""
+    actor = ctx.actor
+    return f"token:{actor.token_id}" if actor.token_id else f"subject:{actor.subject}"
+
+
 def _dataset_file(db: Any, dataset: str) -> Path:
     node = catalog_service.get_by_uid(db, dataset)
     location = getattr(node, "location", None)
@@ -178,7 +184,7 @@ async def evaluate_on_data(info: Info, model_version: strawberry.ID, label: str,
         queue = job_queue(ctx.request.app)
         encoder = getattr(ctx.request.app.state, "encoder", None)
         common = dict(model_version_uid=str(model_version), label=label, metrics=metrics or None, record=record,
-                      dataset=str(dataset) if dataset is not None else None, owner=ctx.actor.subject)
+                      dataset=str(dataset) if dataset is not None else None, owner=_owner(ctx))
         if file is None:
             path = await run_in_threadpool(_dataset_file, db, str(dataset))
             spec = jobs.Spec(path=path, **common)  # type: ignore[arg-type]
@@ -211,7 +217,7 @@ async def evaluation_job(info: Info, id: strawberry.ID) -> EvaluationJobResult:
     ctx = info.context
 
     async def work() -> EvaluationJob:
-        return EvaluationJob.from_job(job_queue(ctx.request.app).get(str(id), ctx.actor.subject))
+        return EvaluationJob.from_job(job_queue(ctx.request.app).get(str(id), _owner(ctx)))
 
     out: EvaluationJob | UserError = await as_result(work)
     return out  # type: ignore[return-value]
@@ -221,7 +227,7 @@ async def cancel_evaluation(info: Info, id: strawberry.ID) -> EvaluationJobResul
     ctx = info.context
 
     async def work() -> EvaluationJob:
-        job = job_queue(ctx.request.app).cancel(str(id), ctx.actor.subject)
+        job = job_queue(ctx.request.app).cancel(str(id), _owner(ctx))
         deadline = time.monotonic() + 5.0  # the worker is killed at the job's next turn (every 50 ms)
         while not job.finished.is_set() and time.monotonic() < deadline:
             await asyncio.sleep(0.02)

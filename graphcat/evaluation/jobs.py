@@ -58,7 +58,7 @@ class Spec:
     record: bool = False
     dataset: str | None = None
     source: str | None = None
-    owner: str = "anonymous"  # who may read and cancel the job (the token's subject)
+    owner: str = "anonymous"  # who may read and cancel the job (graphcat.api.evaluation: the token)
     batch_rows: int = run.BATCH_ROWS
     owned_dir: Path | None = None
 
