@@ -178,9 +178,9 @@ async def evaluate_on_data(info: Info, model_version: strawberry.ID, label: str,
     async def work() -> EvaluationOnData | EvaluationJob:
         if (file is None) == (dataset is None):
             raise InvalidInput("give exactly one of file (an upload) or dataset (a dataset version id)", path="file")
-        if not 0 <= bound <= settings.evaluation_time_limit_s:
+        if wait is not None and not 0 <= wait <= settings.evaluation_time_limit_s:
             raise InvalidInput(f"wait must be between 0 and {settings.evaluation_time_limit_s:g} seconds "
-                               f"(GRAPHCAT_EVALUATION_TIME_LIMIT_S), got {bound:g}", path="wait")
+                               f"(GRAPHCAT_EVALUATION_TIME_LIMIT_S), got {wait:g}", path="wait")
         queue = job_queue(ctx.request.app)
         encoder = getattr(ctx.request.app.state, "encoder", None)
         common = dict(model_version_uid=str(model_version), label=label, metrics=metrics or None, record=record,
