@@ -129,6 +129,15 @@ class Settings:
         512 * 1024 * 1024, "Largest user data file (bytes) `graphcat schema` and uploads read; npz members count uncompressed."
     )
     max_columns: int = _setting(10000, "Most columns (features) a user data file may have.")
+    evaluation_workers: int = _setting(
+        2, "Evaluations (evaluateOnData) run at once, each in its own worker process; more wait in a queue."
+    )
+    evaluation_time_limit_s: float = _setting(
+        600.0, "Seconds an evaluation may run in its worker before it is stopped (TIME_LIMIT, nothing recorded)."
+    )
+    evaluation_wait_s: float = _setting(
+        20.0, "Seconds evaluateOnData waits for the result before it answers with the job to poll (evaluationJob)."
+    )
     artifact_root: str = _setting(
         ".graphcat/artifacts",
         "Where registered artifacts (ONNX files) are kept, content-addressed: a local folder, or s3://BUCKET/PREFIX "
@@ -197,11 +206,13 @@ class Settings:
             raise InvalidSetting("GRAPHCAT_MAX_LINEAGE_DEPTH must be at least 1")
         for name in ("graphql_max_depth", "graphql_max_tokens", "graphql_max_aliases",
                      "graphql_max_page_size", "mutation_rate_per_minute", "lineage_max_nodes",
-                     "lineage_default_nodes"):
+                     "lineage_default_nodes", "evaluation_workers"):
             if getattr(self, name) < 1:
                 raise InvalidSetting(f"{env_name(name)} must be at least 1")
         if self.max_upload_bytes < 1:
             raise InvalidSetting("GRAPHCAT_MAX_UPLOAD_BYTES must be at least 1")
+        if self.evaluation_time_limit_s <= 0 or self.evaluation_wait_s < 0:
+            raise InvalidSetting("GRAPHCAT_EVALUATION_TIME_LIMIT_S must be > 0 and GRAPHCAT_EVALUATION_WAIT_S >= 0")
         if self.max_columns < 1:
             raise InvalidSetting("GRAPHCAT_MAX_COLUMNS must be at least 1")
         if "://" in self.artifact_root and not self.artifact_root.startswith("s3://"):

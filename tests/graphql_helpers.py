@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any, Iterator
 
 import httpx
@@ -45,3 +46,21 @@ def gql(
     if operation_name is not None:
         body["operationName"] = operation_name
     return client.post("/graphql", json=body, headers=headers)
+
+
+def post_upload(client: TestClient, query: str, variables: dict[str, Any], path: Any, bearer: str | None) -> httpx.Response:
+    """`query` with `variables.file` sent as the file at `path` (the GraphQL multipart request spec)."""
+    operations = {"query": query, "variables": {**variables, "file": None}}
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+    with path.open("rb") as fh:
+        return client.post("/graphql", headers=headers,
+                           data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
+                           files={"0": (path.name, fh, "application/octet-stream")})
+
+
+def payload(response: httpx.Response, field: str) -> Any:
+    """The `data.<field>` of a 200 answer without top-level errors."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"][field]

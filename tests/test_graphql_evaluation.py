@@ -6,7 +6,6 @@ input the file cannot feed (nothing written)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -20,7 +19,7 @@ from graphcat.catalog.importer import import_documents
 from graphcat.service import deploy
 from graphcat.settings import Settings
 from graphcat.store.database import Database
-from graphql_helpers import gql, token
+from graphql_helpers import gql, payload, post_upload, token
 
 EVALUATE = """mutation ($file: Upload, $model: ID!, $label: String!, $metrics: [String!], $record: Boolean!) {
   evaluateOnData(modelVersion: $model, file: $file, label: $label, metrics: $metrics, record: $record) {
@@ -40,7 +39,8 @@ BOARD = """query ($dataset: ID!, $metric: String!, $first: Int!, $after: String)
 
 @pytest.fixture()
 def local(db: Database, settings: Settings, tmp_path: Path) -> Settings:
-    local = dataclasses.replace(settings, artifact_root=str(tmp_path / "artifacts"), index_dir=str(tmp_path / "index"))
+    local = dataclasses.replace(settings, artifact_root=str(tmp_path / "artifacts"), index_dir=str(tmp_path / "index"),
+                                evaluation_wait_s=600.0)  # the result, however loaded the machine
     import_documents(db, [("tasks", {"graphcat_catalog": 1, "tasks": [{"id": "jet-tagging", "name": "Jet tagging"}]})])
     deploy.register_onnx(db, local, factory.mass_tagger(tmp_path / "mass.onnx"), model_id="mass-tagger", version="1",
                          task="jet-tagging")
@@ -54,21 +54,12 @@ def client(local: Settings) -> Iterator[TestClient]:
 
 
 def post_file(client: TestClient, path: Path, bearer: str, **variables: Any) -> Any:
-    operations = {"query": EVALUATE, "variables": {"model": "model_version:mass-tagger@1", "label": "label",
-                                                   "record": False, **variables, "file": None}}
-    with path.open("rb") as fh:
-        response = client.post("/graphql", headers={"Authorization": f"Bearer {bearer}"},
-                               data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
-                               files={"0": (path.name, fh, "application/octet-stream")})
-    return response
+    return post_upload(client, EVALUATE, {"model": "model_version:mass-tagger@1", "label": "label", "record": False,
+                                          **variables}, path, bearer)
 
 
 def evaluate(client: TestClient, path: Path, bearer: str, **variables: Any) -> dict[str, Any]:
-    response = post_file(client, path, bearer, **variables)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]["evaluateOnData"]  # type: ignore[no-any-return]
+    return payload(post_file(client, path, bearer, **variables), "evaluateOnData")  # type: ignore[no-any-return]
 
 
 def test_evaluate_upload_record_and_leaderboard(db: Database, client: TestClient, tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ written, the same version with another file a ConflictError, and no token a 401.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,7 +17,7 @@ from graphcat.catalog.importer import import_documents
 from graphcat.settings import Settings
 from graphcat.store import catalog as catalog_store
 from graphcat.store.database import Database
-from graphql_helpers import token
+from graphql_helpers import payload, post_upload, token
 
 TASKS = {"graphcat_catalog": 1, "tasks": [{"id": "jet-tagging", "name": "Jet tagging"}]}
 
@@ -63,20 +62,11 @@ def client(upload_settings: Settings) -> Iterator[TestClient]:
 
 
 def post_onnx(client: TestClient, path: Path, bearer: str | None, **variables: Any) -> Any:
-    operations = {"query": REGISTER, "variables": {**variables, "file": None}}
-    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-    with path.open("rb") as fh:
-        return client.post("/graphql", headers=headers,
-                           data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
-                           files={"0": (path.name, fh, "application/octet-stream")})
+    return post_upload(client, REGISTER, variables, path, bearer)
 
 
 def register(client: TestClient, path: Path, bearer: str, **variables: Any) -> dict[str, Any]:
-    response = post_onnx(client, path, bearer, **variables)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]["registerOnnxModel"]  # type: ignore[no-any-return]
+    return payload(post_onnx(client, path, bearer, **variables), "registerOnnxModel")  # type: ignore[no-any-return]
 
 
 def test_upload_with_benchmark_and_quantize(db: Database, client: TestClient, upload_settings: Settings,

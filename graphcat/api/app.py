@@ -16,6 +16,7 @@ from graphcat.api import croissant
 from graphcat.api.graphql_app import graphql_route
 from graphcat import web
 from graphcat.errors import DatabaseUnavailable
+from graphcat.evaluation.jobs import Jobs
 from graphcat.settings import Settings
 from graphcat.store import migrations
 from graphcat.store.database import Database
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.settings = settings
         app.state.db = db
         app.state.schema = SchemaState(db)
+        app.state.evaluation_jobs = Jobs(settings)
         try:
             await run_in_threadpool(app.state.schema.ensure)
         except DatabaseUnavailable as exc:
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await run_in_threadpool(app.state.evaluation_jobs.shutdown)  # running evaluations are cancelled
             db.close()
 
     routes = [Route("/healthz", healthz), graphql_route(settings)]

@@ -1,4 +1,9 @@
-"""`evaluateOnData(modelVersion, file | dataset, label, metrics, record)` and `leaderboard(dataset, metric, first, after)`.
+"""`evaluateOnData(modelVersion, file | dataset, label, metrics, record, wait)`, `evaluationJob(id)`,
+`cancelEvaluation(id)` and `leaderboard(dataset, metric, first, after)`.
+
+evaluateOnData runs as a job in a worker process (graphcat.evaluation.jobs): it answers the result
+when the job ends within `wait` seconds (GRAPHCAT_EVALUATION_WAIT_S by default), else the job, which
+the caller polls with `evaluationJob(id)` (only with the token that started it) or cancels.
 
 Wraps graphcat.evaluation.service. evaluateOnData is a mutation and, like every mutation, needs a
 writer token (it runs a model on the server: not for anonymous readers); with `record: false` it
@@ -10,7 +15,10 @@ an unknown metric, NaN in an input) comes back as a typed error with its code; n
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import tempfile
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,9 +31,9 @@ from strawberry.file_uploads import Upload
 from graphcat.api.context import RequestContext
 from graphcat.api.types.errors import InvalidInputError, NotFoundError, UserError, as_result
 from graphcat.api.types.reads import PageInfo
-from graphcat.api.uploads import read_upload
+from graphcat.api.uploads import save_upload
 from graphcat.errors import InvalidInput
-from graphcat.evaluation import service
+from graphcat.evaluation import jobs, service
 from graphcat.service import catalog as catalog_service
 
 Info = strawberry.Info[RequestContext, None]
@@ -83,8 +91,68 @@ class EvaluationOnData:
                    recorded=r.recorded, evaluations=[strawberry.ID(u) for u in r.evaluation_uids])
 
 
-EvaluateOnDataResult = Annotated[EvaluationOnData | InvalidInputError | NotFoundError,
+@strawberry.enum(description="Where an evaluation job is: queued (waiting for a worker), running (in its worker "
+                             "process), recording (checking the estimate, writing), or finished.")
+class EvaluationJobState(Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    RECORDING = "recording"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@strawberry.type(description="Why a job failed: the typed error's code (TIME_LIMIT, CANCELLED, BAD_LABEL...), "
+                             "its message and the argument or input it is about.")
+class EvaluationJobError:
+    code: str
+    message: str
+    field: str | None
+
+
+@strawberry.type(description="An evaluation running in a worker process: poll `evaluationJob(id)` until the state is "
+                             "final; `result` or `error` then says how it ended.")
+class EvaluationJob:
+    id: strawberry.ID
+    state: EvaluationJobState
+    model_version: strawberry.ID
+    source: str
+    rows_done: int
+    rows_total: int | None = strawberry.field(description="Rows in the file, when its format says so up front.")
+    seconds: float
+    worker_peak_rss_bytes: int | None = strawberry.field(description="Peak resident memory of the worker process.")
+    result: EvaluationOnData | None
+    error: EvaluationJobError | None
+
+    @classmethod
+    def from_job(cls, job: jobs.Job) -> "EvaluationJob":
+        e = job.error
+        return cls(id=strawberry.ID(job.id), state=EvaluationJobState(job.state),
+                   model_version=strawberry.ID(job.spec.model_version_uid),
+                   source=job.spec.source or job.spec.path.name, rows_done=job.rows_done, rows_total=job.rows_total,
+                   seconds=round(job.seconds, 3), worker_peak_rss_bytes=job.worker_peak_rss_bytes,
+                   result=EvaluationOnData.from_domain(job.result) if job.result is not None else None,
+                   error=EvaluationJobError(code=e.code, message=e.message, field=e.path) if e is not None else None)
+
+
+EvaluateOnDataResult = Annotated[EvaluationOnData | EvaluationJob | InvalidInputError | NotFoundError,
                                  strawberry.union("EvaluateOnDataResult")]
+EvaluationJobResult = Annotated[EvaluationJob | InvalidInputError | NotFoundError,
+                                strawberry.union("EvaluationJobResult")]
+
+
+def job_queue(app: Any) -> jobs.Jobs:
+    """The app's evaluation jobs (made in graphcat.api.app's lifespan, or here for an app without one)."""
+    queue = getattr(app.state, "evaluation_jobs", None)
+    if queue is None:
+        queue = app.state.evaluation_jobs = jobs.Jobs(app.state.settings)
+    return queue  # type: ignore[no-any-return]
+
+
+def _owner(ctx: RequestContext) -> str:
+    """Who may read and cancel a job: the API token that started it (an OIDC login: its subject)."""
+    actor = ctx.actor
+    return f"token:{actor.token_id}" if actor.token_id else f"subject:{actor.subject}"
 
 
 def _dataset_file(db: Any, dataset: str) -> Path:
@@ -102,30 +170,70 @@ def _dataset_file(db: Any, dataset: str) -> Path:
 
 async def evaluate_on_data(info: Info, model_version: strawberry.ID, label: str, file: Upload | None = None,
                            dataset: strawberry.ID | None = None, metrics: list[str] | None = None,
-                           record: bool = False) -> EvaluateOnDataResult:
+                           record: bool = False, wait: float | None = None) -> EvaluateOnDataResult:
     ctx = info.context
     db, settings = ctx.db, ctx.settings
+    bound = settings.evaluation_wait_s if wait is None else wait
 
-    async def work() -> EvaluationOnData:
+    async def work() -> EvaluationOnData | EvaluationJob:
         if (file is None) == (dataset is None):
             raise InvalidInput("give exactly one of file (an upload) or dataset (a dataset version id)", path="file")
+        if wait is not None and not 0 <= wait <= settings.evaluation_time_limit_s:
+            raise InvalidInput(f"wait must be between 0 and {settings.evaluation_time_limit_s:g} seconds "
+                               f"(GRAPHCAT_EVALUATION_TIME_LIMIT_S), got {wait:g}", path="wait")
+        queue = job_queue(ctx.request.app)
         encoder = getattr(ctx.request.app.state, "encoder", None)
-        kwargs = dict(label=label, metrics=metrics or None, record=record,
-                      dataset=str(dataset) if dataset is not None else None, encoder=encoder)
+        common = dict(model_version_uid=str(model_version), label=label, metrics=metrics or None, record=record,
+                      dataset=str(dataset) if dataset is not None else None, owner=_owner(ctx))
         if file is None:
             path = await run_in_threadpool(_dataset_file, db, str(dataset))
-            result = await run_in_threadpool(lambda: service.evaluate(db, settings, str(model_version), path, **kwargs))
-            return EvaluationOnData.from_domain(result)
-        filename = Path(getattr(file, "filename", None) or "upload.csv").name
-        data = await read_upload(file, settings)
-        with tempfile.TemporaryDirectory(prefix="graphcat-evaluate-") as tmp:
-            target = Path(tmp) / f"upload{Path(filename).suffix}"
-            target.write_bytes(data)
-            result = await run_in_threadpool(lambda: service.evaluate(db, settings, str(model_version), target,
-                                                                      source=filename, **kwargs))
-        return EvaluationOnData.from_domain(result)
+            spec = jobs.Spec(path=path, **common)  # type: ignore[arg-type]
+        else:
+            filename = Path(getattr(file, "filename", None) or "upload.csv").name
+            tmp = Path(tempfile.mkdtemp(prefix="graphcat-evaluate-"))
+            target = tmp / f"upload{Path(filename).suffix}"
+            try:
+                await save_upload(file, settings, target)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            spec = jobs.Spec(path=target, source=filename, owned_dir=tmp, **common)  # type: ignore[arg-type]
+        job = await run_in_threadpool(queue.submit, db, spec, encoder)
+        deadline = time.monotonic() + bound
+        while not job.finished.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        if not job.finished.is_set():
+            return EvaluationJob.from_job(job)
+        if job.error is not None:
+            raise job.error
+        assert job.result is not None
+        return EvaluationOnData.from_domain(job.result)
 
-    out: EvaluationOnData | UserError = await as_result(work)
+    out: EvaluationOnData | EvaluationJob | UserError = await as_result(work)
+    return out  # type: ignore[return-value]
+
+
+async def evaluation_job(info: Info, id: strawberry.ID) -> EvaluationJobResult:
+    ctx = info.context
+
+    async def work() -> EvaluationJob:
+        return EvaluationJob.from_job(job_queue(ctx.request.app).get(str(id), _owner(ctx)))
+
+    out: EvaluationJob | UserError = await as_result(work)
+    return out  # type: ignore[return-value]
+
+
+async def cancel_evaluation(info: Info, id: strawberry.ID) -> EvaluationJobResult:
+    ctx = info.context
+
+    async def work() -> EvaluationJob:
+        job = job_queue(ctx.request.app).cancel(str(id), _owner(ctx))
+        deadline = time.monotonic() + 5.0  # the worker is killed at the job's next turn (every 50 ms)
+        while not job.finished.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return EvaluationJob.from_job(job)
+
+    out: EvaluationJob | UserError = await as_result(work)
     return out  # type: ignore[return-value]
 
 

@@ -115,6 +115,11 @@ class Query:
         resolver=transfer_api.models_for_dataset,
         description="Model versions for a dataset version ranked by expected `metric` (measured or estimated); no evidence last.",
     )
+    evaluation_job: evaluation_api.EvaluationJobResult = strawberry.field(
+        resolver=evaluation_api.evaluation_job,
+        description="An evaluation job started by evaluateOnData (state, progress, result or error); only for the "
+                    "token that started it, in the API process that runs it.",
+    )
     leaderboard: evaluation_api.Leaderboard = strawberry.field(
         resolver=evaluation_api.leaderboard,
         description="Model versions by `metric` on a dataset version, best first: measured by graphcat (with a "
@@ -161,7 +166,12 @@ class Mutation:
     evaluate_on_data: evaluation_api.EvaluateOnDataResult = strawberry.mutation(
         resolver=evaluation_api.evaluate_on_data,
         description="Run a model version's ONNX artifact on a file (upload) or a dataset version and measure `metrics` "
-                    "against the `label` column; `record: true` also stores them as Evaluations.",
+                    "against the `label` column; `record: true` also stores them as Evaluations. Runs in a worker "
+                    "process: the result when it ends within `wait` seconds, else the job to poll (evaluationJob).",
+    )
+    cancel_evaluation: evaluation_api.EvaluationJobResult = strawberry.mutation(
+        resolver=evaluation_api.cancel_evaluation,
+        description="Cancel an evaluation job (its worker is stopped; nothing is recorded).",
     )
 
 

@@ -85,23 +85,52 @@ def artifact(db: Database, settings: Settings, uid: str) -> tuple[Path, str]:
     return path, facts["artifact_sha256"]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What the catalog says about a run (read with the database): plain data a worker process can take."""
+
+    model_version_uid: str
+    onnx_path: Path
+    onnx_sha256: str
+    inputs: tuple[domain.Node, ...]  # the model version's input features, by position
+    metrics: tuple[str, ...]  # checked names
+
+
+def prepare(db: Database, settings: Settings, model_version_uid: str,
+            metrics: str | list[str] | None = None) -> Prepared:
+    """Steps 1 and 2: the metric names, the model version, its verified artifact and its inputs."""
+    wanted = metrics_.parse(metrics)
+    mv = model_version(db, model_version_uid)
+    onnx_path, onnx_sha = artifact(db, settings, mv.uid)
+    inputs = sorted(catalog_service.inputs_of(db, [mv.uid]).get(mv.uid, []), key=lambda f: f.position)
+    return Prepared(mv.uid, onnx_path, onnx_sha, tuple(inputs), tuple(m.name for m in wanted))
+
+
 def measure(db: Database, settings: Settings, model_version_uid: str, path: str | Path, *, label: str,
             metrics: str | list[str] | None = None, batch_rows: int = BATCH_ROWS, source: str | None = None,
             progress: Progress | None = None) -> Measurement:
     started = time.perf_counter()
-    wanted = metrics_.parse(metrics)
-    mv = model_version(db, model_version_uid)
-    onnx_path, onnx_sha = artifact(db, settings, mv.uid)
-    signature = onnx_inspect.inspect(onnx_path)
+    prepared = prepare(db, settings, model_version_uid, metrics)
+    return measure_prepared(prepared, settings, path, label=label, batch_rows=batch_rows, source=source,
+                            progress=progress, started=started)
+
+
+def measure_prepared(prepared: Prepared, settings: Settings, path: str | Path, *, label: str,
+                     batch_rows: int = BATCH_ROWS, source: str | None = None, progress: Progress | None = None,
+                     started: float | None = None) -> Measurement:
+    """Steps 3 to 5, without the database (graphcat.evaluation.jobs runs this in a worker process)."""
+    started = time.perf_counter() if started is None else started
+    wanted = metrics_.parse(list(prepared.metrics))
+    signature = onnx_inspect.inspect(prepared.onnx_path)
     table = open_table(path, settings, source=source)
     if label not in table.schema.names:
         raise LabelProblem(f"the file has no label column {label!r} (columns: {', '.join(table.schema.names[:20])})",
                            path="label")
     user = mapping_.columns_of([f for f in table.schema.features if f.name != label])
-    inputs = mapping_.columns_of(sorted(catalog_service.inputs_of(db, [mv.uid]).get(mv.uid, []), key=lambda f: f.position))
+    inputs = mapping_.columns_of(list(prepared.inputs))
     plan = mapping_.build(user, inputs, signature)
 
-    session = runtime.session(onnx_path)
+    session = runtime.session(prepared.onnx_path)
     rows_per_batch = runtime.batch_size_for(signature, batch_rows)
     output = session.get_outputs()[0].name
     scores, labels, done = [], [], 0
@@ -129,8 +158,8 @@ def measure(db: Database, settings: Settings, model_version_uid: str, path: str 
     s = np.concatenate(scores).astype(np.float64)
     values = tuple(MetricValue(m.name, m.compute(y, s), *m.interval(y, s)) for m in wanted)
     sha, size = sha256_of(path)
-    return Measurement(mv.uid, table.source, table.schema.format, done, sha, size, label, values, plan.describe(),
-                       tuple(t for f in plan.feeds for t in f.steps), onnx_sha,
+    return Measurement(prepared.model_version_uid, table.source, table.schema.format, done, sha, size, label, values, plan.describe(),
+                       tuple(t for f in plan.feeds for t in f.steps), prepared.onnx_sha256,
                        seconds=time.perf_counter() - started,
                        schema=[{"name": f.name, "dtype": f.dtype, "shape": list(f.shape), "unit": f.unit,
                                 "description": f.description} for f in table.schema.features])

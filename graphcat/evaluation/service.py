@@ -1,5 +1,6 @@
 """Evaluate a model version on a file, check the transferability estimate, record, rank.
 
+- `finish(db, measurement, ...)`: the same from a Measurement made elsewhere (a worker, graphcat.evaluation.jobs).
 - `evaluate(db, settings, model_version_uid, path, label=, metrics=, record=False, dataset=None)`:
   the Measurement (graphcat.evaluation.run), the dataset version the file is (`dataset`, or the one
   recorded with the file's sha256), and per metric the transferability estimate for that pair when
@@ -67,14 +68,15 @@ def evaluate(db: Database, settings: Settings, model_version_uid: str, path: str
              source: str | None = None, encoder: TextEncoder | None = None,
              progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> Result:
     if dataset is not None:
-        try:
-            node = get_by_uid(db, dataset)
-        except NotFound:
-            raise NotFound(f"no dataset version {dataset!r}", path="dataset") from None
-        if node.kind != "dataset_version":
-            raise NotFound(f"{dataset!r} is a {node.kind}, not a dataset version", path="dataset")
+        check_dataset_version(db, dataset)
     m = measure(db, settings, model_version_uid, path, label=label, metrics=metrics, source=source, progress=progress,
                 batch_rows=batch_rows)
+    return finish(db, m, dataset=dataset, record=record, encoder=encoder)
+
+
+def finish(db: Database, m: Measurement, *, dataset: str | None = None, record: bool = False,
+           encoder: TextEncoder | None = None) -> Result:
+    """A measurement checked against the transferability estimate, and recorded when asked."""
     dsv = dataset or store.dataset_by_digest(db, m.sha256)
     checked = tuple(_check(db, encoder, m, v, dsv) for v in m.metrics)
     if not record:
@@ -84,6 +86,16 @@ def evaluate(db: Database, settings: Settings, model_version_uid: str, path: str
 
     vector_index.after_write(db)  # a new dataset version joins the recommender's index
     return Result(m, checked, dsv, True, uids)
+
+
+def check_dataset_version(db: Database, uid: str) -> None:
+    """Refuses a `dataset` argument that is not a dataset version of the catalog."""
+    try:
+        node = get_by_uid(db, uid)
+    except NotFound:
+        raise NotFound(f"no dataset version {uid!r}", path="dataset") from None
+    if node.kind != "dataset_version":
+        raise NotFound(f"{uid!r} is a {node.kind}, not a dataset version", path="dataset")
 
 
 def _check(db: Database, encoder: TextEncoder | None, m: Measurement, value: Any, dsv: str | None) -> Checked:
@@ -146,12 +158,7 @@ class Entry:
 def leaderboard(db: Database, dataset_version_uid: str, metric: str,
                 encoder: TextEncoder | None = None) -> list[Entry]:
     metric = parse_metrics(metric)[0].name
-    try:
-        node = get_by_uid(db, dataset_version_uid)
-    except NotFound:
-        raise NotFound(f"no dataset version {dataset_version_uid!r}", path="dataset") from None
-    if node.kind != "dataset_version":
-        raise NotFound(f"{dataset_version_uid!r} is a {node.kind}, not a dataset version", path="dataset")
+    check_dataset_version(db, dataset_version_uid)
     recorded = {r["model_version"]: r for r in store.leaderboard(db, dataset_version_uid, metric)}
     entries = [Entry(uid, r["value"], "measured" if r["measured_by"] else "reported", r["ci_low"], r["ci_high"],
                      r["data_rows"], r["estimate"]) for uid, r in recorded.items()]

@@ -2,22 +2,25 @@
 
 export class ApiError extends Error {}
 
-export async function graphql(query, variables = {}) {
+// `token`: a bearer API token, for the mutations (writer) the page runs on the user's behalf.
+const bearer = (token) => (token ? { Authorization: `Bearer ${token}` } : {});
+
+export async function graphql(query, variables = {}, token = null) {
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
+    headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json', ...bearer(token) },
     body: JSON.stringify({ query, variables }),
   });
   return unwrap(response);
 }
 
 // GraphQL multipart request (graphql-multipart-request-spec): one file bound to `variables.file`.
-export async function graphqlUpload(query, variables, file) {
+export async function graphqlUpload(query, variables, file, token = null) {
   const form = new FormData();
   form.append('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
   form.append('map', JSON.stringify({ 0: ['variables.file'] }));
   form.append('0', file, file.name);
-  const response = await fetch('/graphql', { method: 'POST', body: form });
+  const response = await fetch('/graphql', { method: 'POST', body: form, headers: bearer(token) });
   return unwrap(response);
 }
 

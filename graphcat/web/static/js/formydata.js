@@ -2,6 +2,7 @@
 // their scores and how each of the user's columns maps onto the model's inputs.
 import { h, clear, entityLink, message, kindBadge, table, shapeText } from './dom.js';
 import { recommendForColumns, recommendForFile } from './queries.js';
+import { tryTopPanel } from './trytop.js';
 
 const ACCEPT = '.csv,.tsv,.parquet,.pq,.h5,.hdf5,.hdf,.root,.npz';
 
@@ -27,10 +28,10 @@ export function renderForMyData(view) {
     h('p', { class: 'lede' }, 'Which registered models can consume your data? graphcat reads the columns of your file and ranks model versions by how well their inputs match, with the column mapping it found.'),
     form, results));
 
-  const run = async (work, what) => {
+  const run = async (work, what, file = null) => {
     clear(results, h('p', { class: 'muted' }, `Reading ${what}…`));
     try {
-      drawRecommendations(results, await work());
+      drawRecommendations(results, await work(), file);
     } catch (err) {
       clear(results, message('error', err.message));
     }
@@ -38,7 +39,7 @@ export function renderForMyData(view) {
   const useFile = (file) => {
     if (!file) return;
     drop.querySelector('strong').textContent = file.name;
-    run(() => recommendForFile(file, task.value.trim() || null), file.name);
+    run(() => recommendForFile(file, task.value.trim() || null), file.name, file);
   };
   fileInput.addEventListener('change', () => useFile(fileInput.files[0]));
   for (const evt of ['dragenter', 'dragover']) drop.addEventListener(evt, (ev) => { ev.preventDefault(); drop.classList.add('over'); });
@@ -66,7 +67,8 @@ export function parseColumns(text) {
 
 // `found`: {source, columns, items}. The columns as read come first, so a user sees what graphcat
 // understood of the file before the ranking built on it.
-function drawRecommendations(results, found) {
+// After a file's recommendations: the "Try the top 5" panel (trytop.js).
+function drawRecommendations(results, found, file = null) {
   const columns = found.columns || [];
   const read = h('details', { class: 'card columns-read', dataset: { columns: String(columns.length) } },
     h('summary', {}, `${columns.length} column${columns.length === 1 ? '' : 's'} read${found.source ? ` from ${found.source}` : ''}`),
@@ -76,7 +78,7 @@ function drawRecommendations(results, found) {
     clear(results, read, message('info', 'No registered model consumes data like this.'));
     return;
   }
-  clear(results, read, h('ol', { class: 'recommendations' }, recs.map((r, i) => h('li', { class: 'card rec', dataset: { uid: r.modelVersion.uid } },
+  clear(results, read, file ? tryTopPanel(file, found) : null, h('ol', { class: 'recommendations' }, recs.map((r, i) => h('li', { class: 'card rec', dataset: { uid: r.modelVersion.uid } },
     h('div', { class: 'rec-head' },
       h('span', { class: 'rank' }, `#${i + 1}`),
       kindBadge('model_version'),
