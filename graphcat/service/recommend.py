@@ -2,7 +2,8 @@
 
 The columns come from a data file (graphcat.userschema.read_schema → UserSchema) or a plain list;
 the ranker (embeddings.ranker) takes the nearest model versions from the catalog's index
-(graphcat.service.vector_index, checked against the catalog before use) and rescores them by
+(graphcat.service.vector_index, checked against the catalog's revision token read with the
+recommended versions) and rescores them by
 structural compatibility. Each result explains itself: which column feeds which model input and
 why, the inputs no column satisfies, the columns nothing uses, the transformations to apply.
 """
@@ -19,7 +20,7 @@ from embeddings.schema import Column
 from graphcat import domain
 from graphcat.errors import InvalidInput
 from graphcat.service import vector_index
-from graphcat.service.catalog import get_many
+from graphcat.store.catalog import nodes_at_revision
 from graphcat.store.database import Database
 from graphcat.userschema import SchemaFeature, UserSchema
 
@@ -101,12 +102,14 @@ def recommend(db: Database, columns: UserSchema | Sequence[SchemaFeature], *, ta
         except InvalidSchema as exc:
             raise InvalidInput(exc.message, path="events") from exc
     index = vector_index.shared(db.settings)
-    ranked, state = index.recommend(db, cols, task=_task_id(task), k=first, events=events)
-    uids = [domain.uid("model_version", r.model_id) for r in ranked]
-    found = get_many(db, uids)
+    # The versions and the catalog's revision token in one round trip, after ranking: the index
+    # ranks again when it was not current (CatalogIndex.recommend_read).
+    ranked, state, found = index.recommend_read(
+        db, cols, task=_task_id(task), k=first, events=events,
+        read=lambda ranking: nodes_at_revision(db, [domain.uid("model_version", r.model_id) for r in ranking]))
     out = []
-    for r, uid in zip(ranked, uids):
-        node = found.get(uid)
+    for r in ranked:
+        node = found.get(domain.uid("model_version", r.model_id))
         if not isinstance(node, domain.ModelVersion):
             # Deleted between the ranking and this read: the next call refreshes the index.
             continue
