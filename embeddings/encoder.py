@@ -8,6 +8,12 @@ which is faster for one-query-at-a-time CPU use. `threads` caps the threads one 
 (onnxruntime intra-op threads; torch's process-wide count): a server encoding one query at a time
 on a small shared machine answers faster with 1 than with threads that contend with Neo4j and
 each other (bench/http_latency.py). Vectors are L2-normalised float32.
+
+The vectors of recent texts are kept (`cache_size` texts, least recently used dropped first;
+thread-safe): a server asked the same search text or schema again encodes it once. Only calls of
+up to `batch_size` texts go through the cache (queries and small index updates), so a bulk build
+neither fills it with document texts nor pays for it. A text's vector never changes for one model
+and backend, so a cached vector is the one encoding it again would give.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import logging
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
@@ -28,6 +35,7 @@ from embeddings.errors import ModelUnavailable
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+CACHED_TEXTS = 4096  # recent texts' vectors kept per encoder (384 floats each: 6 MB)
 _DEFAULT_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 Backend = Literal["torch", "onnx"]
 
@@ -55,9 +63,11 @@ def resolve_model(model: str | os.PathLike[str] | None) -> Path:
 class Encoder:
     def __init__(self, model: str | os.PathLike[str] | None = None, *, backend: Backend = "torch",
                  cache_dir: str | os.PathLike[str] | None = None, batch_size: int = 64,
-                 max_seq_length: int = 256, threads: int | None = None) -> None:
+                 max_seq_length: int = 256, threads: int | None = None, cache_size: int = CACHED_TEXTS) -> None:
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
+        if cache_size < 0:
+            raise ValueError(f"cache_size must be 0 (no cache) or more, got {cache_size}")
         if backend not in ("torch", "onnx"):
             raise ValueError(f"backend must be 'torch' or 'onnx', got {backend!r}")
         self.model_path = resolve_model(model)
@@ -68,6 +78,9 @@ class Encoder:
         self.threads = threads
         self._impl: _TorchImpl | _OnnxImpl | None = None
         self._lock = threading.Lock()
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -83,7 +96,32 @@ class Encoder:
             raise TypeError("encode takes a list of texts; wrap a single text in a list")
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self._load().encode(list(texts), self.batch_size, progress)
+        if len(texts) > self.batch_size or not self.cache_size:
+            return self._load().encode(list(texts), self.batch_size, progress)
+        with self._cache_lock:
+            found = {t: v for t in texts if (v := self._cached(t)) is not None}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            encoded = self._load().encode(missing, self.batch_size, progress)
+            with self._cache_lock:
+                for text, vector in zip(missing, encoded):
+                    vector = vector.copy()  # a row alone: a view would keep the whole batch alive
+                    vector.setflags(write=False)
+                    found[text] = self._cache[text] = vector
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts])  # a new array: callers may write to it
+
+    def _cached(self, text: str) -> np.ndarray | None:
+        vector = self._cache.get(text)
+        if vector is not None:
+            self._cache.move_to_end(text)
+        return vector
+
+    @property
+    def cached_texts(self) -> int:
+        with self._cache_lock:
+            return len(self._cache)
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]

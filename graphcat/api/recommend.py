@@ -8,12 +8,13 @@ cannot be read, or a bad column, is an `InvalidInputError` naming the problem an
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Sequence
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 
+from embeddings.schema import Column
 from embeddings.shapes import axis_from_text, axis_text
 from graphcat.api.uploads import read_upload
 from graphcat.api.types.catalog import Info
@@ -54,7 +55,7 @@ class ColumnMapping:
     transformations: list[str]
 
     @classmethod
-    def from_domain(cls, m: service.InputMatch, shapes: dict[str, "RecommendColumn"]) -> "ColumnMapping":
+    def from_domain(cls, m: service.InputMatch, shapes: "ReadColumns") -> "ColumnMapping":
         column = shapes.get(m.column) if m.column is not None else None
         return cls(model_input=m.model_input, user_column=m.column, score=m.score, note=m.reason,
                    column_shape=column.shape if column else None, column_shape_given=column.shape_given if column else None,
@@ -76,7 +77,7 @@ class Recommendation:
     transformations: list[str] = strawberry.field(description="What to apply to your columns before feeding the model.")
 
     @classmethod
-    def from_domain(cls, r: service.Recommendation, shapes: dict[str, "RecommendColumn"]) -> "Recommendation":
+    def from_domain(cls, r: service.Recommendation, shapes: "ReadColumns") -> "Recommendation":
         return cls(
             model_version=ModelVersion.from_domain(r.model_version), score=r.score, compatibility=r.compatibility,
             similarity=r.similarity, task_match=r.task_match, explanation=r.explanation[0] if r.explanation else "",
@@ -96,10 +97,32 @@ class RecommendColumn:
         "As you gave it, per axis as text (\"30\", \"-1\", null, \"N\", \"batch\"); a file's columns as read from it."))
 
 
+class ReadColumns:
+    """The columns as read, each made a `RecommendColumn` when asked for: a mapping names a few of
+    them, and `columns` (every one: 806 objects for the demo's widest schema) is often not selected."""
+
+    def __init__(self, columns: Sequence[Column], spelled: dict[str, list[str | None]]) -> None:
+        self._columns = {c.name: c for c in columns}
+        self._spelled = spelled
+        self._made: dict[str, RecommendColumn] = {}
+
+    def get(self, name: str) -> RecommendColumn | None:
+        made = self._made.get(name)
+        if made is None and (c := self._columns.get(name)) is not None:
+            given = self._spelled.get(name)
+            made = self._made[name] = RecommendColumn(name=c.name, dtype=c.dtype, shape=list(c.shape), shape_given=(
+                given if given is not None else [axis_text(a) for a in c.shape]))
+        return made
+
+    def all(self) -> list[RecommendColumn]:
+        return [self.get(name) for name in self._columns]  # type: ignore[misc]
+
+
 @strawberry.type(description="Recommendations, best first, for the columns read.")
 class Recommendations:
     source: str | None = strawberry.field(description="The uploaded file's name (null for a column list).")
-    columns: list[RecommendColumn]
+    read: strawberry.Private[ReadColumns]
+    columns: list[RecommendColumn] = strawberry.field(resolver=lambda root: root.read.all())  # only when selected
     items: list[Recommendation]
     index_fingerprint: str = strawberry.field(description="The catalog state the ranking comes from.")
     notes: list[str] = strawberry.field(description=(
@@ -160,12 +183,10 @@ async def recommend_models(
             schema, spelled = _features(columns)
         found = await run_in_threadpool(service.recommend, info.context.db, schema, task=task, first=first,
                                         events=events)
-        read = {c.name: RecommendColumn(name=c.name, dtype=c.dtype, shape=list(c.shape),
-                                        shape_given=spelled.get(c.name, [axis_text(a) for a in c.shape]))
-                for c in found.columns}
+        read = ReadColumns(found.columns, spelled)
         return Recommendations(
             source=source,
-            columns=list(read.values()),
+            read=read,
             items=[Recommendation.from_domain(r, read) for r in found.recommendations],
             index_fingerprint=found.index_fingerprint,
             notes=list(found.notes),

@@ -2,7 +2,8 @@
 
 The columns come from a data file (graphcat.userschema.read_schema → UserSchema) or a plain list;
 the ranker (embeddings.ranker) takes the nearest model versions from the catalog's index
-(graphcat.service.vector_index, checked against the catalog before use) and rescores them by
+(graphcat.service.vector_index, checked against the catalog's revision token read with the
+recommended versions) and rescores them by
 structural compatibility. Each result explains itself: which column feeds which model input and
 why, the inputs no column satisfies, the columns nothing uses, the transformations to apply.
 """
@@ -19,8 +20,8 @@ from embeddings.schema import Column
 from graphcat import domain
 from graphcat.errors import InvalidInput
 from graphcat.service import vector_index
-from graphcat.service.catalog import get_many
 from graphcat.store import visibility
+from graphcat.store.catalog import nodes_at_revision
 from graphcat.store.database import Database
 from graphcat.userschema import SchemaFeature, UserSchema
 
@@ -103,14 +104,16 @@ def recommend(db: Database, columns: UserSchema | Sequence[SchemaFeature], *, ta
             raise InvalidInput(exc.message, path="events") from exc
     index = vector_index.shared(db.settings)
     # Versions hidden from the caller (private namespaces) are left out by the read below: rank
-    # as many more, so that `first` visible ones remain.
+    # as many more, so that `first` visible ones remain. The versions and the catalog's revision
+    # token are read in one round trip, after ranking: the index ranks again when it was not
+    # current (CatalogIndex.recommend_read).
     extra = visibility.hidden_count(["model_version"])
-    ranked, state = index.recommend(db, cols, task=_task_id(task), k=first + extra, events=events)
-    uids = [domain.uid("model_version", r.model_id) for r in ranked]
-    found = get_many(db, uids)
+    ranked, state, found = index.recommend_read(
+        db, cols, task=_task_id(task), k=first + extra, events=events,
+        read=lambda ranking: nodes_at_revision(db, [domain.uid("model_version", r.model_id) for r in ranking]))
     out = []
-    for r, uid in zip(ranked, uids):
-        node = found.get(uid)
+    for r in ranked:
+        node = found.get(domain.uid("model_version", r.model_id))
         if not isinstance(node, domain.ModelVersion):
             # Deleted between the ranking and this read: the next call refreshes the index.
             continue

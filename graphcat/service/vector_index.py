@@ -12,17 +12,19 @@ Staleness, and why it is correct under concurrent writers:
   import, cypher-shell), a catalog whose documents differ has another fingerprint. It is saved in
   the index file; at start-up (`ensure`) a missing, corrupt or stale file is rebuilt, and never
   served as it is.
-- The *revision token* (graphcat.store.index_state) is the cheap probe used before every
-  recommendation or search: catalog writes through graphcat bump it in their own transaction.
-  The token is read *before* the documents, so a write that commits in between makes the next
-  probe differ and refresh again; the index can lag one refresh behind a concurrent write, never
-  be taken as current when it is not.
+- The *revision token* (graphcat.store.index_state) is the cheap probe of every recommendation
+  or search: catalog writes through graphcat bump it in their own transaction. A search probes
+  it before searching; a recommendation reads it in the same round trip as the recommended
+  versions, after ranking (`recommend_read`), and ranks again after a refresh when it is not the
+  token of the index that ranked. The token is read *before* the documents, so a write that
+  commits in between makes the next probe differ and refresh again; the index can lag one
+  refresh behind a concurrent write, never be taken as current when it is not.
 - Writes through the service layer call `after_write(db)`, which applies the difference at once
   (re-encoding only changed documents), so a new version is recommendable without a restart.
 
 Per-request work kept between requests (bench/http_latency.py measures it): the encoded vector of
-a recent search text (the encoder is fixed for the process, so a text's vector never changes),
-and the ranking of a recent column list (columns, task, k). The rankings are
+a recent text (the encoder's own cache, embeddings.encoder), and the ranking of a recent column
+list (columns, task, k). The rankings are
 dropped whenever another catalog state is installed, so a cached ranking is always the one the
 current index and cards give; the model versions of a recommendation are read from Neo4j on
 every request all the same (graphcat.service.recommend).
@@ -35,14 +37,11 @@ under the same fingerprint, which lets a start-up after a few writes re-encode o
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Literal, Sequence
+from typing import Any, Callable, Iterator, Literal, Sequence, TypeVar
 
 from embeddings.encoder import Encoder
 from embeddings.errors import EmbeddingsError, IndexCorrupt, IndexMissing
@@ -51,12 +50,14 @@ from embeddings.lifecycle import apply_changes, build_index, fingerprint
 from embeddings.ranker import Recommendation, Recommender
 from embeddings.schema import CatalogView, Column, Document, catalog_from_dicts
 from graphcat.errors import GraphcatError
-from graphcat.service.recent import Recent
+from graphcat.service.index_sidecar import read_sidecar, write_sidecar
+from graphcat.service.recent import Recent, SharedLock
 from graphcat.settings import Settings
 from graphcat.store.database import Database
 from graphcat.store.index_state import catalog_revision
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Status = Literal["loaded", "unchanged", "updated", "updated:stale", "built:missing", "built:stale", "built:corrupt",
                  "built:rebuild"]
@@ -65,7 +66,6 @@ Status = Literal["loaded", "unchanged", "updated", "updated:stale", "built:missi
 KEY_KINDS = {"model": "model_version", "dataset": "dataset_version", "task": "task", "detector": "detector",
              "experiment": "experiment"}
 UID_KINDS = {v: k for k, v in KEY_KINDS.items()}
-CACHED_VECTORS = 1024  # recent query texts' vectors (384 floats each: 1.5 MB)
 CACHED_RANKINGS = 256  # recent column lists' rankings (k recommendations each)
 
 
@@ -147,7 +147,8 @@ class IndexStatus:
 class CatalogIndex:
     """The index, the ranker's model cards and the state they were built for; one per catalog per process.
 
-    Every use holds one lock: FAISS indexes must not be searched while they are updated.
+    Queries share a lock that loading and refreshing take alone (FAISS indexes must not be
+    searched while they are updated): requests rank side by side, and wait only for a refresh.
     """
 
     def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
@@ -156,20 +157,19 @@ class CatalogIndex:
         self.sidecar = self.path.with_suffix(".docs.json")
         self.encoder = encoder or Encoder(backend=settings.embedding_backend,  # type: ignore[arg-type]
                                           cache_dir=Path(settings.encoder_dir), threads=settings.embedding_threads)
-        self._lock = threading.RLock()
+        self._lock = SharedLock()
         self._index: VectorIndex | None = None
         self._digests: dict[str, str] = {}
         self._fingerprint: str | None = None
         self._revision: str | None = None
         self._recommender: Recommender | None = None
-        self._vectors: Recent[str, Any] = Recent(CACHED_VECTORS)
         self._rankings: Recent[tuple[Any, ...], list[Recommendation]] = Recent(CACHED_RANKINGS)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def ensure(self, db: Database, *, progress: bool = False) -> Status:
         """Load the saved index when it matches the catalog; otherwise bring it up to date, and say how."""
-        with self._lock, _embedding_errors():
+        with self._lock.exclusive(), _embedding_errors():
             snap = read_catalog(db, self.encoder)
             status: Status
             try:
@@ -184,7 +184,7 @@ class CatalogIndex:
             if saved == snap.fingerprint:
                 status = "loaded"
             else:
-                old = self._read_sidecar(saved)
+                old = read_sidecar(self.sidecar, saved)
                 if old is None:
                     log.warning("vector index %s is stale (built for %s, catalog is %s); rebuilding",
                                 self.path, saved, snap.fingerprint)
@@ -197,14 +197,14 @@ class CatalogIndex:
 
     def rebuild(self, db: Database, *, progress: bool = False) -> Snapshot:
         """Encode every document again (`graphcat index rebuild`)."""
-        with self._lock, _embedding_errors():
+        with self._lock.exclusive(), _embedding_errors():
             snap = read_catalog(db, self.encoder)
             self._build(snap, "built:rebuild", progress)
             return snap
 
     def refresh(self, db: Database) -> Status:
         """Bring the loaded index up to the catalog's current state, re-encoding only what changed."""
-        with self._lock, _embedding_errors():
+        with self._lock.exclusive(), _embedding_errors():
             if self._index is None:
                 return self.ensure(db)
             snap = read_catalog(db, self.encoder)
@@ -217,7 +217,7 @@ class CatalogIndex:
             return "updated"
 
     def status(self, db: Database) -> IndexStatus:
-        with self._lock, _embedding_errors():
+        with self._lock.shared(), _embedding_errors():
             snap = read_catalog(db, self.encoder)
         counts: dict[str, int] = {}
         for doc in snap.view.documents:
@@ -238,20 +238,47 @@ class CatalogIndex:
     def recommend(self, db: Database, columns: Sequence[Column], *, task: str | None,
                   k: int, events: int | None = None) -> tuple[list[Recommendation], str]:
         """The ranker's recommendations and the fingerprint of the catalog state they come from."""
-        with self._fresh(db) as (recommender, state):
-            key = (tuple(columns), task, k, events)
-            ranked = self._rankings.get(key)
-            if ranked is None:
-                with _embedding_errors():
-                    ranked = self._rankings.put(key, recommender.recommend(columns, task=task, k=k, events=events))
-            return list(ranked), state
+        ranked, state, _ = self.recommend_read(db, columns, task=task, k=k, events=events,
+                                               read=lambda _: (catalog_revision(db), None))
+        return ranked, state
+
+    def recommend_read(self, db: Database, columns: Sequence[Column], *, task: str | None, k: int,
+                       events: int | None, read: Callable[[list[Recommendation]], tuple[str | None, T]],
+                       ) -> tuple[list[Recommendation], str, T]:
+        """`recommend`, and what `read(ranking)` reads of the catalog with its revision token.
+
+        `read` returns (the catalog's revision token, whatever else it read), in one transaction: when
+        the token is the one the ranking index was built for, ranking and read are of one catalog
+        state, and no probe was needed before ranking. Otherwise the index is refreshed and the
+        columns ranked and read once more; that answer is served (one refresh behind at most, as
+        a probe before ranking would be)."""
+        key = (tuple(columns), task, k, events)
+        for attempt in (1, 2):
+            self._loaded(db)
+            with self._lock.shared():
+                recommender, state, revision = self._recommender, self._fingerprint, self._revision
+                assert recommender is not None and state is not None
+                ranked = self._rankings.get(key)
+                if ranked is None:
+                    with _embedding_errors():
+                        ranked = self._rankings.put(key, recommender.recommend(columns, task=task, k=k, events=events))
+            token, found = read(list(ranked))  # outside the lock: a refresh need not wait for Neo4j
+            if token == revision or attempt == 2:
+                break
+            self._refresh_unless(db, token)
+        return list(ranked), state, found
 
     def search(self, db: Database, text: str, *, k: int, kinds: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """(catalog uid, cosine similarity) of the documents nearest to `text`, best first."""
         wanted = None if kinds is None else [UID_KINDS[k] for k in kinds if k in UID_KINDS]
-        with self._fresh(db) as (recommender, _):
+        self._loaded(db)
+        self._refresh_unless(db, catalog_revision(db))
+        with _embedding_errors():
+            query = self.encoder.encode_one(text)  # before the lock: encoding needs none
+        with self._lock.shared():
+            recommender = self._recommender
+            assert recommender is not None
             with _embedding_errors():
-                query = self._vector(text)
                 if wanted is None:
                     hits = recommender.index.search(query, k)
                 else:
@@ -260,7 +287,7 @@ class CatalogIndex:
         return [(key_to_uid(key), score) for key, score in hits[:k]]
 
     def contains(self, uid: str) -> bool:
-        with self._lock:
+        with self._lock.shared():
             return self._index is not None and uid_to_key(uid) in self._index
 
     @property
@@ -269,21 +296,20 @@ class CatalogIndex:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _vector(self, text: str) -> Any:
-        """The encoder's vector of `text`, from the cache when it was encoded recently."""
-        found = self._vectors.get(text)
-        return found if found is not None else self._vectors.put(text, self.encoder.encode_one(text))
+    def _loaded(self, db: Database) -> None:
+        """Load (or build) the index on first use; never while holding the shared lock."""
+        if self._recommender is None:  # once set, never unset: a stale read only costs the lock
+            with self._lock.exclusive():
+                if self._recommender is None:
+                    self.ensure(db)
 
-    @contextmanager
-    def _fresh(self, db: Database) -> Iterator[tuple[Recommender, str]]:
-        """The ranker, checked against the catalog's revision token first, held under the lock."""
-        with self._lock:
-            if self._index is None:
-                self.ensure(db)
-            elif catalog_revision(db) != self._revision:
-                self.refresh(db)
-            assert self._recommender is not None and self._fingerprint is not None
-            yield self._recommender, self._fingerprint
+    def _refresh_unless(self, db: Database, token: str | None) -> None:
+        """Refresh unless the index is already the one of revision `token` (another request may
+        have refreshed it meanwhile: a refresh reads the whole catalog, once is enough)."""
+        if token != self._revision:  # an unlocked look first: searches must not queue for nothing
+            with self._lock.exclusive():
+                if token != self._revision:
+                    self.refresh(db)
 
     def _build(self, snap: Snapshot, status: Status, progress: bool) -> Status:
         index = build_index(snap.view.documents, self.encoder, progress=progress)
@@ -299,9 +325,9 @@ class CatalogIndex:
 
     def _install(self, snap: Snapshot, index: VectorIndex, *, save: bool = True) -> None:
         digests = snap.digests
-        if save or self._read_sidecar(snap.fingerprint) is None:
+        if save or read_sidecar(self.sidecar, snap.fingerprint) is None:
             # The sidecar first: an index file is only trusted for diffs when both name one fingerprint.
-            self._write_sidecar(snap.fingerprint, digests)
+            write_sidecar(self.sidecar, snap.fingerprint, digests)
         if save:
             index.save(self.path, snap.fingerprint)
         self._index = index
@@ -311,25 +337,6 @@ class CatalogIndex:
         self._recommender = Recommender(self.encoder, index, {c.id: c for c in snap.view.models},
                                         task_parents=snap.view.task_parents)
         self._rankings.clear()  # they belong to the previous state
-
-    def _write_sidecar(self, fp: str, digests: dict[str, str]) -> None:
-        self.sidecar.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.sidecar.with_name(self.sidecar.name + f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({"fingerprint": fp, "digests": digests}))
-        os.replace(tmp, self.sidecar)
-
-    def _read_sidecar(self, fp: str) -> dict[str, str] | None:
-        """The per-document digests saved with fingerprint `fp`, or None when they do not belong to it."""
-        try:
-            data: Any = json.loads(self.sidecar.read_text())
-        except FileNotFoundError:
-            return None
-        except ValueError as exc:
-            log.warning("ignoring unreadable %s: %s", self.sidecar, exc)
-            return None
-        if not isinstance(data, dict) or data.get("fingerprint") != fp or not isinstance(data.get("digests"), dict):
-            return None
-        return {str(k): str(v) for k, v in data["digests"].items()}
 
 
 class _embedding_errors:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 from graphcat import domain
 from graphcat.features import decode_shape, shape_as_given
 from graphcat.store.database import Database, Tx
-from graphcat.store.index_state import bump_revision
+from graphcat.store.index_state import bump_revision, revision_token
 
 
 
@@ -157,6 +157,12 @@ def set_deprecation(db: Database, uid: str, reason: str | None, actor: domain.Ac
 def nodes_by_uid(db: Database, uids: Iterable[str]) -> dict[str, domain.Node]:
     rows = db.read("catalog/nodes_by_uid", uids=sorted(set(uids)))
     return {row["props"]["uid"]: to_domain(row["props"]) for row in rows}
+
+
+def nodes_at_revision(db: Database, uids: Iterable[str]) -> tuple[str | None, dict[str, domain.Node]]:
+    """The catalog's revision token (graphcat.store.index_state) and the nodes with these uids, in one read."""
+    row = db.read("catalog/nodes_by_uid_at_revision", uids=sorted(set(uids)))[0]
+    return revision_token(row["state"]), {props["uid"]: to_domain(props) for props in row["nodes"]}
 
 
 def partial_domain(keys: Sequence[str], values: Sequence[Any]) -> domain.Node:

@@ -18,4 +18,9 @@ def bump_revision(tx: Tx) -> str:
 
 def catalog_revision(db: Database) -> str | None:
     rows = db.read("index/catalog_revision")
-    return f"{rows[0]['state']['epoch']}:{rows[0]['state']['revision']}" if rows else None
+    return revision_token(rows[0]["state"]) if rows else None
+
+
+def revision_token(state: dict[str, object] | None) -> str | None:
+    """The token of a revision state node's properties (None: no write recorded one yet)."""
+    return None if state is None else f"{state['epoch']}:{state['revision']}"
