@@ -4,9 +4,7 @@ encoder's thread setting. On the real Neo4j and the real encoder."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -18,15 +16,8 @@ from graphcat.service.recent import Recent
 from graphcat.settings import Settings
 from graphcat.store.database import Database, count_queries
 from graphcat.userschema import SchemaFeature
-from tests.test_recommend import DIJET_COLUMNS, base_catalog, dijet_model, dijet_version
-
-
-@pytest.fixture()
-def isolated(db: Database, tmp_path: Path) -> Iterator[Database]:
-    local = Database(dataclasses.replace(db.settings, index_dir=str(tmp_path / "index")))
-    import_documents(local, [("base", base_catalog())])
-    yield local
-    local.close()
+from tests.test_recommend import DIJET_COLUMNS, dijet_model, dijet_version
+from tests.test_recommend import isolated  # noqa: F401  (the fixture: an index folder of its own)
 
 
 def test_recent_keeps_the_most_recently_used() -> None:

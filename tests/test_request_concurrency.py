@@ -4,12 +4,10 @@ On the real Neo4j and the real encoder."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -22,17 +20,10 @@ from graphcat.store.catalog import nodes_at_revision
 from graphcat.store.database import Database, count_queries
 from graphcat.store.index_state import catalog_revision
 from graphcat.userschema import SchemaFeature
-from tests.test_recommend import DIJET_COLUMNS, base_catalog, dijet_model, dijet_version
+from tests.test_recommend import DIJET_COLUMNS, dijet_model, dijet_version
+from tests.test_recommend import isolated  # noqa: F401  (the fixture: an index folder of its own)
 
 COLUMNS = [SchemaFeature(c["name"], "float32", (), unit=c["unit"]) for c in DIJET_COLUMNS]
-
-
-@pytest.fixture()
-def isolated(db: Database, tmp_path: Path) -> Iterator[Database]:
-    local = Database(dataclasses.replace(db.settings, index_dir=str(tmp_path / "index")))
-    import_documents(local, [("base", base_catalog())])
-    yield local
-    local.close()
 
 
 def _dijet(version: str = "1.0.0") -> tuple[str, dict[str, object]]:
