@@ -116,3 +116,32 @@ def test_leaderboard_pages(db: Database, client: TestClient, local: Settings, tm
     # mse of the sigmoid around 100 against a cut at 130 is far below that of the raw mass (~ 100^2).
     assert [uid for _, uid, _ in seen] == ["model_version:mass-tagger@1", "model_version:raw-mass@1"]
     assert [r for r, _, _ in seen] == [1, 2] and seen[0][2] < 1.0 < seen[1][2]
+
+
+ABOUT = """mutation ($file: Upload, $about: FileAboutInput) {
+  evaluateOnData(modelVersion: "model_version:mass-tagger@1", file: $file, label: "label", record: false, about: $about) {
+    __typename
+    ... on UserError { message code field }
+    ... on EvaluationOnData { datasetVersion metrics { value estimateStatus estimate gap } }
+  }
+}"""
+
+
+def test_about_gives_an_upload_an_estimate_over_http(db: Database, client: TestClient, tmp_path: Path) -> None:
+    from graphcat.service import catalog as catalog_service
+
+    cond = {"sqrt_s_tev": 13.0, "generator": "pythia8", "pileup_mean": 0}
+    catalog_service.register(db, {"graphcat_catalog": 1, "datasets": [{"id": "jets", "name": "Jets", "tasks": ["jet-tagging"],
+                                                                       "versions": [{"version": "a", "conditions": cond}]}]})
+    catalog_service.record_evaluation(db, "model_version:mass-tagger@1", {"dataset": "jets@a", "metric": "auc", "value": 0.9})
+    path = factory.write(factory.jets(200, seed=31), tmp_path / "mine.csv")
+    writer = token(db, "writer")
+    about = {"dataType": "simulation", "conditions": {"sqrtSTev": 13.0, "generator": "pythia8", "pileupMean": 40,
+                                                      "parameters": [{"name": "jet_pt_centre_gev", "value": 450}]}}
+    told = payload(post_upload(client, ABOUT, {"about": about}, path, writer), "evaluateOnData")
+    assert told["__typename"] == "EvaluationOnData" and told["datasetVersion"] is None, told
+    metric = told["metrics"][0]
+    assert metric["estimateStatus"] == "estimated" and metric["gap"] == pytest.approx(metric["value"] - metric["estimate"])
+    bad = payload(post_upload(client, ABOUT, {"about": {"conditions": {"sqrtSTev": -2}}}, path, writer), "evaluateOnData")
+    assert bad["__typename"] == "InvalidInputError" and bad["field"] == "about.conditions.sqrt_s_tev", bad
+    assert db.driver.execute_query("MATCH (n:Evaluation) RETURN count(n) AS n").records[0]["n"] == 1

@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 
 from graphcat.api.context import RequestContext
+from graphcat.api.types.about import FileAboutInput, about_dict
 from graphcat.api.types.errors import InvalidInputError, NotFoundError, UserError, as_result
 from graphcat.api.types.reads import PageInfo
 from graphcat.api.uploads import save_upload
@@ -170,7 +171,8 @@ def _dataset_file(db: Any, dataset: str) -> Path:
 
 async def evaluate_on_data(info: Info, model_version: strawberry.ID, label: str, file: Upload | None = None,
                            dataset: strawberry.ID | None = None, metrics: list[str] | None = None,
-                           record: bool = False, wait: float | None = None) -> EvaluateOnDataResult:
+                           record: bool = False, wait: float | None = None,
+                           about: FileAboutInput | None = None) -> EvaluateOnDataResult:
     ctx = info.context
     db, settings = ctx.db, ctx.settings
     bound = settings.evaluation_wait_s if wait is None else wait
@@ -184,7 +186,8 @@ async def evaluate_on_data(info: Info, model_version: strawberry.ID, label: str,
         queue = job_queue(ctx.request.app)
         encoder = getattr(ctx.request.app.state, "encoder", None)
         common = dict(model_version_uid=str(model_version), label=label, metrics=metrics or None, record=record,
-                      dataset=str(dataset) if dataset is not None else None, owner=_owner(ctx))
+                      dataset=str(dataset) if dataset is not None else None, owner=_owner(ctx),
+                      about=about_dict(about))
         if file is None:
             path = await run_in_threadpool(_dataset_file, db, str(dataset))
             spec = jobs.Spec(path=path, **common)  # type: ignore[arg-type]

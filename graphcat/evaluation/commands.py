@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from graphcat.settings import Settings
@@ -17,6 +18,10 @@ def add_command(sub: Any, handler: Any) -> None:
     ev.add_argument("--label", required=True, help="the column holding the true label (or target, for mse)")
     ev.add_argument("--metric", default="auc", help=METRIC_HELP)
     ev.add_argument("--dataset", help="the dataset version the file is (default: the one recorded with its sha256)")
+    ev.add_argument("--about", metavar="YAML_OR_JSON",
+                    help="for a file that is no dataset version: a YAML/JSON file of what it is, in the catalog's "
+                         "dataset-version terms (data_type, conditions, recorded_with, simulated_with, description); "
+                         "the transferability estimate then targets it, and --record records it so")
     ev.add_argument("--record", action="store_true",
                     help="record the result as Evaluations (the file becomes a dataset version if it is none yet)")
     ev.add_argument("--batch-rows", type=int, default=None, help="rows per batch read and run (default 4096)")
@@ -34,6 +39,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     dataset = args.dataset
     if dataset is not None and not dataset.startswith("dataset_version:"):
         dataset = f"dataset_version:{dataset}"
+    about = _read_about(args.about) if args.about else None
     bar = tqdm(unit=" rows", desc="evaluating", leave=False)
 
     def progress(done: int, total: int | None) -> None:
@@ -44,12 +50,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         migrations.apply(db)
         try:
             result = service.evaluate(db, settings, uid, args.file, label=args.label, metrics=args.metric,
-                                      record=args.record, dataset=dataset, progress=progress,
+                                      record=args.record, dataset=dataset, progress=progress, about=about,
                                       **({"batch_rows": args.batch_rows} if args.batch_rows else {}))
         finally:
             bar.close()
     print(render(result))
     return 0
+
+
+def _read_about(path: str) -> Any:
+    import yaml
+
+    from graphcat.errors import InvalidInput
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"--about {path}: cannot read it ({exc.strerror})", path="about") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"--about {path}: not YAML or JSON ({exc})", path="about") from None
 
 
 def render(result: Any) -> str:

@@ -28,6 +28,7 @@ import shutil
 import threading
 import time
 import uuid
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -57,6 +58,7 @@ class Spec:
     metrics: list[str] | None = None
     record: bool = False
     dataset: str | None = None
+    about: dict[str, Any] | None = None  # what the user says of a file that is no dataset version (service.finish)
     source: str | None = None
     owner: str = "anonymous"  # who may read and cancel the job (graphcat.api.evaluation: the token)
     batch_rows: int = run.BATCH_ROWS
@@ -98,8 +100,7 @@ class Jobs:
     def submit(self, db: Database, spec: Spec, encoder: TextEncoder | None = None) -> Job:
         """Checks the catalog's side now (raising its typed errors), then queues the run."""
         try:
-            if spec.dataset is not None:
-                service.check_dataset_version(db, spec.dataset)
+            service.check_inputs(db, spec.dataset, spec.about)
             prepared = run.prepare(db, self.settings, spec.model_version_uid, spec.metrics)
         except BaseException:
             _remove(spec)
@@ -146,7 +147,7 @@ class Jobs:
             measurement = self._measure(job, prepared)
             job.state = RECORDING
             job.result = service.finish(db, measurement, dataset=job.spec.dataset, record=job.spec.record,
-                                        encoder=encoder)
+                                        encoder=encoder, about=job.spec.about)
             job.state = DONE
         except GraphcatError as exc:
             job.error = exc

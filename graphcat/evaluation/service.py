@@ -23,7 +23,8 @@ from typing import Any
 
 from graphcat.catalog.importer import apply_plan
 from graphcat.catalog.plan import Plan, build_plan, plan_evaluation
-from graphcat.errors import NotFound
+from graphcat.errors import InvalidInput, NotFound
+from graphcat.evaluation import about as about_
 from graphcat.evaluation.metrics import LOWER_IS_BETTER, parse as parse_metrics  # noqa: F401 (for the API)
 from graphcat.evaluation.run import BATCH_ROWS, Measurement, Progress, measure, model_version
 from graphcat.service import transferability
@@ -66,26 +67,46 @@ class Result:
 def evaluate(db: Database, settings: Settings, model_version_uid: str, path: str | Path, *, label: str,
              metrics: str | list[str] | None = None, record: bool = False, dataset: str | None = None,
              source: str | None = None, encoder: TextEncoder | None = None,
-             progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> Result:
-    if dataset is not None:
-        check_dataset_version(db, dataset)
+             progress: Progress | None = None, batch_rows: int = BATCH_ROWS,
+             about: dict[str, Any] | None = None) -> Result:
+    about = check_inputs(db, dataset, about)
     m = measure(db, settings, model_version_uid, path, label=label, metrics=metrics, source=source, progress=progress,
                 batch_rows=batch_rows)
-    return finish(db, m, dataset=dataset, record=record, encoder=encoder)
+    return finish(db, m, dataset=dataset, record=record, encoder=encoder, about=about)
 
 
 def finish(db: Database, m: Measurement, *, dataset: str | None = None, record: bool = False,
-           encoder: TextEncoder | None = None) -> Result:
-    """A measurement checked against the transferability estimate, and recorded when asked."""
+           encoder: TextEncoder | None = None, about: dict[str, Any] | None = None) -> Result:
+    """A measurement checked against the transferability estimate, and recorded when asked.
+    `about` (graphcat.evaluation.about) describes a file that is no dataset version yet: the
+    estimate then targets the dataset version it would become, and `record` writes it so. A file
+    found by its sha256 is that dataset version, whose recorded conditions win over `about`."""
     dsv = dataset or store.dataset_by_digest(db, m.sha256)
-    checked = tuple(_check(db, encoder, m, v, dsv) for v in m.metrics)
+    about = about_.check_about(about)
+    target, targets = dsv, {}
+    if dsv is None and about is not None:
+        # Not catalogued yet: the estimate targets the dataset version the file would become.
+        target, spec = about_.upload_target(db, m, about)
+        targets = {target: spec}
+    checked = tuple(_check(db, encoder, m, v, target, targets) for v in m.metrics)
     if not record:
         return Result(m, checked, dsv, False)
-    dsv, uids = _record(db, m, checked, dsv)
+    dsv, uids = _record(db, m, checked, dsv, about)
     from graphcat.service import vector_index
 
     vector_index.after_write(db)  # a new dataset version joins the recommender's index
     return Result(m, checked, dsv, True, uids)
+
+
+def check_inputs(db: Database, dataset: str | None, about: Any) -> dict[str, Any] | None:
+    """Checks what can be checked before a file is read: the dataset version, the `about` object
+    (which only describes a file that is no dataset version: not both)."""
+    if dataset is not None:
+        check_dataset_version(db, dataset)
+        if about is not None:
+            raise InvalidInput(f"about describes a file that is no dataset version yet; {dataset} is one, "
+                               f"with its own recorded conditions: give dataset or about, not both", path="about")
+    return about_.check_about(about)
 
 
 def check_dataset_version(db: Database, uid: str) -> None:
@@ -98,29 +119,25 @@ def check_dataset_version(db: Database, uid: str) -> None:
         raise NotFound(f"{uid!r} is a {node.kind}, not a dataset version", path="dataset")
 
 
-def _check(db: Database, encoder: TextEncoder | None, m: Measurement, value: Any, dsv: str | None) -> Checked:
+def _check(db: Database, encoder: TextEncoder | None, m: Measurement, value: Any, dsv: str | None,
+           targets: dict[str, transferability.Target]) -> Checked:
     base = Checked(value.name, value.value, value.low, value.high)
     if dsv is None:
         return base
-    est = transferability.Estimator(db, encoder).estimate(m.model_version_uid, dsv, value.name)
+    est = transferability.Estimator(db, encoder, targets=targets).estimate(m.model_version_uid, dsv, value.name)
     if est.value is None:
         return Checked(**{**base.__dict__, "estimate_status": est.status})
     return Checked(value.name, value.value, value.low, value.high, est.status, est.value, est.low, est.high)
 
 
-def _record(db: Database, m: Measurement, checked: tuple[Checked, ...], dsv: str | None) -> tuple[str, tuple[str, ...]]:
+def _record(db: Database, m: Measurement, checked: tuple[Checked, ...], dsv: str | None,
+            about: dict[str, Any] | None) -> tuple[str, tuple[str, ...]]:
     mv = model_version(db, m.model_version_uid)
     name = f"evaluate {m.source}"
     documents = []
     if dsv is None:
-        ident = f"upload-{m.sha256[:12]}"
-        dsv = f"dataset_version:{ident}@1"
-        version = {"version": "1", "description": f"uploaded file {m.source}, recorded by graphcat evaluate",
-                   "format": m.format, "digest": f"sha256:{m.sha256}", "size_bytes": m.size_bytes,
-                   "num_events": m.rows, "features": m.schema}
-        documents.append((name, {"graphcat_catalog": 1, "datasets": [
-            {"id": ident, "name": f"uploaded {m.source}", "description": f"a file evaluated on by graphcat ({m.source})",
-             "versions": [version]}]}))
+        dsv = about_.upload_uid(m.sha256)
+        documents.append((name, about_.upload_document(m, about)))
     plan = build_plan(documents) if documents else Plan()
     today = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     dataset_ident = dsv.split(":", 1)[1]

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -67,7 +67,7 @@ ESTIMATED = "estimated"
 NOT_ENOUGH = "not_enough_evidence"
 # The response (step 2) lives in graphcat.service.transfer_response; its names are re-exported here.
 __all__ = ["BANDWIDTH", "ESTIMATED", "MAX_DISTANCE", "MEASURED", "MIN_OWN", "NOT_ENOUGH", "RIDGE", "Estimate", "Estimator",
-           "Evidence", "Offsets", "Response", "common_penalty", "fit_response", "is_log_metric", "rank_models",
+           "Evidence", "Offsets", "Response", "Target", "common_penalty", "fit_response", "is_log_metric", "rank_models",
            "transferability"]
 
 
@@ -82,6 +82,16 @@ class Evidence:
     is_training_data: bool
     differences: tuple[AxisDistance, ...]
     unknown_axes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A dataset version the catalog does not hold (yet), e.g. an uploaded file with what the user
+    says about it (graphcat.evaluation.about): its profile row in the form transfer/dataset_profiles
+    returns, and its provided features as stored (name, dtype, encoded shape, unit, description)."""
+
+    row: dict[str, Any]
+    provided: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,8 @@ class Estimator:
     """One estimator per request: caches profiles, embeddings and the pooled response per metric."""
 
     def __init__(self, db: Database, encoder: TextEncoder | None = None, *,
-                 hidden: Iterable[str] = (), hidden_pairs: Iterable[tuple[str, str]] = ()) -> None:
+                 hidden: Iterable[str] = (), hidden_pairs: Iterable[tuple[str, str]] = (),
+                 targets: Mapping[str, Target] | None = None) -> None:
         self.db = db
         self.comparator = Comparator(encoder)
         # Dataset versions whose evaluations are ignored (leave-one-out validation).
@@ -147,6 +158,10 @@ class Estimator:
         # (model version, dataset version) evaluations ignored (leave-one-pair-out validation).
         self.hidden_pairs = frozenset(hidden_pairs)
         self._profiles: dict[str, Profile] = {}
+        # Dataset versions outside the catalog that estimates may target (never used as evidence).
+        self.targets = dict(targets or {})
+        for u, t in self.targets.items():
+            self._profiles[u] = Profile.from_row(t.row)
         self._pooled: dict[tuple[str, str], Response] = {}
 
     # -- data -------------------------------------------------------------------------------
@@ -235,7 +250,8 @@ class Estimator:
                 missing = sorted(inputs - target_profile.features)
                 # Not by name: the recommender's matching may still feed every input, from packed
                 # columns (E_0..E_199) or derived ones (pt from px, py; eta relative to the jet axis).
-                fed, detail = _derivable(self.db, model_version_uid, dataset_version_uid)
+                fed, detail = _derivable(self.db, model_version_uid, dataset_version_uid,
+                                         self.targets.get(dataset_version_uid))
                 if not fed:
                     return Estimate(**base, status=NOT_ENOUGH, value=None, low=None, high=None, schema_coverage=coverage,
                                     reason=f"the dataset does not provide the model's inputs {missing[:5]}"
@@ -321,7 +337,8 @@ class Estimator:
         return sorted(estimates, key=lambda e: (e.expected is None, sign * (e.expected or 0.0), e.model_version_uid))
 
 
-def _derivable(db: Database, model_version_uid: str, dataset_version_uid: str) -> tuple[bool, str]:
+def _derivable(db: Database, model_version_uid: str, dataset_version_uid: str,
+               target: Target | None = None) -> tuple[bool, str]:
     """Whether every model input can be fed from the dataset's columns (packing, derivation rules
     of embeddings.derive, as the recommender matches them), with the transformations that do it or
     the first input that stays unfed and why."""
@@ -330,6 +347,8 @@ def _derivable(db: Database, model_version_uid: str, dataset_version_uid: str) -
     from embeddings.schema import Column
 
     inputs, provided = store.feature_columns(db, model_version_uid, dataset_version_uid)
+    if target is not None:
+        provided = target.provided
     if not inputs or not provided:
         return False, ""
 

@@ -14,6 +14,13 @@ def dataset_by_digest(db: Database, sha256: str) -> str | None:
     return rows[0]["uid"] if rows else None
 
 
+def detector_experiments(db: Database, uids: list[str]) -> dict[str, list[str]]:
+    """The experiments of each detector uid the catalog holds (absent ones are left out)."""
+    if not uids:
+        return {}
+    return {r["uid"]: r["experiments"] for r in db.read("evaluation/detector_experiments", uids=sorted(set(uids)))}
+
+
 def record_measured(tx: Tx, evaluation_uid: str, *, sha256: str, rows: int, mapping: dict[str, str],
                     graphcat_version: str, label: str, interval: tuple[float, float] | None,
                     estimate: tuple[float, float, float] | None, gap: float | None) -> None:
