@@ -72,3 +72,19 @@ def test_about_and_a_dataset_version_are_not_both_given(cat: Database, local: Se
     file = factory.write(factory.jets(100, seed=23), tmp_path / "mine.csv")
     with pytest.raises(InvalidInput, match="not both"):
         service.evaluate(cat, local, MASS, file, label="label", dataset="dataset_version:jets@a", about={"data_type": "data"})
+
+
+def test_cli_about_file(cat: Database, local: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    from graphcat import cli
+
+    _evidence(cat)
+    monkeypatch.setenv("GRAPHCAT_ARTIFACT_ROOT", local.artifact_root)
+    path = factory.write(factory.jets(200, seed=24), tmp_path / "mine.csv")
+    about = tmp_path / "about.yaml"
+    about.write_text("data_type: simulation\nconditions: {sqrt_s_tev: 13, generator: pythia8, pileup_mean: 40}\n")
+    assert cli.main(["evaluate", "mass-tagger@1", str(path), "--label", "label", "--about", str(about)]) == 0
+    assert "estimated" in capsys.readouterr().out
+    about.write_text("conditions: [\n")
+    assert cli.main(["evaluate", "mass-tagger@1", str(path), "--label", "label", "--about", str(about)]) == 2
+    assert "invalid YAML" in capsys.readouterr().err

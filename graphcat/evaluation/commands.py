@@ -59,18 +59,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _read_about(path: str) -> Any:
-    import yaml
-
+    """The --about file, read like a catalog file (YAML or JSON; problems name the file and line)."""
+    from graphcat.catalog.files import read_document
     from graphcat.errors import InvalidInput
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"--about {path}: cannot read it ({exc.strerror})", path="about") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"--about {path}: not YAML or JSON ({exc})", path="about") from None
+    data, problems = read_document(Path(path))
+    if problems:
+        raise InvalidInput(f"--about {problems[0]}", path="about")
+    return data
 
 
 def render(result: Any) -> str:
