@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
+from embeddings import featurevec
 from embeddings.compat import MAX_PACK_CHOICES, SAMPLED_INPUTS, Prepared
 from embeddings.fits import pair_fit
 from embeddings.names import canonical
@@ -99,6 +100,10 @@ class ScoreBound:
         for whole, components in face.groups:
             best, fields = self.target(*whole)
             used |= fields
+            if featurevec.vector(whole[0]) is not None:  # fed by a collection, not by one column
+                vec, members = self.user.memo(("vector-bound", whole[0]), lambda: featurevec.bound(self.user, whole[0]))
+                best = max(best, vec)
+                used |= members
             if components:
                 got = [self.target(*c) for c in components]
                 best = max(best, sum(b for b, _ in got) / len(components))

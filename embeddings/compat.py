@@ -16,6 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from embeddings import featurevec
 from embeddings.fits import MIN_NAME_SCORE, Fit, dtype_fit, name_fit, pair_fit, shape_fit, truncation_factor
 from embeddings.names import Field, canonical, collapse_indexed
 from embeddings.packing import packing
@@ -117,6 +118,10 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, stric
     required: Prepared = _prepared(model_inputs).memo("required", lambda: Prepared(
         [f for f in model_inputs if canonical(f.column.name).qty not in SAMPLED_INPUTS]))
     model_inputs = required
+    vectors = required.memo("vectors", lambda: tuple(j for j, f in enumerate(required)
+                                                      if featurevec.vector(f.column) is not None))
+    if vectors and not strict:
+        return _with_vectors(users, required, vectors)
     user_packs = users.memo("packs", lambda: [i for i, f in enumerate(users)
                                                if packing(f.column) is not None or short_run(f)])
     model_packs = required.memo("packs", lambda: [j for j, f in enumerate(required) if packing(f.column) is not None])
@@ -149,6 +154,33 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, stric
             best = result
     assert best is not None
     return replace(best, n_other=n_other, n_counts=n_counts)
+
+
+def _with_vectors(users: Prepared, required: Prepared, vectors: tuple[int, ...]) -> Compatibility:
+    """The named inputs by the assignment, then each feature-vector input (embeddings.featurevec)
+    from a collection of the columns left: a named match is the stronger evidence."""
+    named: Prepared = required.memo("named", lambda: Prepared([f for j, f in enumerate(required) if j not in vectors]))
+    base = compatibility(users, named)
+    index = users.memo("label-index", lambda: {f.label: i for i, f in enumerate(users)})
+    used = {index[label] for label in base.used_labels if label in index}
+    pairs, unsatisfied = list(base.pairs), list(base.unsatisfied)
+    satisfied, partial, total = base.n_satisfied, base.n_partial, base.score * base.n_inputs
+    new: list[int] = []
+    for j, fed in zip(vectors, featurevec.feed(users, [required[j].column for j in vectors], used)):
+        name = required[j].label
+        if fed is None:
+            unsatisfied.append((name, "no collection of columns of the objects it holds"))
+            continue
+        pairs.append(Pair(fed.columns, name, fed.score, fed.reason, (fed.step,)))
+        total += fed.score
+        satisfied, partial = satisfied + fed.complete, partial + (not fed.complete)
+        new += [i for i in fed.members if i not in used and i not in new]
+    used |= set(new)
+    labels = [users[i].label for i in new]
+    return replace(base, score=total / len(required), pairs=tuple(pairs), unsatisfied=tuple(unsatisfied),
+                   unused=tuple(label for label in base.unused if index.get(label) not in used),
+                   n_inputs=len(required), n_used=base.n_used + len(new), n_satisfied=satisfied, n_partial=partial,
+                   used_labels=base.used_labels + tuple(labels))
 
 
 MAX_PACK_CHOICES = 4  # 2**4 assignments at most per model; real schemas have one or two packed columns

@@ -90,9 +90,34 @@ def _packing_along(name: str, shape: tuple[int | None, ...], description: str, u
     return None
 
 
+# How papers and READMEs spell a component in prose (EnergyFlow's PFN: "(z = pT fraction,
+# rapidity - jet rapidity, phi - jet phi, encoded PDG id)"): a definition `symbol = meaning` is its
+# meaning; a difference with the jet's own value and a fraction of the jet's are jet-relative; an
+# "encoded" id is the id.
+_DEFINITION = re.compile(r"^\s*[A-Za-z][\w^]{0,3}\s*=\s*(?P<meaning>.+)$")
+_JET_DIFFERENCE = re.compile(r"^(?P<q>[\w ]+?)\s+-\s+jet\s+(?P=q)\s*$", re.IGNORECASE)
+_FRACTION = re.compile(r"^(?P<q>pt|p_?t|momentum|energy|e)\s+fraction(?:\s+of\s+the\s+jet)?$", re.IGNORECASE)
+_ENCODED = re.compile(r"^(?:encoded|remapped|mapped)\s+", re.IGNORECASE)
+
+
+def _prose(item: str) -> str:
+    item = item.strip()
+    definition = _DEFINITION.match(item)
+    if definition:
+        item = definition.group("meaning").strip()
+    difference = _JET_DIFFERENCE.match(item)
+    if difference:
+        return f"{difference.group('q')} rel"
+    fraction = _FRACTION.match(item)
+    if fraction:
+        return f"{'e' if fraction.group('q').lower() in ('energy', 'e') else 'pt'} rel"
+    return _ENCODED.sub("", item)
+
+
 def _component_name(item: str) -> str:
-    """`pt [GeV]` → `pt`; `rapidity y` → `rapidity y` (synonyms read as one quantity by names)."""
-    text = _BRACKETS.sub(" ", item)
+    """`pt [GeV]` → `pt`; `rapidity y` → `rapidity y` (synonyms read as one quantity by names);
+    `z = pT fraction` → `pt_rel`, `rapidity - jet rapidity` → `y_rel` (`_prose`)."""
+    text = _prose(_BRACKETS.sub(" ", item))
     words = [t for t in tokens(text) if t]
     # Repeated synonyms (`azimuth phi`) name one quantity; keep the words once, in order.
     seen: dict[str, None] = {}

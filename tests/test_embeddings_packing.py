@@ -121,3 +121,14 @@ def test_indexed_columns_collapsed_into_an_array_can_still_feed_one_input_each()
     # A model that wants the whole array takes it whole.
     whole = _compat(user, [Column("mj", shape=(2,))])
     assert [(p.column, p.input) for p in whole.pairs] == [("mj1..mj2", "mj")]
+
+
+def test_components_spelled_in_prose_read_as_their_quantities() -> None:
+    # EnergyFlow's PFN input as its README describes it.
+    x = Column("X", shape=(None, 4), description="per constituent (z = pT fraction, rapidity - jet rapidity, "
+                                                 "phi - jet phi, encoded PDG id), zero-padded")
+    pack = packing(x)
+    assert pack is not None and pack.names == ("pt_rel", "y_rel", "phi_rel", "pid")
+    # A difference with another object's value is not jet-relative; unlisted prose is left alone.
+    other = packing(Column("Y", shape=(None, 2), description="(eta - lepton eta, energy fraction)"))
+    assert other is not None and other.names[1] == "e_rel" and "rel" not in other.names[0]
