@@ -15,9 +15,11 @@ from test_monitoring import catalog_doc
 
 HISTORY = """query($alias: String, $mv: ID, $dataset: ID) {
   metricHistory(alias: $alias, modelVersion: $mv, metric: "auc", dataset: $dataset) {
-    modelVersion aliases dataset metric points { datasetVersion value time runPeriod measured }
+    modelVersion aliases dataset metric state band { low source } points { datasetVersion value time runPeriod measured }
   }
 }"""
+
+HISTORY_ALL = """query($mv: ID) { metricHistory(modelVersion: $mv) { dataset metric } }"""
 
 ALERTS = """query($first: Int!, $after: String, $all: Boolean!) {
   alerts(first: $first, after: $after, all: $all) {
@@ -53,8 +55,12 @@ def test_history_by_alias_and_by_version(client: TestClient) -> None:
     assert [p["runPeriod"] for p in series[0]["points"]] == ["2022", "2023", "2024"]
     assert [p["value"] for p in series[0]["points"]] == pytest.approx([0.93, 0.92, 0.86])
     assert series[0]["points"][-1]["time"] == "2025-02-01T08:00:00Z" and not series[0]["points"][-1]["measured"]
+    assert series[0]["state"] == "UNKNOWN" and series[0]["band"] is None
     by_version = data(gql(client, HISTORY, {"mv": "model_version:tagger@1.0.0"}), "metricHistory")
     assert [s["dataset"] for s in by_version] == ["dataset:mc-jets", "dataset:run3-jets"]
+    every = data(gql(client, HISTORY_ALL, {"mv": "model_version:tagger@1.0.0"}), "metricHistory")
+    assert [(s["dataset"], s["metric"]) for s in every] == [
+        ("dataset:mc-jets", "auc"), ("dataset:run3-jets", "accuracy"), ("dataset:run3-jets", "auc")]
     both = gql(client, HISTORY, {"alias": "tagger@production", "mv": "model_version:tagger@1.0.0"}).json()
     assert "exactly one" in both["errors"][0]["message"]
 

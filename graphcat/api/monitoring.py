@@ -41,21 +41,25 @@ class MetricPoint:
     estimate_high: float | None
 
 
-@strawberry.type(description="A model version's values of one metric on the versions of one dataset, oldest first.")
-class MetricSeries:
-    model_version: strawberry.ID
-    aliases: list[str]
-    dataset: strawberry.ID
-    metric: str
-    points: list[MetricPoint]
-
-
 @strawberry.type(description="The expected band: `low`..`high` (null: unbounded on that side) and where it comes from "
                              "(threshold MODEL@ALIAS, or transferability interval).")
 class MonitorBand:
     low: float | None
     high: float | None
     source: str
+
+
+@strawberry.type(description="A model version's values of one metric on the versions of one dataset, oldest first, "
+                             "and the state of the newest value against the expected band.")
+class MetricSeries:
+    model_version: strawberry.ID
+    aliases: list[str]
+    dataset: strawberry.ID
+    metric: str
+    points: list[MetricPoint]
+    state: MonitorState
+    reason: str
+    band: MonitorBand | None
 
 
 @strawberry.type(description="The state of a monitored series (a version carrying an alias, a dataset, a metric).")
@@ -88,23 +92,25 @@ def _point(p: service.Point) -> MetricPoint:
                        estimate_low=p.estimate_low, estimate_high=p.estimate_high)
 
 
-def _series(s: service.Series) -> MetricSeries:
-    return MetricSeries(model_version=strawberry.ID(s.model_version_uid), aliases=list(s.aliases),
-                        dataset=strawberry.ID(s.dataset_uid), metric=s.metric, points=[_point(p) for p in s.points])
-
-
 def _band(b: service.Band | None) -> MonitorBand | None:
     return None if b is None else MonitorBand(low=b.low, high=b.high, source=b.source)
 
 
-async def metric_history(info: Info, metric: str, model_version: strawberry.ID | None = None,
+def _series(a: service.Alert) -> MetricSeries:
+    s = a.series
+    return MetricSeries(model_version=strawberry.ID(s.model_version_uid), aliases=list(s.aliases),
+                        dataset=strawberry.ID(s.dataset_uid), metric=s.metric, points=[_point(p) for p in s.points],
+                        state=MonitorState(a.state), reason=a.reason, band=_band(a.band))
+
+
+async def metric_history(info: Info, metric: str | None = None, model_version: strawberry.ID | None = None,
                          alias: Annotated[str | None, strawberry.argument(description="MODEL@ALIAS, e.g. tagger@production")] = None,
                          dataset: strawberry.ID | None = None) -> list[MetricSeries]:
     db = info.context.db
-    found = await run_in_threadpool(lambda: service.history(
+    found = await run_in_threadpool(lambda: service.assess(db, service.history(
         db, metric=metric, model_version=None if model_version is None else str(model_version), alias=alias,
-        dataset=None if dataset is None else str(dataset)))
-    return [_series(s) for s in found]
+        dataset=None if dataset is None else str(dataset))))
+    return [_series(a) for a in found]
 
 
 async def alerts(info: Info, first: int = 20, after: str | None = None,
@@ -120,7 +126,7 @@ async def alerts(info: Info, first: int = 20, after: str | None = None,
     chosen = found if all else [a for a in found if a.state == service.ALERT]
     page = chosen[start:start + first]
     edges = [MonitorAlertEdge(cursor=catalog_service.encode_cursor(start + i), node=MonitorAlert(
-        key=a.key, state=MonitorState(a.state), reason=a.reason, band=_band(a.band), series=_series(a.series),
+        key=a.key, state=MonitorState(a.state), reason=a.reason, band=_band(a.band), series=_series(a),
         newest=_point(a.newest))) for i, a in enumerate(page)]
     return MonitorAlerts(total_count=len(chosen), alert_count=n_alert, edges=edges,
                          page_info=PageInfo(has_next_page=start + first < len(chosen),

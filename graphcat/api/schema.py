@@ -128,8 +128,8 @@ class Query:
     )
     metric_history: list[monitoring_api.MetricSeries] = strawberry.field(
         resolver=monitoring_api.metric_history,
-        description="A model version's (or the one carrying `alias`, MODEL@ALIAS) values of `metric`, one series per "
-                    "dataset (optionally one `dataset`), each point one dataset version, oldest first.",
+        description="A model version's (or the one carrying `alias`, MODEL@ALIAS) values of `metric` (null: every metric), "
+                    "one series per dataset and metric (optionally one `dataset`), each point one dataset version, oldest first.",
     )
     alerts: monitoring_api.MonitorAlerts = strawberry.field(
         resolver=monitoring_api.alerts,

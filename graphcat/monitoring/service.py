@@ -1,7 +1,8 @@
 """Metric histories and alert states (docs/evaluation.md, "Monitoring").
 
 - `history(db, model_version=, alias=, metric=, dataset=)` -> list[Series]: the model version's (or
-  the one carrying `alias`, written MODEL@ALIAS) evaluations of the metric, one series per dataset,
+  the one carrying `alias`, written MODEL@ALIAS) evaluations of the metric (None: each metric), one
+  series per dataset and metric,
   each point one dataset version (an evaluation's id is model version / dataset version / metric:
   re-measuring the same dataset version restates its point, a new run period's data is a new
   dataset version and a new point), oldest first by the evaluation's date.
@@ -11,6 +12,7 @@
   the version's aliases and the metric (`set_threshold`), else the transferability interval
   recorded with the newest evaluation (graphcat.evaluation.service records it when it measures).
   Alerts first, then unknown, then ok.
+- `assess(db, series)` -> list[Alert]: the same states for any series (the page's history plot).
 - `set_threshold(db, alias=MODEL@ALIAS, metric=, low=, high=)` / `delete_threshold(...)`.
 """
 
@@ -121,19 +123,21 @@ def _split_alias(alias: str) -> tuple[str, str]:
     return f"model:{model}", name
 
 
-def history(db: Database, *, metric: str, model_version: str | None = None, alias: str | None = None,
+def history(db: Database, *, metric: str | None = None, model_version: str | None = None, alias: str | None = None,
             dataset: str | None = None) -> list[Series]:
+    """`metric` None: every metric (one series per dataset and metric)."""
     if (model_version is None) == (alias is None):
         raise InvalidInput("give modelVersion or alias (MODEL@ALIAS), exactly one", path="modelVersion")
-    if not metric or not metric.strip():
-        raise InvalidInput("metric must not be empty", path="metric")
+    if metric is not None and not metric.strip():
+        raise InvalidInput("metric must not be empty (leave it out for every metric)", path="metric")
     if model_version is not None:
         uid = model_version if model_version.startswith("model_version:") else f"model_version:{model_version}"
     else:
         uid = resolve_alias(db, alias)  # type: ignore[arg-type]
     if dataset is not None and not dataset.startswith("dataset:"):
         dataset = f"dataset:{dataset}"
-    return _series(store.evaluations(db, model_version=uid, metric=metric.strip(), dataset=dataset))
+    return _series(store.evaluations(db, model_version=uid, metric=None if metric is None else metric.strip(),
+                                      dataset=dataset))
 
 
 def _threshold_key(model_uid: str, alias: str, metric: str) -> str:
@@ -182,8 +186,12 @@ def state(s: Series, band: Band | None) -> Alert:
     return Alert(s, ALERT, f"{where} is {side} the expected band {shown} ({band.source})", band)
 
 
-def alerts(db: Database) -> list[Alert]:
+def assess(db: Database, series: list[Series]) -> list[Alert]:
+    """The state of each series (in their order), against its band."""
     thresholds = {(t["model"], t["alias"], t["metric"]): t for t in store.thresholds(db)}
-    out = [state(s, _band(s, thresholds))
-           for s in _series(store.evaluations(db, model_version=None, metric=None, dataset=None))]
+    return [state(s, _band(s, thresholds)) for s in series]
+
+
+def alerts(db: Database) -> list[Alert]:
+    out = assess(db, _series(store.evaluations(db, model_version=None, metric=None, dataset=None)))
     return sorted(out, key=lambda a: (_ORDER[a.state], a.key))
