@@ -3,6 +3,7 @@ import { h, clear, kindBadge, entityLink, message, table, shapeText, KINDS } fro
 import { entity, lineage, modelsForDataset } from './queries.js';
 import { barChart } from './plots.js';
 import { historyPanel } from './history.js';
+import { monitorPanel } from './monitoring.js';
 
 export async function renderEntity(view, kind, id) {
   const uid = `${kind}:${id}`;
@@ -33,6 +34,10 @@ export async function renderEntity(view, kind, id) {
       h('div', { class: 'entity-layout' },
         h('div', { class: 'entity-main' }, tabs(uid, sections)),
         h('aside', { class: 'entity-side' }, lineagePanel(uid, neighbours)))));
+  if (kind === 'model_version') {
+    // Loaded after the page is drawn, below the evaluations.
+    view.querySelector('.entity-main [data-section="evaluations"]').after(monitorPanel(uid));
+  }
   if (kind === 'dataset_version') {
     // Loaded after the page is drawn: estimating every model version takes longer than the entity.
     view.querySelector('.entity-main [data-tab="details"]').append(transferPanel(uid));

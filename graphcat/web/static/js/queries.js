@@ -153,3 +153,16 @@ export async function history(uid, first, after) {
   const data = await graphql(HISTORY, { id: uid, first, after: after || null });
   return data.history;
 }
+
+// A model version's metric histories (quality monitoring): one series per dataset and metric,
+// each with its state against the expected band.
+const METRIC_HISTORY = `query MetricHistory($mv: ID!) {
+  metricHistory(modelVersion: $mv) {
+    dataset metric state reason band { low high source }
+    points { evaluation datasetVersion value time runPeriod measured }
+  }
+}`;
+
+export async function metricHistory(uid) {
+  return (await graphql(METRIC_HISTORY, { mv: uid })).metricHistory;
+}
