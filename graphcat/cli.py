@@ -204,18 +204,6 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return commands.run(args, settings)
 
 
-def _monitor(args: argparse.Namespace, settings: Settings) -> int:
-    from graphcat.monitoring import notify
-    from graphcat.store import migrations
-    from graphcat.store.database import Database
-
-    with Database(settings) as db:
-        migrations.apply(db)
-        report = notify.run(db, settings)
-    print(notify.render(report))
-    return report.exit_code
-
-
 def _sync(args: argparse.Namespace, settings: Settings) -> int:
     from graphcat.sync import commands
 
@@ -288,9 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     from graphcat.evaluation.commands import add_command as add_evaluate
 
     add_evaluate(sub, _evaluate)  # evaluate MODEL_VERSION FILE --label COLUMN
-    mon = sub.add_parser("monitor", help="check the monitored series (versions carrying an alias) against their "
-                         "expected band; POST new alerts to GRAPHCAT_MONITOR_WEBHOOK_URL; exit 0 ok, 1 alert, 2 error")
-    mon.set_defaults(handler=_monitor)
+    from graphcat.monitoring.commands import add_commands as add_monitor
+
+    add_monitor(sub)  # monitor, monitor-threshold MODEL@ALIAS METRIC
     from graphcat.sync.commands import add_command as add_sync
 
     add_sync(sub, _sync)  # sync --from URL

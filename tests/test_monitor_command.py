@@ -99,3 +99,16 @@ def test_unreachable_webhook_names_the_setting(db: Database, monkeypatch: pytest
     monkeypatch.setenv("GRAPHCAT_MONITOR_WEBHOOK_URL", "ftp://x")
     assert cli.main(["monitor"]) == 2
     assert "must be an http(s) URL" in capsys.readouterr().err
+
+
+def test_threshold_command_sets_and_removes_the_band(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    catalog.register(db, catalog_doc())
+    assert cli.main(["monitor-threshold", "tagger@production", "auc", "--min", "0.9"]) == 0
+    assert "expected in [0.9, inf]" in capsys.readouterr().out
+    run3 = next(a for a in service.alerts(db) if a.key == "model_version:tagger@1.0.0|dataset:run3-jets|auc")
+    assert run3.state == service.ALERT
+    assert cli.main(["monitor-threshold", "tagger@production", "auc"]) == 2  # neither --min nor --max
+    assert "min, max or both" in capsys.readouterr().err
+    assert cli.main(["monitor-threshold", "tagger@production", "auc", "--delete"]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert all(a.state == service.UNKNOWN for a in service.alerts(db))

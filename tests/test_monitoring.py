@@ -70,6 +70,8 @@ def test_history_needs_one_subject_and_a_known_alias(cat: Database) -> None:
         service.history(cat, alias="production", metric="auc")
     with pytest.raises(NotFound, match="staging"):
         service.history(cat, alias="tagger@staging", metric="auc")
+    with pytest.raises(NotFound, match="no model version 'model_version:tagger@9'"):
+        service.history(cat, model_version="tagger@9", metric="auc")
 
 
 def test_no_band_is_unknown_then_a_threshold_decides(cat: Database) -> None:

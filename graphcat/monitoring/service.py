@@ -132,12 +132,22 @@ def history(db: Database, *, metric: str | None = None, model_version: str | Non
         raise InvalidInput("metric must not be empty (leave it out for every metric)", path="metric")
     if model_version is not None:
         uid = model_version if model_version.startswith("model_version:") else f"model_version:{model_version}"
+        _check_model_version(db, uid)
     else:
         uid = resolve_alias(db, alias)  # type: ignore[arg-type]
     if dataset is not None and not dataset.startswith("dataset:"):
         dataset = f"dataset:{dataset}"
     return _series(store.evaluations(db, model_version=uid, metric=None if metric is None else metric.strip(),
                                       dataset=dataset))
+
+
+def _check_model_version(db: Database, uid: str) -> None:
+    from graphcat.service.catalog import get_by_uid
+
+    try:
+        get_by_uid(db, uid)  # a model_version: uid is a model version when it exists
+    except NotFound:
+        raise NotFound(f"no model version {uid!r}", path="modelVersion") from None
 
 
 def _threshold_key(model_uid: str, alias: str, metric: str) -> str:
