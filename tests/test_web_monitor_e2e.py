@@ -1,6 +1,7 @@
-"""End-to-end: the "Quality over time" plot of a model version page in Debian's Chromium
-(Playwright) against the live app on the real Neo4j: one plot per dataset and metric, the points
-oldest first, the configured band shaded, the newest value outside it marked and the state shown."""
+"""End-to-end in Debian's Chromium (Playwright) against the live app on the real Neo4j: the "Quality
+over time" plot of a model version page (one plot per dataset and metric, the points oldest first,
+the configured band shaded, the newest value outside it marked and the state shown) and the
+leaderboard of a dataset version page (a bar per model version, the latency filter)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from graphcat.api.app import create_app
+from graphcat.deploy.latency import Hardware, LatencyResult
 from graphcat.monitoring import service
 from graphcat.service import catalog
+from graphcat.store import deploy as deploy_store
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
 from live_app import ServerThread
@@ -31,6 +34,9 @@ def live(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iter
     clear_catalog(session_db)
     catalog.register(session_db, catalog_doc())
     service.set_threshold(session_db, alias="tagger@production", metric="auc", low=0.9, high=None)
+    fast = LatencyResult(1, 4.0, 5.0, 4.0, 3.0, 50, 5, 1, "CPUExecutionProvider", "1.20", 1)
+    session_db.write_transaction(lambda tx: deploy_store.record_benchmarks(
+        tx, "model_version:tagger@0.9.0", Hardware("cpu-e2e", "cpu", "E2E CPU", 2, 4, 4, "x86_64"), [fast]))
     with ServerThread(create_app(settings), start_timeout=START_TIMEOUT) as server:
         yield server.url
     clear_catalog(session_db)
@@ -73,3 +79,27 @@ def test_model_version_page_plots_the_history_with_its_band_and_state(page: Page
     expect(acc).to_have_attribute("data-state", "unknown")
     expect(acc.locator("rect.band")).to_have_count(0)
     expect(card.locator('figure[data-dataset="dataset:mc-jets"]')).to_have_attribute("data-state", "ok")
+
+
+def test_dataset_version_page_ranks_the_models_and_filters_by_latency(page: Page) -> None:
+    page.goto("/#/dataset-version/run3-jets@2024")
+    card = page.locator('[data-section="leaderboard"][data-ready="true"]')
+    expect(card).to_be_visible(timeout=WAIT)
+    # In the Details tab panel, beside the transferability ranking, not inside the tab button.
+    expect(page.locator('[role="tabpanel"][data-tab="details"] > [data-section="leaderboard"]')).to_have_count(1)
+    expect(page.locator('[role="tabpanel"][data-tab="details"] > [data-section="transferability"]')).to_have_count(1)
+    expect(page.locator('[role="tab"] [data-section]')).to_have_count(0)
+    rows = card.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    assert [rows.nth(i).get_attribute("data-uid") for i in range(2)] == [
+        "model_version:tagger@1.0.0", "model_version:tagger@0.9.0"]  # 0.86 above 0.50
+    expect(rows.first).to_have_attribute("data-kind", "reported")
+    expect(card.locator("figure.leaderboard-plot rect.bar")).to_have_count(2)
+    card.locator('input[name="maxLatencyMs"]').fill("10")
+    card.locator('button[type="submit"]').click()
+    expect(rows).to_have_count(1, timeout=WAIT)
+    expect(rows.first).to_have_attribute("data-uid", "model_version:tagger@0.9.0")
+    expect(rows.first).to_contain_text("5.000 on cpu-e2e")
+    card.locator('input[name="framework"]').fill("tensorflow")
+    card.locator('button[type="submit"]').click()
+    expect(card.locator(".leaderboard-body")).to_contain_text("No model version matches.", timeout=WAIT)

@@ -4,6 +4,7 @@ import { entity, lineage, modelsForDataset } from './queries.js';
 import { barChart } from './plots.js';
 import { historyPanel } from './history.js';
 import { monitorPanel } from './monitoring.js';
+import { leaderboardPanel } from './leaderboard.js';
 
 export async function renderEntity(view, kind, id) {
   const uid = `${kind}:${id}`;
@@ -40,7 +41,8 @@ export async function renderEntity(view, kind, id) {
   }
   if (kind === 'dataset_version') {
     // Loaded after the page is drawn: estimating every model version takes longer than the entity.
-    view.querySelector('.entity-main [data-tab="details"]').append(transferPanel(uid));
+    // The Details tab panel (not its tab button, which carries the same data-tab).
+    view.querySelector('.entity-main [role="tabpanel"][data-tab="details"]').append(leaderboardPanel(uid), transferPanel(uid));
   }
 }
 

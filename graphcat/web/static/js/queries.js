@@ -166,3 +166,16 @@ const METRIC_HISTORY = `query MetricHistory($mv: ID!) {
 export async function metricHistory(uid) {
   return (await graphql(METRIC_HISTORY, { mv: uid })).metricHistory;
 }
+
+// The leaderboard of a dataset version (issue 17): model versions by a metric, measured, reported
+// or estimated, optionally filtered by framework, latency budget and hardware.
+const LEADERBOARD = `query Leaderboard($dataset: ID!, $metric: String!, $framework: String, $ms: Float, $hardware: String) {
+  leaderboard(dataset: $dataset, metric: $metric, first: 50, framework: $framework, maxLatencyMs: $ms, hardware: $hardware) {
+    metric lowerIsBetter totalCount
+    edges { node { rank modelVersion value kind low high p99Ms hardware reason } }
+  }
+}`;
+
+export async function leaderboard(uid, metric, { framework = null, maxLatencyMs = null, hardware = null } = {}) {
+  return (await graphql(LEADERBOARD, { dataset: uid, metric, framework, ms: maxLatencyMs, hardware })).leaderboard;
+}
