@@ -129,3 +129,11 @@ def test_a_restated_evaluation_moves_to_its_new_date(cat: Database) -> None:
     run3 = service.history(cat, alias="tagger@production", metric="auc", dataset="dataset:run3-jets")[0]
     assert [p.dataset_version_uid.rsplit("@", 1)[1] for p in run3.points] == ["2023", "2024", "2022"]
     assert run3.points[-1].value == pytest.approx(0.7)
+
+
+def test_times_as_the_catalog_accepts_them_are_ordered() -> None:
+    times = ["2024-01-10T10:00:00+0100", "2024-01-10", "2024-01-10T1", "2024-01-10T09:30:00.123456789Z", None]
+    points = [service.Point(f"e{i}", f"d{i}", 0.5, t) for i, t in enumerate(times)]
+    ordered = [p.time for p in sorted(points, key=service._time_key)]
+    # No time first; then by instant (10:00+01:00 is 09:00 UTC, before 09:30 UTC); a bad hour counts as its day.
+    assert ordered == [None, "2024-01-10", "2024-01-10T1", "2024-01-10T10:00:00+0100", "2024-01-10T09:30:00.123456789Z"]

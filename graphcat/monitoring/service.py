@@ -87,7 +87,10 @@ class Alert:
 def _time_key(p: Point) -> tuple[int, dt.datetime, str]:
     if p.time is None:
         return (0, dt.datetime.min.replace(tzinfo=dt.timezone.utc), p.dataset_version_uid)
-    t = dt.datetime.fromisoformat(p.time.replace("Z", "+00:00").replace(" ", "T"))
+    try:
+        t = dt.datetime.fromisoformat(p.time.replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:  # a time the catalog's pattern lets through but Python does not read: its day
+        t = dt.datetime.fromisoformat(p.time[:10])
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.timezone.utc)
     return (1, t, p.dataset_version_uid)
