@@ -276,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     from graphcat.evaluation.commands import add_command as add_evaluate
 
     add_evaluate(sub, _evaluate)  # evaluate MODEL_VERSION FILE --label COLUMN
+    from graphcat.monitoring.commands import add_commands as add_monitor
+
+    add_monitor(sub)  # monitor, monitor-threshold MODEL@ALIAS METRIC
     from graphcat.sync.commands import add_command as add_sync
 
     add_sync(sub, _sync)  # sync --from URL

@@ -138,6 +138,11 @@ class Settings:
     evaluation_wait_s: float = _setting(
         20.0, "Seconds evaluateOnData waits for the result before it answers with the job to poll (evaluationJob)."
     )
+    monitor_webhook_url: str = _setting(
+        "", "URL that `graphcat monitor` POSTs a JSON alert to when a monitored series enters the alert state "
+            "(once per state change); empty: no webhook."
+    )
+    monitor_webhook_timeout_s: float = _setting(10.0, "Seconds `graphcat monitor` waits for the webhook to answer.")
     artifact_root: str = _setting(
         ".graphcat/artifacts",
         "Where registered artifacts (ONNX files) are kept, content-addressed: a local folder, or s3://BUCKET/PREFIX "
@@ -215,6 +220,10 @@ class Settings:
             raise InvalidSetting("GRAPHCAT_EVALUATION_TIME_LIMIT_S must be > 0 and GRAPHCAT_EVALUATION_WAIT_S >= 0")
         if self.max_columns < 1:
             raise InvalidSetting("GRAPHCAT_MAX_COLUMNS must be at least 1")
+        if self.monitor_webhook_url and urlsplit(self.monitor_webhook_url).scheme not in ("http", "https"):
+            raise InvalidSetting(f"GRAPHCAT_MONITOR_WEBHOOK_URL={self.monitor_webhook_url!r}: must be an http(s) URL")
+        if self.monitor_webhook_timeout_s <= 0:
+            raise InvalidSetting("GRAPHCAT_MONITOR_WEBHOOK_TIMEOUT_S must be > 0")
         if "://" in self.artifact_root and not self.artifact_root.startswith("s3://"):
             raise InvalidSetting(
                 f"GRAPHCAT_ARTIFACT_ROOT={self.artifact_root!r}: a local folder or s3://BUCKET/PREFIX"

@@ -1,5 +1,5 @@
 """`evaluateOnData(modelVersion, file | dataset, label, metrics, record, wait)`, `evaluationJob(id)`,
-`cancelEvaluation(id)` and `leaderboard(dataset, metric, first, after)`.
+`cancelEvaluation(id)` and `leaderboard(dataset, metric, first, after, framework, maxLatencyMs, hardware)`.
 
 evaluateOnData runs as a job in a worker process (graphcat.evaluation.jobs): it answers the result
 when the job ends within `wait` seconds (GRAPHCAT_EVALUATION_WAIT_S by default), else the job, which
@@ -260,6 +260,9 @@ class LeaderboardEntry:
     rows: int | None
     estimate: float | None = strawberry.field(description="For a measured value: the estimate it was checked against.")
     reason: str | None
+    p99_ms: float | None = strawberry.field(description="With maxLatencyMs or hardware: the fastest fitting newest "
+                                                        "batch-1 p99 latency (ms) of the version's benchmarks.")
+    hardware: str | None = strawberry.field(description="The machine (Hardware id) that p99 was measured on.")
 
 
 @strawberry.type
@@ -279,19 +282,30 @@ class Leaderboard:
 
 
 async def leaderboard(info: Info, dataset: strawberry.ID, metric: str = "auc", first: int = 20,
-                      after: str | None = None) -> Leaderboard:
+                      after: str | None = None,
+                      framework: Annotated[str | None, strawberry.argument(
+                          description="Only versions of this framework (pytorch, tensorflow, ...)")] = None,
+                      max_latency_ms: Annotated[float | None, strawberry.argument(
+                          description="Only versions whose newest batch-1 benchmark on some machine (the `hardware` "
+                                      "one when given) has p99 <= this, in ms")] = None,
+                      hardware: Annotated[str | None, strawberry.argument(
+                          description="Only versions benchmarked on this machine (a Hardware id, or a kind: cpu)")] = None,
+                      ) -> Leaderboard:
     limit = info.context.settings.graphql_max_page_size
     if not 1 <= first <= limit:
         raise InvalidInput(f"first must be between 1 and {limit} (GRAPHCAT_GRAPHQL_MAX_PAGE_SIZE), got {first}",
                            path="first")
     start = catalog_service.decode_cursor(after) + 1 if after else 0
     db, encoder = info.context.db, getattr(info.context.request.app.state, "encoder", None)
-    entries = await run_in_threadpool(lambda: service.leaderboard(db, str(dataset), metric, encoder=encoder))
+    entries = await run_in_threadpool(lambda: service.leaderboard(db, str(dataset), metric, encoder=encoder,
+                                                                  framework=framework, max_latency_ms=max_latency_ms,
+                                                                  hardware=hardware))
     name = service.parse_metrics(metric)[0].name
     page = entries[start:start + first]
     edges = [LeaderboardEdge(cursor=catalog_service.encode_cursor(start + i), node=LeaderboardEntry(
         rank=start + i + 1, model_version=strawberry.ID(e.model_version_uid), value=e.value,
-        kind=LeaderboardKind(e.kind), low=e.low, high=e.high, rows=e.rows, estimate=e.estimate, reason=e.reason))
+        kind=LeaderboardKind(e.kind), low=e.low, high=e.high, rows=e.rows, estimate=e.estimate, reason=e.reason,
+        p99_ms=e.p99_ms, hardware=e.hardware))
         for i, e in enumerate(page)]
     return Leaderboard(dataset=dataset, metric=name, lower_is_better=name in service.LOWER_IS_BETTER,
                        total_count=len(entries), edges=edges,

@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext
 from graphcat.api.auth import Role
 from graphcat.api import evaluation as evaluation_api
 from graphcat.api import lineage_links
+from graphcat.api import monitoring as monitoring_api
 from graphcat.api import onnx_upload
 from graphcat.api import recommend as recommend_api
 from graphcat.api import search as search_api
@@ -125,6 +126,16 @@ class Query:
         description="Model versions by `metric` on a dataset version, best first: measured by graphcat (with a "
                     "bootstrap interval), reported, or estimated (transferability), each marked.",
     )
+    metric_history: list[monitoring_api.MetricSeries] = strawberry.field(
+        resolver=monitoring_api.metric_history,
+        description="A model version's (or the one carrying `alias`, MODEL@ALIAS) values of `metric` (null: every metric), "
+                    "one series per dataset and metric (optionally one `dataset`), each point one dataset version, oldest first.",
+    )
+    alerts: monitoring_api.MonitorAlerts = strawberry.field(
+        resolver=monitoring_api.alerts,
+        description="Monitored series (every version carrying an alias, per dataset and metric) whose newest value "
+                    "is outside the expected band (a configured threshold, else the recorded transferability interval).",
+    )
 
 
 @strawberry.type(description="Writes: every mutation needs a bearer API token of role writer, or admin where its description says so.")
@@ -172,6 +183,15 @@ class Mutation:
     cancel_evaluation: evaluation_api.EvaluationJobResult = strawberry.mutation(
         resolver=evaluation_api.cancel_evaluation,
         description="Cancel an evaluation job (its worker is stopped; nothing is recorded).",
+    )
+    set_monitor_threshold: monitoring_api.SetMonitorThresholdResult = strawberry.mutation(
+        resolver=monitoring_api.set_monitor_threshold,
+        description="Configure the expected band (min and/or max) of `metric` for the version of a model carrying "
+                    "an alias (MODEL@ALIAS); it follows the alias when it moves.",
+    )
+    delete_monitor_threshold: bool = strawberry.mutation(
+        resolver=monitoring_api.delete_monitor_threshold,
+        description="Remove a configured band (true when there was one).",
     )
 
 

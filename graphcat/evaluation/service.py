@@ -9,15 +9,18 @@
   (`upload-<sha256[:12]>@1`, its schema, digest, size and row count), one Evaluation per metric,
   and on each the facts of the measurement (measured by graphcat, sha256, rows, mapping, code
   version, bootstrap interval, estimate and gap).
-- `leaderboard(db, dataset_version_uid, metric)`: the model versions by the metric on a dataset
-  version: recorded evaluations (measured by graphcat, with their interval, or reported) and, for
-  the other candidates, the transferability estimate, marked as such; best first.
+- `leaderboard(db, dataset_version_uid, metric, framework=, max_latency_ms=, hardware=)`: the model
+  versions by the metric on a dataset version: recorded evaluations (measured by graphcat, with
+  their interval, or reported) and, for the other candidates, the transferability estimate, marked
+  as such; best first. Filters: the version's framework, and from the deployment-readiness
+  benchmarks a latency budget (newest batch-1 p99 in ms on some machine) and a machine (Hardware
+  id or kind): a version without such a benchmark is left out when either is given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -170,12 +173,30 @@ class Entry:
     rows: int | None = None
     estimate: float | None = None  # for a measured entry: the estimate it was checked against
     reason: str | None = None
+    p99_ms: float | None = None  # with a latency or hardware filter: the fastest fitting batch-1 p99
+    hardware: str | None = None  # and the machine it was measured on
 
 
-def leaderboard(db: Database, dataset_version_uid: str, metric: str,
-                encoder: TextEncoder | None = None) -> list[Entry]:
+def leaderboard(db: Database, dataset_version_uid: str, metric: str, encoder: TextEncoder | None = None, *,
+                framework: str | None = None, max_latency_ms: float | None = None,
+                hardware: str | None = None) -> list[Entry]:
     metric = parse_metrics(metric)[0].name
+    if max_latency_ms is not None and not max_latency_ms > 0:
+        raise InvalidInput(f"maxLatencyMs must be > 0 (milliseconds), got {max_latency_ms}", path="maxLatencyMs")
+    for name, value in (("framework", framework), ("hardware", hardware)):
+        if value is not None and not value.strip():
+            raise InvalidInput(f"{name} must not be empty (leave it out for any)", path=name)
     check_dataset_version(db, dataset_version_uid)
+    entries = _ranked(db, dataset_version_uid, metric, encoder)
+    if framework is None and max_latency_ms is None and hardware is None:
+        return entries
+    fits = store.leaderboard_filter(db, [e.model_version_uid for e in entries], framework=framework,
+                                    hardware=hardware, max_p99_ms=max_latency_ms)
+    return [replace(e, p99_ms=fits[e.model_version_uid]["p99_ms"], hardware=fits[e.model_version_uid]["hardware"])
+            for e in entries if e.model_version_uid in fits]
+
+
+def _ranked(db: Database, dataset_version_uid: str, metric: str, encoder: TextEncoder | None) -> list[Entry]:
     recorded = {r["model_version"]: r for r in store.leaderboard(db, dataset_version_uid, metric)}
     entries = [Entry(uid, r["value"], "measured" if r["measured_by"] else "reported", r["ci_low"], r["ci_high"],
                      r["data_rows"], r["estimate"]) for uid, r in recorded.items()]

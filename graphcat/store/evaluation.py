@@ -35,3 +35,13 @@ def record_measured(tx: Tx, evaluation_uid: str, *, sha256: str, rows: int, mapp
 
 def leaderboard(db: Database, dataset_version_uid: str, metric: str) -> list[dict[str, Any]]:
     return db.read("evaluation/leaderboard", dataset=dataset_version_uid, metric=metric)
+
+
+def leaderboard_filter(db: Database, uids: list[str], *, framework: str | None, hardware: str | None,
+                       max_p99_ms: float | None) -> dict[str, dict[str, Any]]:
+    """The model versions among `uids` that pass the filters, each with its fastest fitting p99 and machine."""
+    if not uids:
+        return {}
+    rows = db.read("evaluation/leaderboard_filter", uids=sorted(set(uids)), framework=framework, hardware=hardware,
+                   max_p99_ms=max_p99_ms)
+    return {r["uid"]: r for r in rows}

@@ -3,6 +3,8 @@ import { h, clear, kindBadge, entityLink, message, table, shapeText, KINDS } fro
 import { entity, lineage, modelsForDataset } from './queries.js';
 import { barChart } from './plots.js';
 import { historyPanel } from './history.js';
+import { monitorPanel } from './monitoring.js';
+import { leaderboardPanel } from './leaderboard.js';
 
 export async function renderEntity(view, kind, id) {
   const uid = `${kind}:${id}`;
@@ -33,9 +35,14 @@ export async function renderEntity(view, kind, id) {
       h('div', { class: 'entity-layout' },
         h('div', { class: 'entity-main' }, tabs(uid, sections)),
         h('aside', { class: 'entity-side' }, lineagePanel(uid, neighbours)))));
+  if (kind === 'model_version') {
+    // Loaded after the page is drawn, below the evaluations.
+    view.querySelector('.entity-main [data-section="evaluations"]').after(monitorPanel(uid));
+  }
   if (kind === 'dataset_version') {
     // Loaded after the page is drawn: estimating every model version takes longer than the entity.
-    view.querySelector('.entity-main [data-tab="details"]').append(transferPanel(uid));
+    // The Details tab panel (not its tab button, which carries the same data-tab).
+    view.querySelector('.entity-main [role="tabpanel"][data-tab="details"]').append(leaderboardPanel(uid), transferPanel(uid));
   }
 }
 

@@ -42,3 +42,39 @@ export function metricCharts(versions) {
   }
   return [...byMetric].map(([metric, bars]) => ({ metric, chart: barChart(metric, bars) }));
 }
+
+// A metric history (quality monitoring): the points oldest first, evenly spaced, joined by a line,
+// each labelled below (run period or dataset version) and with its value above; the expected band
+// (low..high, either side may be open) shaded behind them. points: [{label, value, key}].
+export function lineChart(title, points, band, format = (v) => v.toPrecision(4)) {
+  const w = 560; const hgt = 200; const left = 50; const right = 20; const top = 20; const bottom = 40;
+  const values = points.map((p) => p.value);
+  const edges = [band && band.low, band && band.high].filter((v) => typeof v === 'number');
+  let lo = Math.min(...values, ...edges); let hi = Math.max(...values, ...edges);
+  if (hi - lo < 1e-9) { lo -= 0.05; hi += 0.05; }
+  const span = hi - lo; lo -= span * 0.1; hi += span * 0.1;
+  const y = (v) => top + (1 - (v - lo) / (hi - lo)) * (hgt - top - bottom);
+  const x = (i) => left + (points.length === 1 ? (w - left - right) / 2 : (i * (w - left - right)) / (points.length - 1));
+  const svg = el('svg', { class: 'line-chart', role: 'img', viewBox: `0 0 ${w} ${hgt}`, width: '100%', preserveAspectRatio: 'xMinYMin meet',
+    'aria-label': `${title}: ${points.map((p) => `${p.label} ${format(p.value)}`).join('; ')}` });
+  svg.append(el('title', {}, title));
+  if (band && edges.length) {
+    const yHigh = typeof band.high === 'number' ? y(band.high) : top;
+    const yLow = typeof band.low === 'number' ? y(band.low) : hgt - bottom;
+    svg.append(el('rect', { x: left, y: yHigh.toFixed(1), width: w - left - right, height: Math.max(1, yLow - yHigh).toFixed(1),
+      class: 'band', 'data-low': band.low ?? '', 'data-high': band.high ?? '' }));
+  }
+  svg.append(el('line', { x1: left, y1: hgt - bottom, x2: w - right, y2: hgt - bottom, class: 'axis' }));
+  for (const v of [lo + span * 0.1, hi - span * 0.1]) {
+    svg.append(el('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis-label' }, format(v)));
+  }
+  svg.append(el('polyline', { points: points.map((p, i) => `${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' '), class: 'line' }));
+  points.forEach((p, i) => {
+    svg.append(el('circle', { cx: x(i).toFixed(1), cy: y(p.value).toFixed(1), r: 4, class: `point${p.outside ? ' outside' : ''}`,
+      'data-key': p.key, 'data-value': p.value }));
+    svg.append(el('text', { x: x(i), y: y(p.value) - 8, 'text-anchor': 'middle', class: 'point-value' }, format(p.value)));
+    svg.append(el('text', { x: x(i), y: hgt - bottom + 16, 'text-anchor': 'middle', class: 'point-label' },
+      p.label.length > 18 ? `${p.label.slice(0, 17)}…` : p.label));
+  });
+  return svg;
+}

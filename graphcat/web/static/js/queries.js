@@ -153,3 +153,29 @@ export async function history(uid, first, after) {
   const data = await graphql(HISTORY, { id: uid, first, after: after || null });
   return data.history;
 }
+
+// A model version's metric histories (quality monitoring): one series per dataset and metric,
+// each with its state against the expected band.
+const METRIC_HISTORY = `query MetricHistory($mv: ID!) {
+  metricHistory(modelVersion: $mv) {
+    dataset metric state reason band { low high source }
+    points { evaluation datasetVersion value time runPeriod measured }
+  }
+}`;
+
+export async function metricHistory(uid) {
+  return (await graphql(METRIC_HISTORY, { mv: uid })).metricHistory;
+}
+
+// The leaderboard of a dataset version (issue 17): model versions by a metric, measured, reported
+// or estimated, optionally filtered by framework, latency budget and hardware.
+const LEADERBOARD = `query Leaderboard($dataset: ID!, $metric: String!, $framework: String, $ms: Float, $hardware: String) {
+  leaderboard(dataset: $dataset, metric: $metric, first: 50, framework: $framework, maxLatencyMs: $ms, hardware: $hardware) {
+    metric lowerIsBetter totalCount
+    edges { node { rank modelVersion value kind low high p99Ms hardware reason } }
+  }
+}`;
+
+export async function leaderboard(uid, metric, { framework = null, maxLatencyMs = null, hardware = null } = {}) {
+  return (await graphql(LEADERBOARD, { dataset: uid, metric, framework, ms: maxLatencyMs, hardware })).leaderboard;
+}
