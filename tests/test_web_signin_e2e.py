@@ -7,12 +7,14 @@ and "Sign out" ends the session here and at Keycloak (signing in again asks for 
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 import re
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from graphcat import keycloak_launcher
 from graphcat.api.app import create_app
@@ -31,18 +33,29 @@ WAIT = 60_000  # ms: Keycloak's pages and the page's GraphQL answers on a shared
 CAN = """async ([action, ns]) => (await import('/static/js/session.js')).allowed(action, ns)"""
 
 
+def _settings(db: Database, keycloak: Settings, folder: object, **overrides: object) -> Settings:
+    return dataclasses.replace(db.settings, index_dir=str(folder), oidc_issuer=keycloak_launcher.issuer(keycloak),
+                               oidc_web_client_id="graphcat", session_secret="e2e-session-secret-" + "s" * 32,
+                               **overrides)
+
+
 @pytest.fixture(scope="module")
 def live(session_db: Database, keycloak_server: Settings,  # noqa: F811
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("web-signin")
-    settings = dataclasses.replace(session_db.settings, index_dir=str(folder / "index"),
-                                   oidc_issuer=keycloak_launcher.issuer(keycloak_server),
-                                   oidc_web_client_id="graphcat", session_secret="e2e-session-secret-" + "s" * 32)
+    settings = _settings(session_db, keycloak_server, tmp_path_factory.mktemp("web-signin") / "index")
     clear_catalog(session_db)
     import_documents(session_db, [("small", small_catalog())])
     with ServerThread(create_app(settings), start_timeout=START_TIMEOUT) as server:
         yield server.url
     clear_catalog(session_db)
+
+
+def _session_cookie(context: BrowserContext) -> tuple[int, dict[str, object]]:
+    """(size in bytes, the signed session's content) of the browser's graphcat_session cookie."""
+    (cookie,) = [c for c in context.cookies() if c["name"] == "graphcat_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    payload = cookie["value"].split(".")[0]
+    return len(cookie["value"]), json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 @pytest.fixture()
@@ -77,6 +90,8 @@ def test_sign_in_through_keycloak_and_out(page: Page, live: str) -> None:
     page.wait_for_url(re.compile(re.escape(live) + r"/#/models$"), timeout=WAIT)  # back where she was
     expect(page.locator("#signed-in-as")).to_have_text("signed in as alice (writer@cms)", timeout=WAIT)
     expect(page.locator("#sign-in")).to_have_count(0)
+    size, content = _session_cookie(page.context)
+    assert size < 4096 and content["signin"]["rt"]  # tokens kept, under browsers' 4 KB cookie limit
     # the page's GraphQL requests act as alice: her namespace role, not ATLAS's, not an admin's
     assert page.evaluate(CAN, ["setAlias", "cms"]) is True
     assert page.evaluate(CAN, ["setAlias", "atlas"]) is False
@@ -93,3 +108,25 @@ def test_sign_in_through_keycloak_and_out(page: Page, live: str) -> None:
     # Keycloak's session ended too: signing in again shows its login form, not an instant return
     page.locator("#sign-in").click()
     expect(page.locator("#username")).to_be_visible(timeout=WAIT)
+
+
+def test_the_session_renews_its_access_token_with_the_refresh_token(
+        browser: Browser, session_db: Database, keycloak_server: Settings,  # noqa: F811
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    # a margin longer than the realm's token lifespan: every use of the session renews it
+    settings = _settings(session_db, keycloak_server, tmp_path_factory.mktemp("web-renew") / "index",
+                         session_refresh_margin=10_000.0)
+    with ServerThread(create_app(settings), start_timeout=START_TIMEOUT) as server:
+        context = browser.new_context(base_url=server.url)
+        try:
+            page = context.new_page()
+            page.goto("/auth/login")
+            _keycloak_login(page, "bob")
+            expect(page.locator("#signed-in-as")).to_have_text("signed in as bob (writer@atlas)", timeout=WAIT)
+            before = _session_cookie(context)[1]["signin"]
+            assert page.evaluate(CAN, ["setAlias", "atlas"]) is True  # a GraphQL request: renews first
+            after = _session_cookie(context)[1]["signin"]
+            assert after["at"] != before["at"] and after["csrf"] == before["csrf"]
+            assert page.evaluate("async () => (await (await fetch('/auth/session')).json()).label") == "bob (writer@atlas)"
+        finally:
+            context.close()
