@@ -90,6 +90,20 @@ class Settings:
     )
     oidc_http_timeout: float = _setting(5.0, "Seconds to wait for the issuer's discovery document or JWKS (then 503).")
     oidc_max_token_bytes: int = _setting(8192, "Largest bearer token (bytes) the API reads; longer ones are 401 unparsed.")
+    oidc_web_client_id: str = _setting(
+        "", "Public OIDC client the web page signs in with (authorization code + PKCE S256), e.g. graphcat; "
+            "empty: no sign-in on the page. Needs GRAPHCAT_OIDC_ISSUER and GRAPHCAT_SESSION_SECRET."
+    )
+    session_secret: str = _setting(
+        "", "Key (32+ bytes, keep it secret) that signs the page's session cookie; required with GRAPHCAT_OIDC_WEB_CLIENT_ID."
+    )
+    session_max_age: int = _setting(
+        28800, "Seconds the page's sign-in session cookie lasts at most (the issuer's refresh token may end it sooner)."
+    )
+    session_cookie_secure: bool = _setting(False, "Send the session cookie over HTTPS only (set true behind TLS).")
+    session_refresh_margin: float = _setting(
+        30.0, "Seconds before its access token expires at which a signed-in session renews it with the refresh token."
+    )
     host: str = _setting("127.0.0.1", "Address the API and page listen on.")
     port: int = _setting(8000, "Port the API and page listen on.")
     log_level: str = _setting("info", "Log level: debug, info, warning or error.")
@@ -235,6 +249,7 @@ class Settings:
             raise InvalidSetting(
                 f"GRAPHCAT_OIDC_ALGORITHMS={self.oidc_algorithms!r}: only {', '.join(ASYMMETRIC_ALGORITHMS)} are allowed"
             )
+        self.validate_signin()
         if self.private_namespace_list and not self.reads_require_token:
             raise InvalidSetting(f"GRAPHCAT_PRIVATE_NAMESPACES={self.private_namespaces!r} needs "
                                  "GRAPHCAT_READS_REQUIRE_TOKEN=true: private entities are hidden from signed-in non-members")
@@ -246,6 +261,27 @@ class Settings:
             raise InvalidSetting(
                 "GRAPHCAT_BENCH_THREADS and GRAPHCAT_BENCH_RUNS must be at least 1, GRAPHCAT_BENCH_WARMUP at least 0"
             )
+
+    def validate_signin(self) -> None:
+        """The page's sign-in needs an issuer and a session secret long enough to sign cookies with."""
+        if not self.oidc_web_client_id:
+            return
+        if not self.oidc_issuer:
+            raise InvalidSetting(f"GRAPHCAT_OIDC_WEB_CLIENT_ID={self.oidc_web_client_id!r} needs GRAPHCAT_OIDC_ISSUER "
+                                 "(the issuer the page signs in with)")
+        size = len(self.session_secret.encode("utf-8"))
+        if size < 32:
+            raise InvalidSetting(
+                f"GRAPHCAT_SESSION_SECRET is {size} bytes; web sign-in (GRAPHCAT_OIDC_WEB_CLIENT_ID="
+                f"{self.oidc_web_client_id!r}) needs one of at least 32 bytes to sign session cookies, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        if self.session_max_age < 60 or self.session_refresh_margin < 0:
+            raise InvalidSetting("GRAPHCAT_SESSION_MAX_AGE must be at least 60 and GRAPHCAT_SESSION_REFRESH_MARGIN >= 0")
+
+    @property
+    def signin_enabled(self) -> bool:
+        return bool(self.oidc_web_client_id and self.oidc_issuer)
 
     @property
     def oidc_algorithm_list(self) -> list[str]:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from graphcat.api import croissant
+from graphcat.api import croissant, signin
 from graphcat.api.graphql_app import graphql_route
 from graphcat import web
 from graphcat.errors import DatabaseUnavailable
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.db = db
         app.state.schema = SchemaState(db)
         app.state.evaluation_jobs = Jobs(settings)
+        app.state.signin = signin.SignIn(settings) if settings.signin_enabled else None
         try:
             await run_in_threadpool(app.state.schema.ensure)
         except DatabaseUnavailable as exc:
@@ -89,7 +90,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await run_in_threadpool(app.state.evaluation_jobs.shutdown)  # running evaluations are cancelled
             db.close()
 
+    middleware = signin.middleware(settings)  # the sign-in session cookie; refuses a short GRAPHCAT_SESSION_SECRET
     routes = [Route("/healthz", healthz), graphql_route(settings)]
+    routes += signin.routes()  # /auth/login, /auth/callback, /auth/session, /auth/logout
     routes += croissant.routes()  # /datasets/<id>/<version>/croissant.json
     routes += web.routes()  # the page at / and its assets at /static
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

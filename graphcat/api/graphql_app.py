@@ -9,7 +9,8 @@
   mutation needs a bearer token (API token or OIDC access token) of a sufficient role (401 without
   or with an unusable token, 403 with too low a role, or one held only in other namespaces:
   graphcat.api.namespaces), and queries do too when GRAPHCAT_READS_REQUIRE_TOKEN is set. An OIDC
-  issuer that cannot be reached is 503.
+  issuer that cannot be reached is 503. Without a bearer token, the page's sign-in session cookie
+  stands for it when the request carries the session's X-Graphcat-CSRF header (graphcat.api.signin).
 - Mutations are rate-limited per token; DatabaseUnavailable answers 503 with Retry-After.
 - Every response carries X-Request-Id (the id masked errors quote) and X-Graphcat-Queries (the
   Neo4j round trips it took, so clients and tests can see there is no N+1).
@@ -44,7 +45,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from graphcat.api import namespaces, negotiation
+from graphcat.api import namespaces, negotiation, signin
 from graphcat.api.auth import Principal, Role, authenticate, bearer_secret, require
 from graphcat.api.context import RequestContext
 from graphcat.api.documents import Documents
@@ -241,7 +242,7 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         assert isinstance(request_data, GraphQLRequestData)  # batching is not enabled
         selected = self._operation(request_data)
         try:
-            principal = await self._principal(request)
+            principal = await self._principal(request, selected)
             fields = self._authorize(request.method, selected, principal)
             if fields and principal is not None:
                 assert selected is not None
@@ -313,10 +314,13 @@ class GraphQLApp(GraphQL):  # type: ignore[misc]
         operation = _selected_operation(document, request_data.operation_name)
         return (document, operation) if operation is not None else None
 
-    async def _principal(self, request: Request) -> Principal | None:
+    async def _principal(
+        self, request: Request, selected: tuple[DocumentNode, OperationDefinitionNode] | None
+    ) -> Principal | None:
         secret = bearer_secret(request.headers)
-        if secret is None:
-            return None
+        if secret is None:  # the page's sign-in session, when its CSRF header comes along (graphcat.api.signin)
+            mutation = selected is not None and selected[1].operation == OperationType.MUTATION
+            return await signin.principal(request, self.settings, mutation)
         db: Database = request.app.state.db
         return await run_in_threadpool(authenticate, db, secret, self.settings)
 

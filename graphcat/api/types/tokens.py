@@ -8,7 +8,9 @@ from typing import Annotated
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
+from graphcat.api.auth import Principal, Role
 from graphcat.api.context import RequestContext
+from graphcat.errors import InvalidInput
 from graphcat.api.types.errors import InvalidInputError, NotFoundError, as_result
 from graphcat.store import tokens
 
@@ -49,7 +51,7 @@ class CreatedApiToken:
     secret: str
 
 
-@strawberry.type(description="The caller, as its bearer token identifies it.")
+@strawberry.type(description="The caller, as its bearer token (or the page's sign-in session) identifies it.")
 class Viewer:
     authenticated: bool
     token_id: strawberry.ID | None
@@ -58,6 +60,28 @@ class Viewer:
     subject: str | None = strawberry.field(default=None, description="The OIDC subject (`sub`); null for API tokens.")
     namespace_roles: list[str] = strawberry.field(
         default_factory=list, description="Roles held in one namespace only, as role@namespace (e.g. writer@cms).")
+    principal: strawberry.Private[Principal | None] = None
+
+    @strawberry.field(description="Whether the caller may run mutation `action` (e.g. setAlias), in `namespace` "
+                                  "(an experiment or owner id) when given, else in some namespace; the page hides what "
+                                  "this says no to (the mutation itself still checks).")
+    def can(self, info: strawberry.Info[RequestContext, None], action: str, namespace: str | None = None) -> bool:
+        from graphcat.api.namespaces import TARGETS
+        from graphcat.api.schema import MUTATION_ROLES
+
+        mutation_type = info.schema._schema.mutation_type
+        if mutation_type is None or action not in mutation_type.fields:
+            raise InvalidInput(f"can(action: {action!r}): not a mutation of this schema "
+                               "(e.g. setAlias, deprecate, registerModelVersion)", path="action")
+        p = self.principal
+        if p is None:
+            return False
+        needed = MUTATION_ROLES.get(action, Role.WRITER)
+        if p.role >= needed:
+            return True
+        if action not in TARGETS:  # not checked per namespace: the role must be global
+            return False
+        return p.role_in(namespace) >= needed if namespace else p.highest >= needed
 
 
 CreateApiTokenResult = Annotated[
@@ -74,6 +98,7 @@ def viewer(info: strawberry.Info[RequestContext, None]) -> Viewer:
         authenticated=True, token_id=strawberry.ID(principal.token_id), role=TokenRole(principal.role.label),
         name=principal.name, subject=principal.subject,
         namespace_roles=[f"{r.label}@{ns}" for ns, r in sorted(principal.namespace_roles.items())],
+        principal=principal,
     )
 
 

@@ -3,7 +3,16 @@
 export class ApiError extends Error {}
 
 // `token`: a bearer API token, for the mutations (writer) the page runs on the user's behalf.
-const bearer = (token) => (token ? { Authorization: `Bearer ${token}` } : {});
+// Without one, a signed-in page's session cookie stands for the user; the server takes it only with
+// the session's CSRF token in X-Graphcat-CSRF (session.js sets it from /auth/session).
+let csrfToken = null;
+export function setCsrfToken(value) {
+  csrfToken = value || null;
+}
+const bearer = (token) => {
+  if (token) return { Authorization: `Bearer ${token}` };
+  return csrfToken ? { 'X-Graphcat-CSRF': csrfToken } : {};
+};
 
 export async function graphql(query, variables = {}, token = null) {
   const response = await fetch('/graphql', {

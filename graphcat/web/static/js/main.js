@@ -7,6 +7,7 @@ import { renderForMyData } from './formydata.js';
 import { renderHome } from './home.js';
 import { renderModels } from './facets.js';
 import { renderModel } from './versions.js';
+import { loadSession, renderSignin } from './session.js';
 
 const ENTITY_ROUTES = {
   'model-version': 'model_version',
@@ -47,4 +48,8 @@ document.querySelector('.skip-link')?.addEventListener('click', (ev) => {
   ev.preventDefault();
   document.getElementById('view').focus();
 });
-route();
+// Who is signed in first: views ask it what to show (write controls), and requests carry its CSRF token.
+loadSession().then(() => {
+  renderSignin(document.getElementById('signin'));
+  route();
+});

@@ -2,9 +2,11 @@
 // the file's columns and evaluate the top five recommended model versions on the file, each as an
 // evaluation job (evaluateOnData with wait 0, then evaluationJob polled). The measured metric is
 // shown beside the transferability estimate and the gap, ranked by the measured value.
-// evaluateOnData needs a writer API token: the user pastes one; it is kept for this tab only.
+// evaluateOnData needs role writer: a signed-in user's session (the controls are hidden when
+// viewer.can says no), or else a pasted writer API token, kept for this tab only.
 import { h, clear, entityLink, message, table } from './dom.js';
 import { ApiError, graphql, graphqlUpload } from './api.js';
+import { allowed, session } from './session.js';
 
 export const TOP = 5;
 const TOKEN_KEY = 'graphcat.apiToken';
@@ -35,21 +37,31 @@ export function tryTopPanel(file, found) {
   const out = h('div', { id: 'try-results', 'aria-live': 'polite' });
   const top = (found.items || []).slice(0, TOP);
   const button = h('button', { type: 'button', class: 'button primary', id: 'try-top' }, `Try the top ${top.length}`);
+  const who = session();
   button.addEventListener('click', () => {
-    sessionStorage.setItem(TOKEN_KEY, token.value.trim());
-    tryTop(out, file, top, { label: label.value, metric: metric.value, record: record.checked, token: token.value.trim() });
+    if (!who.signedIn) sessionStorage.setItem(TOKEN_KEY, token.value.trim());
+    tryTop(out, file, top, { label: label.value, metric: metric.value, record: record.checked,
+      token: who.signedIn ? null : token.value.trim(), signedIn: who.signedIn });
   });
-  return h('section', { class: 'card try-top' },
+  const controls = h('div', { class: 'row' },
+    h('label', {}, 'Label column ', label), h('label', {}, 'Metric ', metric),
+    who.signedIn ? null : h('label', {}, token), h('label', {}, record, ' record the results'), button);
+  const panel = h('section', { class: 'card try-top' },
     h('h2', {}, `Try the top ${top.length} on ${file.name}`),
     h('p', { class: 'muted small' }, 'Runs each model on your file in a worker and measures it against the label column you choose.'),
-    h('div', { class: 'row' },
-      h('label', {}, 'Label column ', label), h('label', {}, 'Metric ', metric),
-      h('label', {}, token), h('label', {}, record, ' record the results'), button),
-    out);
+    controls, out);
+  if (who.signedIn) {  // hidden until the server says this user may evaluate
+    controls.hidden = true;
+    allowed('evaluateOnData').then((ok) => {
+      controls.hidden = !ok;
+      if (!ok) clear(out, message('info', `Signed in as ${who.label}: trying models on the server needs role writer.`));
+    }).catch((e) => clear(out, message('error', e.message)));
+  }
+  return panel;
 }
 
 async function tryTop(out, file, recs, opts) {
-  if (!opts.token) {
+  if (!opts.token && !opts.signedIn) {
     clear(out, message('error', 'Paste a writer API token: evaluating runs models on the server.'));
     return;
   }
