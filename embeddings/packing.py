@@ -132,7 +132,8 @@ def component_columns(column: Column, pack: Packing) -> list[Column]:
     The packed column's name says which objects it holds (`Particles`, `jet_features`,
     `constituents`): its components are quantities of that object, so `Jet_pt` cannot be stacked
     into `Particles` and `constituents[..., 1]` reads as a particle px."""
-    obj = MIXED_OBJECTS if _mixed_objects(column.description or "") else _object_of(column.name)
+    obj = MIXED_OBJECTS if _mixed_objects(column.description or "") else (
+        _object_of(column.name) or _described_object(column.description or ""))
     relative = bool(_RELATIVE.search(column.description or ""))
     out = []
     for name, unit in zip(pack.names, pack.units):
@@ -146,6 +147,13 @@ def component_columns(column: Column, pack: Packing) -> list[Column]:
         rest = column.shape[:-1] if pack.axis == -1 else column.shape[:pack.axis] + column.shape[pack.axis + 1:]
         out.append(Column(name, column.dtype, tuple(rest), unit, column.description))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _described_object(description: str) -> str | None:
+    """A bare name (PFN's `X`) takes its object from the words before its list: "per constituent (...)"."""
+    words = [w for w in tokens(description.split("(", 1)[0]) if w in OBJECTS]
+    return OBJECTS[words[0]] if len(set(OBJECTS[w] for w in words)) == 1 else None
 
 
 # "MET, 4 e, 4 mu, 10 jets x (pT, eta, phi)": the rows are an event's physics objects of several
