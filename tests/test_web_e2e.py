@@ -13,6 +13,7 @@ and /healthz answers, however long the encoding took.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import time
@@ -74,17 +75,25 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture()
-def page(browser: Browser, live_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live_url)
+@contextlib.contextmanager
+def checked_page(browser: Browser, base_url: str, name: str, *, full_page: bool = False) -> Iterator[Page]:
+    """A fresh browser context on `base_url`; afterwards a screenshot in test-artifacts/NAME.png and
+    a failure if the page raised a JavaScript error. Every e2e file's `page` fixture is this."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=base_url)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture()
+def page(browser: Browser, live_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    with checked_page(browser, live_url, request.node.name) as pg:
+        yield pg
 
 
 def test_search_box_finds_a_known_model_grouped_by_kind(page: Page) -> None:

@@ -19,11 +19,9 @@ from graphcat.store import tokens
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
 from live_app import ServerThread
-from tests.conftest import ROOT
-from tests.test_web_e2e import START_TIMEOUT, browser  # noqa: F401  (the shared Chromium fixture, used by name)
+from tests.test_web_e2e import START_TIMEOUT, browser, checked_page  # noqa: F401  (the shared Chromium fixture, used by name)
 from tests.web_catalog import small_catalog
 
-ARTIFACTS = ROOT / "test-artifacts"
 VERSION = "model_version:jetclassifier@1.0.0"
 PAGE = 20  # graphcat/web/static/js/history.js HISTORY_PAGE
 WAIT = 60_000  # ms: the page's GraphQL answers on a shared, loaded 2-core machine
@@ -44,15 +42,8 @@ def live(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture()
 def page(browser: Browser, live: tuple[str, str], request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live[0])
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    with checked_page(browser, live[0], request.node.name) as pg:
+        yield pg
 
 
 def _set_aliases(url: str, secret: str, aliases: list[str]) -> None:

@@ -19,11 +19,9 @@ from graphcat.store import deploy as deploy_store
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
 from live_app import ServerThread
-from tests.conftest import ROOT
 from tests.test_monitoring import catalog_doc
-from tests.test_web_e2e import START_TIMEOUT, browser  # noqa: F401  (the shared Chromium fixture, used by name)
+from tests.test_web_e2e import START_TIMEOUT, browser, checked_page  # noqa: F401  (the shared Chromium fixture, used by name)
 
-ARTIFACTS = ROOT / "test-artifacts"
 WAIT = 60_000  # ms: the page's GraphQL answers on a shared, loaded 2-core machine
 
 
@@ -44,15 +42,8 @@ def live(session_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture()
 def page(browser: Browser, live: str, request: pytest.FixtureRequest) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    with checked_page(browser, live, request.node.name, full_page=True) as pg:
+        yield pg
 
 
 def test_model_version_page_plots_the_history_with_its_band_and_state(page: Page) -> None:

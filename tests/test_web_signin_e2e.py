@@ -23,12 +23,10 @@ from graphcat.settings import Settings
 from graphcat.store.admin import clear_catalog
 from graphcat.store.database import Database
 from live_app import ServerThread
-from tests.conftest import ROOT
 from tests.oidc_support import keycloak_server  # noqa: F401  (fixture)
-from tests.test_web_e2e import START_TIMEOUT, browser  # noqa: F401  (the shared Chromium fixture, used by name)
+from tests.test_web_e2e import START_TIMEOUT, browser, checked_page  # noqa: F401  (the shared Chromium fixture, used by name)
 from tests.web_catalog import small_catalog
 
-ARTIFACTS = ROOT / "test-artifacts"
 WAIT = 60_000  # ms: Keycloak's pages and the page's GraphQL answers on a shared, loaded 2-core machine
 CAN = """async ([action, ns]) => (await import('/static/js/session.js')).allowed(action, ns)"""
 
@@ -60,15 +58,8 @@ def _session_cookie(context: BrowserContext) -> tuple[int, dict[str, object]]:
 
 @pytest.fixture()
 def page(browser: Browser, live: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    with checked_page(browser, live, request.node.name) as pg:
+        yield pg
 
 
 def _keycloak_login(page: Page, user: str) -> None:
