@@ -91,3 +91,30 @@ def test_try_the_top_models_on_an_uploaded_file(page: Page, live: tuple[str, str
     assert measured == [mass_auc, mass_auc, pt_auc]
     # The file is no catalogued dataset version: the estimate column says why there is none.
     expect(rows.nth(0).locator("td").nth(4)).not_to_have_text("—")
+
+
+def test_about_this_file_goes_with_the_evaluation_and_is_recorded(page: Page, live: tuple[str, str],
+                                                                   tmp_path: Path) -> None:
+    """With "record" checked, the file becomes a dataset version with the conditions typed in the
+    page's "About this file" form (FileAboutInput), read back over GraphQL."""
+    path = factory.write(factory.jets(300, seed=41), tmp_path / "about_jets.parquet")
+    page.goto("/#/for-my-data")
+    page.set_input_files("#data-file", str(path))
+    expect(page.locator("#try-top")).to_be_visible(timeout=120_000)
+    page.select_option("#label-column", "label")
+    page.fill("#api-token", live[1])
+    page.click("details.about-file summary")
+    page.select_option("#about-data-type", "simulation")
+    page.fill("#about-sqrt-s", "13.6")
+    page.fill("#about-generator", "Pythia 8.310")
+    page.check("#try-record")
+    page.click("#try-top")
+    expect(page.locator("#try-results .job-state.state-done")).to_have_count(len(MODELS), timeout=300_000)
+    query = ('{ datasetVersions(filter: {sqrtSTev: 13.6, dataType: "simulation"}) '
+             '{ totalCount edges { node { dataType conditions { sqrtSTev generator } } } } }')
+    found = page.evaluate("async (q) => (await (await fetch('/graphql', {method: 'POST', headers: "
+                          "{'content-type': 'application/json'}, body: JSON.stringify({query: q})})).json())", query)
+    versions = found["data"]["datasetVersions"]
+    assert versions["totalCount"] == 1, found
+    node = versions["edges"][0]["node"]
+    assert node["dataType"] == "simulation" and node["conditions"] == {"sqrtSTev": 13.6, "generator": "Pythia 8.310"}

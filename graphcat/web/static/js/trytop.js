@@ -14,8 +14,10 @@ const POLL_MS = 300;
 const FINAL = ['DONE', 'FAILED', 'CANCELLED'];
 const JOB = `id state rowsDone rowsTotal error { code message field }
   result { rows metrics { metric value low high estimate estimateLow estimateHigh estimateStatus gap } }`;
-const START = `mutation TryModel($model: ID!, $file: Upload, $label: String!, $metrics: [String!], $record: Boolean!) {
-  evaluateOnData(modelVersion: $model, file: $file, label: $label, metrics: $metrics, record: $record, wait: 0) {
+const START = `mutation TryModel($model: ID!, $file: Upload, $label: String!, $metrics: [String!], $record: Boolean!,
+    $about: FileAboutInput) {
+  evaluateOnData(modelVersion: $model, file: $file, label: $label, metrics: $metrics, record: $record, about: $about,
+      wait: 0) {
     __typename
     ... on EvaluationJob { ${JOB} }
     ... on UserError { message code field }
@@ -35,13 +37,14 @@ export function tryTopPanel(file, found) {
     value: sessionStorage.getItem(TOKEN_KEY) || '' });
   const record = h('input', { type: 'checkbox', id: 'try-record' });
   const out = h('div', { id: 'try-results', 'aria-live': 'polite' });
+  const about = aboutForm();
   const top = (found.items || []).slice(0, TOP);
   const button = h('button', { type: 'button', class: 'button primary', id: 'try-top' }, `Try the top ${top.length}`);
   const who = session();
   button.addEventListener('click', () => {
     if (!who.signedIn) sessionStorage.setItem(TOKEN_KEY, token.value.trim());
     tryTop(out, file, top, { label: label.value, metric: metric.value, record: record.checked,
-      token: who.signedIn ? null : token.value.trim(), signedIn: who.signedIn });
+      token: who.signedIn ? null : token.value.trim(), signedIn: who.signedIn, about: about.read() });
   });
   const controls = h('div', { class: 'row' },
     h('label', {}, 'Label column ', label), h('label', {}, 'Metric ', metric),
@@ -49,7 +52,7 @@ export function tryTopPanel(file, found) {
   const panel = h('section', { class: 'card try-top' },
     h('h2', {}, `Try the top ${top.length} on ${file.name}`),
     h('p', { class: 'muted small' }, 'Runs each model on your file in a worker and measures it against the label column you choose.'),
-    controls, out);
+    controls, about.element, out);
   if (who.signedIn) {  // hidden until the server says this user may evaluate
     controls.hidden = true;
     allowed('evaluateOnData').then((ok) => {
@@ -88,8 +91,35 @@ async function tryTop(out, file, recs, opts) {
   }));
 }
 
-async function start(model, file, { label, metric, record, token }) {
-  const data = await graphqlUpload(START, { model, label, metrics: [metric], record }, file, token);
+// What the file is, in the catalog's dataset-version terms (FileAboutInput): the estimate then
+// targets the dataset version the file would become, and "record" records it with these conditions.
+function aboutForm() {
+  const type = h('select', { id: 'about-data-type' }, [['', '—'], ['simulation', 'simulation'], ['data', 'data']]
+    .map(([v, t]) => h('option', { value: v }, t)));
+  const sqrtS = h('input', { type: 'number', id: 'about-sqrt-s', step: 'any', min: '0', placeholder: '13.6' });
+  const generator = h('input', { type: 'text', id: 'about-generator', placeholder: 'Pythia 8' });
+  const runPeriod = h('input', { type: 'text', id: 'about-run-period', placeholder: 'Run 3' });
+  const detector = h('input', { type: 'text', id: 'about-detector', placeholder: 'detector id, e.g. cms' });
+  const element = h('details', { class: 'about-file' }, h('summary', {}, 'About this file (optional)'),
+    h('div', { class: 'row' }, h('label', {}, 'Data type ', type), h('label', {}, '√s [TeV] ', sqrtS),
+      h('label', {}, 'Generator ', generator), h('label', {}, 'Run period ', runPeriod),
+      h('label', {}, 'Detector ', detector)));
+  const read = () => {
+    const conditions = {};
+    if (sqrtS.value !== '') conditions.sqrtSTev = Number(sqrtS.value);
+    if (generator.value.trim()) conditions.generator = generator.value.trim();
+    if (runPeriod.value.trim()) conditions.runPeriod = runPeriod.value.trim();
+    const out = {};
+    if (type.value) out.dataType = type.value;
+    if (Object.keys(conditions).length) out.conditions = conditions;
+    if (detector.value.trim()) out[type.value === 'data' ? 'recordedWith' : 'simulatedWith'] = [detector.value.trim()];
+    return Object.keys(out).length ? out : null;
+  };
+  return { element, read };
+}
+
+async function start(model, file, { label, metric, record, token, about }) {
+  const data = await graphqlUpload(START, { model, label, metrics: [metric], record, about }, file, token);
   const r = data.evaluateOnData;
   if (r.__typename !== 'EvaluationJob') throw new ApiError(`${r.code}: ${r.message}`);
   return r;
