@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from embeddings import featurevec
+from embeddings import featurevec, generated
 from embeddings.compat import MAX_PACK_CHOICES, SAMPLED_INPUTS, Prepared
 from embeddings.fits import pair_fit
 from embeddings.names import canonical
@@ -93,11 +93,18 @@ class ScoreBound:
             found = self._best[key] = (best, frozenset(fields))
         return found
 
-    def side(self, face: _Interface) -> tuple[float, int, frozenset[int]]:
-        """(bound on the sum of pair scores, number of required fields, user fields that may be used)."""
+    def side(self, face: _Interface, *, shaped: bool = False) -> tuple[float, int, frozenset[int]]:
+        """(bound on the sum of pair scores, number of required fields, user fields that may be used).
+        `shaped`: outputs, which may also be matched by geometry (embeddings.generated)."""
         total = 0.0
         used: set[int] = set()
-        for whole, components in face.groups:
+        by_shape: list[float] = [0.0] * len(face.groups)
+        if shaped:
+            columns = tuple(whole[0] for whole, _ in face.groups)
+            by_shape, fields = self.user.memo(("shape-bound", columns),
+                                              lambda: generated.bound(self.user, list(columns)))
+            used |= fields
+        for g, (whole, components) in enumerate(face.groups):
             best, fields = self.target(*whole)
             used |= fields
             if featurevec.vector(whole[0]) is not None:  # fed by a collection, not by one column
@@ -109,7 +116,7 @@ class ScoreBound:
                 best = max(best, sum(b for b, _ in got) / len(components))
                 for _, f in got:
                     used |= f
-            total += best
+            total += max(best, by_shape[g])
         return total, len(face.groups), frozenset(used)
 
     def structure(self, inputs: _Interface, outputs: _Interface | None, *, compat_w: float, outputs_w: float,
@@ -120,7 +127,7 @@ class ScoreBound:
         b = share_bound(self.user, f_in)
         bound = compat_w * _harmonic(a, b)
         if outputs is not None and outputs.groups:
-            p_sum, n_out, f_out = self.side(outputs)
+            p_sum, n_out, f_out = self.side(outputs, shaped=True)
             if p_sum > 0.0:  # else no output can be matched, and only `_structure` applies
                 n = n_in + n_out
                 a_joint = (a_sum + p_sum) / n if n else 0.0

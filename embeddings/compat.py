@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from embeddings import featurevec
+from embeddings import featurevec, generated
 from embeddings.fits import MIN_NAME_SCORE, Fit, dtype_fit, name_fit, pair_fit, shape_fit, truncation_factor
 from embeddings.names import Field, canonical, collapse_indexed
 from embeddings.packing import packing
@@ -136,7 +136,10 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, stric
     n_other = len(users) - n_data
     n_counts = len(users.memo("counters", lambda: counters(users))) if n_other else 0
     if not user_packs and not model_packs:  # the common case pays nothing for packing
-        return replace(_assign(rows(()), targets(()), n_data, required), n_other=n_other, n_counts=n_counts)
+        plain = _assign(rows(()), targets(()), n_data, required)
+        if strict:
+            plain = _with_shapes(plain, users, required)
+        return replace(plain, n_other=n_other, n_counts=n_counts)
     packs = [("u", i) for i in user_packs] + [("m", j) for j in model_packs]
     if len(packs) <= MAX_PACK_CHOICES:
         choices = [tuple(p for bit, p in enumerate(packs) if mask >> bit & 1) for mask in range(1 << len(packs))]
@@ -153,7 +156,29 @@ def compatibility(user: Sequence[Field], model_inputs: Sequence[Field], *, stric
                 abs(result.score - best.score) <= 1e-9 and result.conflicts > best.conflicts):
             best = result
     assert best is not None
+    if strict:
+        best = _with_shapes(best, users, required)
     return replace(best, n_other=n_other, n_counts=n_counts)
+
+
+def _with_shapes(base: Compatibility, users: Prepared, outputs: Prepared) -> Compatibility:
+    """The outputs no named column fed, by the geometry of the user's arrays left (embeddings.generated)."""
+    index = users.memo("label-index", lambda: {f.label: i for i, f in enumerate(users)})
+    used = {index[label] for label in base.used_labels if label in index}
+    fed = {j for j, f in enumerate(outputs) if any(p.input == f.label or p.input.startswith(f.label + "[")
+                                                  for p in base.pairs)}
+    found = generated.by_shape(users, outputs, fed, set(range(len(users))) - used)
+    if not found:
+        return base
+    names = {outputs[m.output].label for m in found}
+    new = [i for m in found for i in m.members]
+    return replace(base, score=base.score + sum(m.score for m in found) / max(base.n_inputs, 1),
+                   pairs=base.pairs + tuple(Pair(m.columns, outputs[m.output].label, m.score, m.reason, (m.step,))
+                                            for m in found),
+                   unsatisfied=tuple(u for u in base.unsatisfied if u[0] not in names),
+                   unused=tuple(label for label in base.unused if index.get(label) not in set(new)),
+                   n_used=base.n_used + len(new), n_satisfied=base.n_satisfied + len(found),
+                   used_labels=base.used_labels + tuple(users[i].label for i in new))
 
 
 def _with_vectors(users: Prepared, required: Prepared, vectors: tuple[int, ...]) -> Compatibility:
