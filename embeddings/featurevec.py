@@ -166,18 +166,17 @@ def bound(user: Sequence[Field], col: Column) -> tuple[float, frozenset[int]]:
     v = vector(col)
     if v is None:
         return 0.0, frozenset()
-    found = _fed(user, col, v, set())
-    if found is None:
-        return 0.0, frozenset()
     members = _fed(user, col, v, set(), collection_only=True)
-    fields = set(found.members) | (set(members.members) if members else set())
+    whole = _whole(user, col, v, set())
+    if members is None and whole is None:
+        return 0.0, frozenset()
+    fields = set(members.members) if members else set()
     for i, f in enumerate(user):  # any array of the input's own shape
         if tuple(f.column.shape) == tuple(col.shape) and not bookkeeping(f.column.name):
             fields.add(i)
-    whole = FACTOR if _whole(user, col, v, set()) is not None else 0.0
     needed = v.width if v.width else 4
     coverage = min(1.0, len(members.members) / needed) if members else 0.0
-    return max(whole, FACTOR * coverage), frozenset(fields)
+    return max(FACTOR if whole is not None else 0.0, FACTOR * coverage), frozenset(fields)
 
 
 def _fed(user: Sequence[Field], col: Column, v: Vector, taken: set[int], *,

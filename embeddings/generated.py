@@ -101,7 +101,7 @@ def _split(user: Sequence[Field], col: Column, j: int, free: set[int]) -> ShapeF
     size = _size(col.shape)
     families: dict[str, list[tuple[int, int]]] = {}
     for i in _candidates(user, free, least=1):  # a layer of 5 cells is part of a geometry
-        for pos, name in enumerate(user[i].sources):
+        for name in user[i].sources:
             digits = _INDEX.findall(name)
             if digits:
                 families.setdefault(_INDEX.sub("#", name), []).append((int(digits[-1]), i))
@@ -122,7 +122,7 @@ def bound(user: Sequence[Field], outputs: Sequence[Column]) -> tuple[list[float]
     """Per output, the most `by_shape` can give it whatever is fed or free (SHAPE_FACTOR when some
     candidate has its size or some index family exists), and every field it may use (all candidates)."""
     every = _candidates(user, set(range(len(user))), least=1)
-    family = any(sum(1 for i in every if any(_INDEX.search(n) for n in user[i].sources)) >= 2 for _ in (0,))
+    family = sum(1 for i in every if any(_INDEX.search(n) for n in user[i].sources)) >= 2
     scores = []
     for col in outputs:
         size = _size(col.shape)
